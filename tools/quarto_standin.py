@@ -58,11 +58,26 @@ def render_site(quiet: bool = False) -> int:
     "Build the whole site in the current folder into its `output-dir`."
     from smalldocs.site import build
 
+    from smalldocs.config import load
+
     _patch_build()
+    # nbdev_readme renders README.md into the output-dir and leaves `index_files/` there; Quarto writes over it,
+    # smalldocs refuses a non-empty folder that is not a built site. Clear such leftovers inside the project.
+    out = load(".").output
+    root = Path(".").resolve()
+    if out.is_dir() and root in out.parents and not (out / "site_libs").is_dir():
+        left = list(out.iterdir())
+        if all((p.is_dir() and p.name.endswith("_files")) or p.suffix == ".md" for p in left):
+            shutil.rmtree(out)
     site = build(".", quiet=quiet)
-    for w in site.warnings:
-        print(f"warning: {w}", file=sys.stderr)
     copies = getattr(site, "output_file_copies", [])
+    for w in site.warnings:
+        # handled here: output-file (the copies), and links to those copies, which exist once copied
+        if w.endswith("output-file is not read by smalldocs"):
+            continue
+        if " broken link " in w and w.split(" broken link ", 1)[1].split("#")[0] in copies:
+            continue
+        print(f"warning: {w}", file=sys.stderr)
     print(f"tools/quarto (smalldocs): {len(site.pages)} page(s) in {site.out}; {len(copies)} copied to their output-file name",
           file=sys.stderr)
     return 0

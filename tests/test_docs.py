@@ -1,0 +1,277 @@
+"""The documentation site, checked in a real browser.
+
+Renders the site with nbdev_docs and the offline Quarto stand-in (tools/quarto) unless `_docs/` is newer than
+every notebook and the site config, then opens `index.html` and every module page in headless Debian Chromium,
+driven over the Chrome DevTools Protocol on a pipe (`--remote-debugging-pipe`: no extra Python package, no
+network port). From the live DOM it asserts that each page has its title, the API entry of every exported
+function and class of its module (a heading plus a signature), that its figures loaded (naturalWidth > 0)
+and that every local link, image, stylesheet and script points at a file that exists.
+
+Screenshots go to artifacts/screenshots/ (gitignored) for a person to look at.
+Skipped only when chromium is missing outside CI; in CI (CI=true) a missing browser is a failure.
+"""
+import ast, base64, fcntl, json, os, re, select, shutil, subprocess, sys, tempfile, time
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "_docs"
+NBS = ROOT / "nbs"
+SHOTS = ROOT / "artifacts" / "screenshots"
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+# a value that is only in the top-level _quarto.yml (page-footer), proving the build reads that file
+SITE_MARK = "cfx — one API, one engine, five counterfactual methods"
+
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-default-apps",
+                  "--disable-extensions", "--mute-audio", "--no-default-browser-check", "--metrics-recording-only",
+                  "--disable-domain-reliability", "--disable-client-side-phishing-detection",
+                  "--disable-features=Translate,MediaRouter,OptimizationHints", "--window-size=1280,900"]
+
+
+def find_chromium():
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        p = shutil.which(name)
+        if p: return p
+    return "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
+
+
+# ---------------------------------------------------------------- the site
+
+def _sources():
+    return [*NBS.glob("*.ipynb"), ROOT / "_quarto.yml", ROOT / "settings.ini"]
+
+def docs_fresh() -> bool:
+    idx = DOCS / "index.html"
+    return idx.exists() and idx.stat().st_mtime >= max(p.stat().st_mtime for p in _sources() if p.exists())
+
+def build_docs():
+    env = {**os.environ, "PATH": f"{ROOT / 'tools'}{os.pathsep}{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    r = subprocess.run(["nbdev_docs"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800)
+    assert r.returncode == 0, f"nbdev_docs failed (rc={r.returncode}):\n{r.stdout[-3000:]}\n{r.stderr[-6000:]}"
+
+
+def module_pages() -> dict[str, dict]:
+    "page file -> {module, names}: every module in cfx/_modidx.py, with its exported functions and classes."
+    ns = {}
+    exec((ROOT / "cfx" / "_modidx.py").read_text(), ns)
+    pages = {}
+    for mod, syms in ns["d"]["syms"].items():
+        src = ROOT / (mod.replace(".", "/") + ".py")
+        all_ = set()
+        if src.exists():
+            for node in ast.parse(src.read_text()).body:
+                if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "__all__" for t in node.targets):
+                    all_ = set(ast.literal_eval(node.value))
+        names, page = set(), None
+        for full, (url, _) in syms.items():
+            page = page or url.split("#")[0]
+            rest = full[len(mod) + 1:]
+            if "." not in rest and not rest.startswith("_") and rest in all_: names.add(rest)
+        if page: pages[page] = {"module": mod, "names": sorted(names)}
+    return pages
+
+
+def nb_for_page(page: str) -> Path | None:
+    for nb in NBS.glob("*.ipynb"):
+        if re.sub(r"^\d+[a-z]?_", "", nb.stem) + ".html" == page: return nb
+    return None
+
+def nb_title(nb: Path) -> str:
+    for c in json.loads(nb.read_text())["cells"]:
+        if c["cell_type"] == "markdown":
+            m = re.match(r"#\s+(.+)", "".join(c["source"]).strip())
+            if m: return m.group(1).strip()
+    return nb.stem
+
+def nb_image_count(nb: Path) -> int:
+    "Stored picture outputs of cells the docs show (not #| hide)."
+    n = 0
+    for c in json.loads(nb.read_text())["cells"]:
+        src = "".join(c.get("source", []))
+        if c["cell_type"] != "code" or re.search(r"^#\|\s*(hide|include:\s*false|output:\s*false)", src, re.M): continue
+        n += sum(1 for o in c.get("outputs", []) if any(k.startswith("image/") for k in o.get("data", {})))
+    return n
+
+
+# ---------------------------------------------------------------- a minimal CDP client over a pipe
+
+class Browser:
+    "Headless Chromium driven over --remote-debugging-pipe (fd 3: commands in, fd 4: replies out)."
+
+    def __init__(self, exe):
+        self.profile = tempfile.mkdtemp(prefix="cfx-chromium-")
+        to_child_r, self._w = os.pipe()
+        self._r, from_child_w = os.pipe()
+        def fds():  # in the child: our pipe ends become fds 3 and 4 (moved out of the way first)
+            a, b = fcntl.fcntl(to_child_r, fcntl.F_DUPFD, 10), fcntl.fcntl(from_child_w, fcntl.F_DUPFD, 10)
+            os.dup2(a, 3); os.dup2(b, 4)  # dup2 clears close-on-exec: these two survive exec, nothing else of ours does
+        self.proc = subprocess.Popen([exe, *CHROMIUM_FLAGS, f"--user-data-dir={self.profile}", "--remote-debugging-pipe",
+                                      "about:blank"], close_fds=False, preexec_fn=fds,
+                                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        os.close(to_child_r); os.close(from_child_w)
+        self._buf, self._id, self.events = b"", 0, []
+        tid = self.call("Target.createTarget", url="about:blank")["targetId"]
+        self.session = self.call("Target.attachToTarget", targetId=tid, flatten=True)["sessionId"]
+        self.call("Page.enable", session=True)
+        self.call("Runtime.enable", session=True)
+        self.call("Emulation.setDeviceMetricsOverride", session=True, width=1280, height=900, deviceScaleFactor=1, mobile=False)
+
+    def _read(self, timeout):
+        end = time.monotonic() + timeout
+        while b"\0" not in self._buf:
+            left = end - time.monotonic()
+            if left <= 0 or not select.select([self._r], [], [], left)[0]:
+                raise TimeoutError("no answer from chromium")
+            chunk = os.read(self._r, 1 << 20)
+            if not chunk: raise RuntimeError("chromium closed the pipe")
+            self._buf += chunk
+        msg, self._buf = self._buf.split(b"\0", 1)
+        return json.loads(msg)
+
+    def call(self, method, session=False, timeout=60, **params):
+        self._id += 1
+        msg = {"id": self._id, "method": method, "params": params}
+        if session: msg["sessionId"] = self.session
+        os.write(self._w, json.dumps(msg).encode() + b"\0")
+        while True:
+            r = self._read(timeout)
+            if r.get("id") == self._id:
+                if "error" in r: raise RuntimeError(f"{method}: {r['error']}")
+                return r.get("result", {})
+            self.events.append(r)
+
+    def wait_event(self, name, timeout=60):
+        end = time.monotonic() + timeout
+        while True:
+            for i, e in enumerate(self.events):
+                if e.get("method") == name:
+                    return self.events.pop(i)
+            self.events.append(self._read(max(0.1, end - time.monotonic())))
+
+    def goto(self, url):
+        self.events.clear()
+        self.call("Page.navigate", session=True, url=url)
+        self.wait_event("Page.loadEventFired")
+
+    def js(self, expr):
+        r = self.call("Runtime.evaluate", session=True, expression=expr, returnByValue=True, awaitPromise=True)
+        if "exceptionDetails" in r: raise RuntimeError(f"JS error: {r['exceptionDetails']}")
+        return r["result"].get("value")
+
+    def screenshot(self, path):
+        data = self.call("Page.captureScreenshot", session=True, format="png")["data"]
+        Path(path).write_bytes(base64.b64decode(data))
+
+    def close(self):
+        try: self.call("Browser.close", timeout=5)
+        except Exception: pass
+        try: self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired: self.proc.kill(); self.proc.wait()
+        for fd in (self._r, self._w):
+            try: os.close(fd)
+            except OSError: pass
+        shutil.rmtree(self.profile, ignore_errors=True)
+
+
+PAGE_FACTS = r"""
+(async () => {
+  const imgs = [...document.images];
+  await Promise.all(imgs.map(i => i.complete ? null : new Promise(r => { i.onload = i.onerror = r; })));
+  const heads = [...document.querySelectorAll('h2, h3, h4')].map(h => {
+    // the signature shown under an API heading: the first code block before the next heading
+    let sig = '', el = h.nextElementSibling;
+    while (el && !/^H[1-4]$/.test(el.tagName)) { const p = el.matches('pre') ? el : el.querySelector('pre');
+      if (p) { sig = p.innerText; break; } el = el.nextElementSibling; }
+    return {text: h.textContent.trim(), id: h.id, sig};
+  });
+  const urls = [...document.querySelectorAll('a[href]')].map(a => a.getAttribute('href'))
+    .concat([...document.querySelectorAll('img[src], script[src]')].map(e => e.getAttribute('src')))
+    .concat([...document.querySelectorAll('link[href]')].map(e => e.getAttribute('href')));
+  return {title: document.title, h1: (document.querySelector('h1') || {}).textContent || '',
+          imgs: imgs.map(i => ({src: i.src.slice(0, 80), w: i.naturalWidth, h: i.naturalHeight})),
+          heads, urls, text: document.body.innerText.length, footer: document.body.innerText.includes(%s)};
+})()
+"""
+
+
+def local_targets(page: Path, urls):
+    "The local files the page points at (no scheme, not a pure fragment), as paths."
+    out = []
+    for u in urls:
+        if not u or u.startswith(("#", "data:", "javascript:", "mailto:")) or urlparse(u).scheme or u.startswith("//"): continue
+        path = unquote(u.split("#")[0].split("?")[0])
+        if not path: continue
+        t = (DOCS / path.lstrip("/")) if path.startswith("/") else (page.parent / path)
+        out.append((u, t))
+    return out
+
+
+# ---------------------------------------------------------------- the test
+
+@pytest.fixture(scope="module")
+def site():
+    if not docs_fresh(): build_docs()
+    assert (DOCS / "index.html").exists(), "the docs build wrote no _docs/index.html"
+    return DOCS
+
+@pytest.fixture(scope="module")
+def browser():
+    exe = find_chromium()
+    if exe is None:
+        if IN_CI: pytest.fail("chromium is not installed, and CI must check the docs in a browser (apt-get install chromium)")
+        pytest.skip("chromium is not installed (apt-get install chromium); the browser check of the docs is skipped outside CI")
+    b = Browser(exe)
+    yield b
+    b.close()
+
+
+def test_site_config_is_the_top_level_file():
+    link = NBS / "_quarto.yml"
+    assert link.is_symlink() and link.resolve() == (ROOT / "_quarto.yml").resolve(), "nbs/_quarto.yml must be a symlink to ../_quarto.yml"
+    assert SITE_MARK in (ROOT / "_quarto.yml").read_text()
+
+
+def test_pages_in_browser(site, browser):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    mods = module_pages()
+    assert mods, "cfx/_modidx.py lists no modules"
+    pages = {"index.html": {"module": None, "names": []}, **mods}
+    problems, report = [], []
+    for page, info in pages.items():
+        f = site / page
+        if not f.exists():
+            problems.append(f"{page}: not built"); continue
+        browser.goto(f.as_uri())
+        facts = browser.js(PAGE_FACTS % json.dumps(SITE_MARK))
+        browser.screenshot(SHOTS / page.replace(".html", ".png"))
+        nb = nb_for_page(page) if page != "index.html" else NBS / "index.ipynb"
+        want = nb_title(nb) if nb and nb.exists() else None
+        if want and facts["h1"].strip() != want: problems.append(f"{page}: title {facts['h1']!r}, expected {want!r}")
+        if not facts["title"]: problems.append(f"{page}: empty <title>")
+        if not facts["footer"]: problems.append(f"{page}: the footer from the top-level _quarto.yml is missing")
+        heads = {h["text"]: h for h in facts["heads"]}
+        for name in info["names"]:
+            h = heads.get(name)
+            if h is None: problems.append(f"{page}: no API entry (heading) for {info['module']}.{name}")
+            elif name not in h["sig"]: problems.append(f"{page}: API entry {name} has no signature under it")
+        if info["names"] and not any("#" in heads[n]["sig"] for n in info["names"] if n in heads):
+            problems.append(f"{page}: no signature shows per-parameter docs (docments comments)")
+        bad = [i for i in facts["imgs"] if not i["w"]]
+        if bad: problems.append(f"{page}: {len(bad)} image(s) did not load: {[i['src'] for i in bad[:3]]}")
+        n_nb = nb_image_count(nb) if nb and nb.exists() else 0
+        if n_nb and len(facts["imgs"]) < n_nb:
+            problems.append(f"{page}: the notebook stores {n_nb} figure(s), the page shows {len(facts['imgs'])}")
+        for u, t in local_targets(f, facts["urls"]):
+            if not t.exists(): problems.append(f"{page}: local link {u} -> missing {t.relative_to(site) if site in t.parents else t}")
+        report.append(f"{page}: h1={facts['h1']!r} api={len(info['names'])} imgs={len(facts['imgs'])} text={facts['text']}")
+        # a second picture, at the first figure, for the person reading the screenshots
+        if facts["imgs"]:
+            browser.js("(async () => { (document.querySelector('.cell-output img') || document.images[0])"
+                       ".scrollIntoView({block: 'center', behavior: 'instant'});"
+                       " await new Promise(r => setTimeout(r, 300)); return 0; })()")
+            browser.screenshot(SHOTS / page.replace(".html", "-figure.png"))
+    print("\n".join(report))
+    assert not problems, "docs problems:\n" + "\n".join(problems)
