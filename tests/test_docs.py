@@ -228,10 +228,15 @@ def browser():
     b.close()
 
 
-def test_site_config_is_the_top_level_file():
+def test_site_config_is_the_top_level_file(site):
+    "nbs/_quarto.yml is a symlink to the top-level file, and nbdev's refresh_quarto_yml (run by every docs build) keeps it."
+    r = subprocess.run([sys.executable, "-c", "from nbdev.quarto import refresh_quarto_yml; refresh_quarto_yml()"],
+                       cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
     link = NBS / "_quarto.yml"
     assert link.is_symlink() and link.resolve() == (ROOT / "_quarto.yml").resolve(), "nbs/_quarto.yml must be a symlink to ../_quarto.yml"
     assert SITE_MARK in (ROOT / "_quarto.yml").read_text()
+    assert SITE_MARK in (site / "index.html").read_text(), "the rendered site does not carry the top-level _quarto.yml's footer"
 
 
 def test_pages_in_browser(site, browser):
