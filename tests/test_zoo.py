@@ -1,0 +1,125 @@
+"""The zoo: every recipe still trains (a few batches, loss falls) and every shipped model still meets its card.
+
+CI does not retrain: recipes run for a few batches on a few images; shipped models are re-measured on the
+evaluation sample their card was measured on (bundled Fashion-MNIST sample, or 1 000 `shapes` images, seed 2).
+"""
+import json
+import pytest
+import torch
+
+from cfx.core import Classifier, Generator
+from cfx import zoo
+from cfx.train import RECIPES, smoke, eval_sample, pgd_l2, hole_mse
+
+MODELS = zoo.list_models()
+NAMES = [m["name"] for m in MODELS]
+# one recipe per kind and dataset (the per-class autoencoders differ only in the class they see)
+SMOKE = [n for n in RECIPES if not n.split("/")[1].startswith("ae-class") or n.endswith("ae-class0")]
+CARD_KEYS = {"name", "task", "dataset", "description", "data", "file", "size_bytes", "arch", "normalization", "class_names",
+             "recipe", "seed", "training", "metrics", "history", "reproduce"}
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _threads():
+    n = torch.get_num_threads(); torch.set_num_threads(2)
+    yield
+    torch.set_num_threads(n)
+
+
+@pytest.mark.parametrize("name", SMOKE)
+def test_recipe_loss_falls(name):
+    losses = smoke(name, n_batches=10)
+    assert len(losses) == 10 and all(map(lambda v: v == v, losses)), losses
+    assert sum(losses[-3:]) < sum(losses[:3]), f"{name}: loss did not fall: {losses}"
+
+
+def test_zoo_is_complete_and_small():
+    assert set(NAMES) <= set(RECIPES), set(NAMES) - set(RECIPES)
+    for must in ("fashion/classifier", "fashion/robust", "fashion/oracle", "fashion/vae", "fashion/infill-vae", "fashion/duq", "fashion/ae-all"):
+        assert must in NAMES, f"{must} is not shipped"
+    total = sum(m["size_bytes"] for m in MODELS)
+    assert 0 < total < 20 * 2**20, total
+    for m in MODELS:
+        assert set(m) >= {"name", "task", "dataset", "file", "size_bytes"}
+        assert m["file"].endswith(".safetensors") and m["size_bytes"] > 0
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_card_is_complete(name):
+    card = zoo.load_card(name)
+    assert CARD_KEYS <= set(card), CARD_KEYS - set(card)
+    assert card["reproduce"] == f"cfx train {name}"
+    assert card["history"]["epoch"] and card["history"]["batch_loss"]
+    assert card["training"]["seconds"] > 0
+    json.dumps(card)  # plain JSON
+
+
+def test_load_types_and_device():
+    clf = zoo.load("fashion/classifier", device=torch.device("cpu"))
+    assert isinstance(clf, Classifier) and clf.class_names[0] == "T-shirt/top" and not clf.model.training
+    assert not any(p.requires_grad for p in clf.parameters())
+    gen = zoo.load("fashion/vae", device="cpu")
+    assert isinstance(gen, Generator) and gen.has_encoder and gen.latent_shape == (16,)
+    x = gen.decode(torch.zeros(2, 16))
+    assert x.shape == (2, 1, 28, 28) and 0 <= x.min() and x.max() <= 1
+    assert isinstance(zoo.load("fashion/vae", raw=True), zoo.ConvVAE)
+    with pytest.raises(ValueError, match="must be one of the zoo's models"): zoo.load("fashion/none")
+    with pytest.raises(ValueError, match="must be one of the zoo's models"): zoo.load("../fashion/classifier")
+    with pytest.raises(TypeError): zoo.load(3)
+
+
+def test_zoo_cmd(capsys):
+    zoo.zoo_cmd()
+    out = capsys.readouterr().out
+    assert "fashion/classifier" in out and "MiB" in out
+    zoo.zoo_cmd("fashion/robust")
+    assert "robust_accuracy" in capsys.readouterr().out
+
+
+def _sample(dataset):
+    return eval_sample(dataset)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_shipped_model_meets_card(name):
+    card = zoo.load_card(name)
+    k, task = card["metrics"], card["task"]
+    xs, ys = _sample(card["dataset"])
+    with torch.no_grad():
+        if task in zoo.CLASSIFIER_TASKS:
+            acc = (zoo.load(name).predict(xs) == ys).float().mean().item()
+            assert abs(acc - k["sample_accuracy"]) <= 0.005, (acc, k["sample_accuracy"])
+        elif task == "duq":
+            acc = (zoo.load(name)(xs).argmax(1) == ys).float().mean().item()
+            assert abs(acc - k["sample_accuracy"]) <= 0.005, (acc, k["sample_accuracy"])
+        elif task == "vae":
+            g = zoo.load(name)
+            mse = ((g.decode(g.encode(xs)) - xs) ** 2).mean().item()
+            assert mse <= k["sample_recon_mse"] * 1.05 + 1e-4, (mse, k["sample_recon_mse"])
+        elif task == "infill-vae":
+            mse = hole_mse(zoo.load(name), xs)
+            assert mse <= k["sample_hole_mse"] * 1.05 + 1e-4 and mse < k["mean_infill_hole_mse"], (mse, k)
+        elif task == "autoencoder":
+            c = card["recipe"]["hparams"].get("label")
+            xc = xs if c is None else xs[ys == c]
+            mse = ((zoo.load(name)(xc) - xc) ** 2).mean().item()
+            assert mse <= k["sample_mse"] * 1.05 + 1e-4, (mse, k["sample_mse"])
+            if c is not None: assert mse < k["other_classes_sample_mse"]
+        else:
+            pytest.fail(f"unknown task {task}")
+
+
+@pytest.mark.parametrize("dataset", ["fashion", "shapes"])
+def test_robust_model_is_robust(dataset):
+    if f"{dataset}/robust" not in NAMES: pytest.skip(f"{dataset}/robust not shipped")
+    card = zoo.load_card(f"{dataset}/robust")
+    k = card["metrics"]
+    xs, ys = _sample(dataset)
+    x, y = xs[:k["sample_robust_n"]], ys[:k["sample_robust_n"]]
+    rob, plain = zoo.load(f"{dataset}/robust"), zoo.load(f"{dataset}/classifier")
+    def racc(m):
+        xa = pgd_l2(m, x, y, k["robust_eps"], 20, g=torch.Generator().manual_seed(0))
+        with torch.no_grad(): return (m.predict(xa) == y).float().mean().item()
+    r = racc(rob)
+    assert abs(r - k["sample_robust_accuracy"]) <= 0.03, (r, k["sample_robust_accuracy"])
+    assert r > racc(plain) + 0.2
