@@ -14,6 +14,7 @@ import torch
 from torch import Tensor
 
 from .core import Classifier, Explanation, as_classifier, _jsonable
+from .engine import lp_norm as _lp_norm
 
 # %% auto #0
 __all__ = ['METRICS', 'validity_targeted', 'validity_untargeted', 'target_prob', 'validity_threshold', 'lp_norm',
@@ -109,14 +110,11 @@ def lp_norm(delta:Tensor, # differences `x_cf - x`, N×... (any shape after the 
            ) -> Tensor:
     "Per sample `‖δ‖_p` over all entries (float64, N)."
     _check_delta(delta); p = _check_p(p)
-    a = delta.detach().flatten(1).double().abs()
-    d = a.shape[1]
-    if p == math.inf: return a.amax(1)
-    if p == 1: r = a.sum(1)
-    else:
-        m = a.amax(1, keepdim=True)
-        r = (a / m.clamp_min(torch.finfo(torch.float64).tiny)).pow(p).sum(1).pow(1 / p) * m[:, 0]
-    return r / d ** (1 / p) if per_dim else r
+    if not isinstance(per_dim, bool): raise TypeError(f"`per_dim` must be True or False, got {per_dim!r}")
+    a = delta.detach().flatten(1).double()
+    m = a.abs().amax(1, keepdim=True).clamp_min(torch.finfo(torch.float64).tiny)   # scale: no under/overflow in |δ|^p
+    r = _lp_norm(a / m, p) * m[:, 0]                                                 # the engine's norm
+    return r / a.shape[1] ** (1 / p) if per_dim else r
 
 # %% ../nbs/05_metrics.ipynb #5c4493ce
 def changed_pixels(delta:Tensor, # differences `x_cf - x`, N×C×H×W
