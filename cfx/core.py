@@ -4,11 +4,11 @@
 
 # %% ../nbs/00_core.ipynb #fb81f91c
 from __future__ import annotations
-import glob, importlib.util, json, math, os, platform, time, warnings
+import glob, importlib.util, json, math, os, time
 from contextlib import contextmanager
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 import torch
