@@ -4,9 +4,9 @@
 
 # %% ../nbs/01_data.ipynb #4c5c6e31
 from __future__ import annotations
-import gzip, math, os, shutil, subprocess, time, warnings
+import gzip, math, os, shutil, subprocess, time
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
