@@ -192,7 +192,8 @@ PAGE_FACTS = r"""
     .concat([...document.querySelectorAll('link[href]')].map(e => e.getAttribute('href')));
   return {title: document.title, h1: (document.querySelector('h1') || {}).textContent || '',
           imgs: imgs.map(i => ({src: i.src.slice(0, 80), w: i.naturalWidth, h: i.naturalHeight})),
-          heads, urls, text: document.body.innerText.length, footer: document.body.innerText.includes(%s)};
+          heads, urls, text: document.body.innerText.length,
+          prose: [...document.querySelectorAll('main p, #quarto-document-content p, p')].filter(p => p.innerText.trim().length > 40).length, footer: document.body.innerText.includes(%s)};
 })()
 """
 
@@ -256,6 +257,7 @@ def test_pages_in_browser(site, browser):
         want = nb_title(nb) if nb and nb.exists() else None
         if want and facts["h1"].strip() != want: problems.append(f"{page}: title {facts['h1']!r}, expected {want!r}")
         if not facts["title"]: problems.append(f"{page}: empty <title>")
+        if facts["prose"] < 2: problems.append(f"{page}: no prose (fewer than 2 paragraphs of text)")
         if not facts["footer"]: problems.append(f"{page}: the footer from the top-level _quarto.yml is missing")
         heads = {h["text"]: h for h in facts["heads"]}
         for name in info["names"]:
@@ -271,7 +273,7 @@ def test_pages_in_browser(site, browser):
             problems.append(f"{page}: the notebook stores {n_nb} figure(s), the page shows {len(facts['imgs'])}")
         for u, t in local_targets(f, facts["urls"]):
             if not t.exists(): problems.append(f"{page}: local link {u} -> missing {t.relative_to(site) if site in t.parents else t}")
-        report.append(f"{page}: h1={facts['h1']!r} api={len(info['names'])} imgs={len(facts['imgs'])} text={facts['text']}")
+        report.append(f"{page}: h1={facts['h1']!r} api={len(info['names'])} imgs={len(facts['imgs'])} paragraphs={facts['prose']}")
         # a second picture, at the first figure, for the person reading the screenshots
         if facts["imgs"]:
             browser.js("(async () => { (document.querySelector('.cell-output img') || document.images[0])"
