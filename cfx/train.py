@@ -18,7 +18,8 @@ from .zoo import ARCHITECTURES
 # %% auto #0
 __all__ = ['DATA', 'RECIPES', 'EVAL_ROBUST_N', 'EVAL_ROBUST_STEPS', 'SAMPLE_ROBUST_N', 'load_split', 'augment', 'Normed',
            'pgd_l2', 'accuracy', 'robust_accuracy', 'Recipe', 'random_masks', 'make_step', 'build', 'channel_stats',
-           'fit', 'quick_eval', 'eval_sample', 'hole_mse', 'evaluate', 'write_card', 'train', 'smoke', 'train_cmd']
+           'fit', 'quick_eval', 'eval_sample', 'hole_mse', 'evaluate', 'half_state', 'to_shipped_precision',
+           'write_card', 'train', 'smoke', 'train_cmd']
 
 # %% ../nbs/03_train.ipynb #6d9de458
 def _fashion(split):
@@ -346,14 +347,23 @@ def _data_text(r:Recipe) -> str:
     return (f"`cfx.data.Shapes()` defaults, 32×32 RGB, 3 classes: 20 000 images (seed 0) for training{cls}; metrics on 2 000 test images (seed 1)"
             " and a 1 000-image evaluation sample (seed 2)")
 
+def half_state(net) -> dict:
+    "`net`'s state dict with floating tensors in float16 — the shipped form (half the bytes; `load` casts back to float32)."
+    return {k: (v.half() if v.is_floating_point() else v).detach().cpu().contiguous() for k, v in net.state_dict().items()}
+
+def to_shipped_precision(net):
+    "Round `net`'s floating weights and buffers to float16 and back, so metrics are measured on exactly what ships."
+    net.load_state_dict(half_state(net))
+    return net
+
 def write_card(r:Recipe, net, hist:dict, metrics:dict, out) -> dict:
-    "Save `net`'s weights (safetensors) and its model card (JSON) under `out/<dataset>/`; return the card."
+    "Save `net`'s weights (safetensors, float16) and its model card (JSON) under `out/<dataset>/`; return the card."
     from safetensors.torch import save_file
     folder = Path(out) / r.dataset
     folder.mkdir(parents=True, exist_ok=True)
     wf = folder / f"{_short(r.name)}.safetensors"
-    save_file({k: v.detach().cpu().contiguous() for k, v in net.state_dict().items()}, str(wf))
-    every = max(1, len(hist["batch"]) // 300)
+    save_file(half_state(net), str(wf))
+    every = hist.get("batch_every") or max(1, len(hist["batch"]) // 300)
     card = dict(name=r.name, task=r.task, dataset=r.dataset, description=r.description, data=_data_text(r),
                 file=wf.name, size_bytes=wf.stat().st_size,
                 arch=dict(kwargs=r.arch_kwargs, n_params=sum(p.numel() for p in net.parameters()), **{"class": r.arch}),
@@ -366,7 +376,7 @@ def write_card(r:Recipe, net, hist:dict, metrics:dict, out) -> dict:
                               hardware=f"{torch.get_num_threads()} thread(s) on a 2-core CPU shared with other jobs",
                               torch=torch.__version__),
                 metrics=metrics,
-                history=dict(epoch=hist["epoch"], batch_every=every, batch_loss=hist["batch"][::every]),
+                history=dict(epoch=hist["epoch"], batch_every=every, batch_loss=hist["batch"][::every] if not hist.get("batch_every") else hist["batch"]),
                 reproduce=f"cfx train {r.name}")
     (folder / f"{_short(r.name)}.json").write_text(json.dumps(card, indent=1, ensure_ascii=False))
     return card
@@ -402,7 +412,7 @@ def train(name:str, # a zoo name (e.g. 'fashion/classifier'), or 'all' / 'fashio
         xt, yt = load_split(r.dataset, "test", label)
         xs, ys = eval_sample(r.dataset)
         net, hist = fit(r, x, y, xt, yt, epochs=epochs, init_state=_init_state(r, out), show_progress=show_progress, eval_fn=quick_eval(r))
-        metrics = evaluate(r, net, hist["mean"], hist["std"], xt, yt, xs, ys)
+        metrics = evaluate(r, to_shipped_precision(net), hist["mean"], hist["std"], xt, yt, xs, ys)
         cards.append(write_card(r, net, hist, metrics, out))
     return cards
 

@@ -13,6 +13,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
 
+from fastcore.script import Param
 from .core import Classifier, Generator
 
 # %% auto #0
@@ -312,7 +313,7 @@ def card_markdown(card:dict|str, # a card dict or a zoo name
     return "\n".join(lines)
 
 # %% ../nbs/02_zoo.ipynb #67fa3e8b
-def zoo_cmd(name:str=None, # a model to print the card of (e.g. fashion/robust); omit to list all models
+def zoo_cmd(name:Param("a model to print the card of (e.g. fashion/robust); omit to list all models", str, opt=False, nargs="?")=None,
             json_out:bool=False, # print JSON instead of text
            ):
     "List the shipped models, or print one model's card."
