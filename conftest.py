@@ -5,8 +5,17 @@ has stored outputs ("Unrun reference cell has outputs"), even under `--nbval-lax
 every code cell of a collected notebook a count back, so nbval runs each cell and compares its outputs
 with the stored ones (sanitised with tests/nbval_sanitize.cfg).
 
+Cells marked `#| slow` (settings.ini `tst_flags = slow`) are skipped by nbdev_test unless `--flags slow`; nbval
+skips them too unless CFX_SLOW=1, so both runners execute the same cells.
+
 `nbdev_docs` leaves processed copies of the notebooks in `_proc/` and the site in `_docs/`: never collect them.
 """
+import os, re
+
+import pytest
+
+_SLOW = re.compile(r"^\s*#\|\s*slow\s*$", re.M)
+
 collect_ignore_glob = ["_proc/*", "_docs/*", "_proc", "_docs", "build/*", "tmp/*", ".venv/*", "artifacts/*"]
 
 
@@ -17,6 +26,8 @@ def pytest_collection_modifyitems(session, config, items):
         cell = getattr(item, "cell", None)
         if cell is None or type(item).__name__ != "IPyNbCell":
             continue
+        if _SLOW.search(cell.get("source", "")) and not os.environ.get("CFX_SLOW"):
+            item.add_marker(pytest.mark.skip(reason="#| slow cell (run with CFX_SLOW=1, as nbdev_test --flags slow)"))
         if cell.get("cell_type") == "code" and cell.get("execution_count") is None:
             key = str(getattr(item, "fspath", item.nodeid.split("::")[0]))
             counts[key] = counts.get(key, 0) + 1
