@@ -259,12 +259,16 @@ def test_pages_in_browser(site, browser):
         if not facts["title"]: problems.append(f"{page}: empty <title>")
         if facts["prose"] < 2: problems.append(f"{page}: no prose (fewer than 2 paragraphs of text)")
         if not facts["footer"]: problems.append(f"{page}: the footer from the top-level _quarto.yml is missing")
-        heads = {h["text"]: h for h in facts["heads"]}
+        heads = {}  # heading text -> every heading with that text (a prose section may share an API name)
+        for h in facts["heads"]: heads.setdefault(h["text"], []).append(h)
+        sigs = {}
         for name in info["names"]:
-            h = heads.get(name)
-            if h is None: problems.append(f"{page}: no API entry (heading) for {info['module']}.{name}")
-            elif name not in h["sig"]: problems.append(f"{page}: API entry {name} has no signature under it")
-        if info["names"] and not any("#" in heads[n]["sig"] for n in info["names"] if n in heads):
+            hs = heads.get(name)
+            if not hs: problems.append(f"{page}: no API entry (heading) for {info['module']}.{name}"); continue
+            sig = next((h["sig"] for h in hs if name in h["sig"]), None)
+            if sig is None: problems.append(f"{page}: API entry {name} has no signature under it")
+            else: sigs[name] = sig
+        if info["names"] and not any("#" in sig for sig in sigs.values()):
             problems.append(f"{page}: no signature shows per-parameter docs (docments comments)")
         bad = [i for i in facts["imgs"] if not i["w"]]
         if bad: problems.append(f"{page}: {len(bad)} image(s) did not load: {[i['src'] for i in bad[:3]]}")
