@@ -14,16 +14,16 @@ from .core import Explainer, Classifier, SampleRNG
 from .engine import LpBall, FrankWolfe, APGD, TargetLogProb, Best, run
 
 # %% auto #0
-__all__ = ['EPS_REF', 'D_REF', 'default_eps', 'SVCE']
+__all__ = ['D_REF', 'EPS_REF', 'default_eps', 'SVCE', 'svce_demo']
 
 # %% ../nbs/10_svce.ipynb #fe655802
-EPS_REF = {1.0: 600.0, 1.5: 75.0, 2.0: 18.0}   # the paper's ImageNet budgets (224×224×3, [0,1] scale)
-D_REF = 3 * 224 * 224
+D_REF = 28 * 28                                 # the dimension the defaults are set for (1×28×28)
+EPS_REF = {1.0: 8.3, 1.5: 6.0, 2.0: 3.5}        # default budgets at D_REF, [0,1] pixel scale
 
 def default_eps(shape:Sequence[int], # one image's shape C×H×W
                 p:float=1.5, # the norm
                ) -> float:
-    "The default budget for images of `shape`: the paper's ImageNet ε transferred by `(d / d_ref)^{1/p}`."
+    "The default budget for images of `shape`: the 28×28 default transferred by `(d / 784)^{1/p}`."
     if float(p) not in EPS_REF: raise ValueError(f"no default `eps` for p={p}: pass `eps` explicitly (defaults exist for p in {sorted(EPS_REF)})")
     d = math.prod(shape)
     return round(EPS_REF[float(p)] * (d / D_REF) ** (1 / p), 2)
@@ -85,3 +85,20 @@ class SVCE(Explainer):
         e.meta["params"]["eps"] = self.eps_for(x)   # record the budget actually used
         return e
     explain.__doc__ = Explainer.explain.__doc__
+
+# %% ../nbs/10_svce.ipynb #432bc2db
+def svce_demo(model, # the classifier (a robust one)
+              images:torch.Tensor, # images to pick from, N×C×H×W in [0, 1]
+              eps:float|None=None, # initial budget (default: `default_eps` for the image size)
+             ):
+    "An ipywidgets demo: choose image, target, ε and p; see the counterfactual, its difference map and probabilities."
+    import ipywidgets as W
+    import matplotlib.pyplot as plt
+    names = ["other"] + [model.name_of(k) for k in range(model(images[:1]).shape[1])]
+    eps0 = eps or default_eps(images.shape[1:])
+    def show(image=0, target="other", eps=eps0, p=1.5):
+        t = "other" if target == "other" else names.index(target) - 1
+        e = SVCE(model, eps=eps, p=p, show_progress=False).explain(images[image:image + 1], target=t, seed=0)
+        e.show(); plt.show()
+    return W.interact(show, image=W.IntSlider(0, 0, len(images) - 1), target=W.Dropdown(options=names),
+                      eps=W.FloatSlider(value=eps0, min=0.25, max=4 * eps0, step=0.25), p=W.Dropdown(options=[1.5, 2.0, 3.0]))
