@@ -8,7 +8,7 @@ import importlib, json, sys, time
 from pathlib import Path
 
 import torch
-from fastcore.script import Param, bool_arg
+from fastcore.script import store_true
 
 from .core import Classifier, Explanation, check_images
 
@@ -119,7 +119,7 @@ def explain(method:str="svce", # explanation method: one of METHODS
             batch_size:int=64, # images per batch
             oracle:str="auto", # independent oracle model for oracle agreement ('auto': <dataset>/oracle, 'none' to skip)
             out:str="cfx_out", # output folder
-            quiet:bool_arg=False, # no progress bar
+            quiet:store_true=False, # no progress bar
             device:str="cpu", # torch device
            ):
     "Explain images with a counterfactual method; write figure.png, explanations.safetensors and metrics.json into OUT."
