@@ -150,6 +150,24 @@ def _recipes(dataset, epochs_scale=1.0):
 
 RECIPES = {r.name: r for d in ("fashion", "shapes") for r in _recipes(d)}
 
+# %% ../nbs/03_train.ipynb #016f4b90
+@functools.lru_cache(maxsize=2)
+def _shapes_marker(split):
+    from cfx.data import Shapes
+    n, seed = (20000, 0) if split == "train" else (2000, 1)
+    s = Shapes(marker_corr=0.9, marker_class=2).sample(n, seed=seed)
+    return torch.as_tensor(s.images, dtype=torch.float32), torch.as_tensor(s.labels, dtype=torch.long)
+
+DATA["shapes-marker"] = _shapes_marker
+_sm = dict(in_channels=3, img_size=32, n_classes=3, widths=(32, 64, 128), hidden=256)
+RECIPES.update({r.name: r for r in [
+    Recipe("shapes-marker/classifier", "classifier", "shapes-marker", "SmallCNN", _sm, epochs=5, lr=3e-3, seed=0,
+           hparams=dict(flip=True, shift=2), description="plain classifier on shapes with a spurious corner marker (90 % with triangle)"),
+    Recipe("shapes-marker/robust", "robust", "shapes-marker", "SmallCNN", _sm, epochs=2, lr=1e-3, seed=1,
+           hparams=dict(eps=1.0, pgd_steps=5, flip=True, shift=2, init="shapes-marker/classifier"),
+           description="L2-PGD adversarial fine-tuning (PGD examples only) on shapes with a spurious corner marker"),
+]})
+
 # %% ../nbs/03_train.ipynb #e6e861f7
 def random_masks(n, h, w, g):
     "FIDO's in-filler training masks (1 = keep): per batch either i.i.d. Bernoulli(0.5) pixels or one rectangle per image of side in [H/2−H/8, H/2]."
@@ -274,7 +292,7 @@ def quick_eval(r:Recipe):
         if r.task == "autoencoder": return dict(test_mse=round(float(((_batched(net, xs) - xs) ** 2).mean()), 5))
     return ev
 
-# %% ../nbs/03_train.ipynb #b1899b92
+# %% ../nbs/03_train.ipynb #aae5cd9c
 # ---------------------------------------------------------------- final metrics and cards
 EVAL_ROBUST_N, EVAL_ROBUST_STEPS, SAMPLE_ROBUST_N = 1000, 20, 200
 
@@ -285,7 +303,7 @@ def eval_sample(dataset):
         from cfx.data import load_fashion_sample
         return load_fashion_sample()
     from cfx.data import Shapes
-    b = Shapes().sample(1000, seed=2)
+    b = (Shapes(marker_corr=0.9, marker_class=2) if dataset == "shapes-marker" else Shapes()).sample(1000, seed=2)
     return b.images, b.labels
 
 def _mse(a, b): return float(((a - b) ** 2).mean())
@@ -337,7 +355,7 @@ def evaluate(r:Recipe, net, mean, std, xt, yt, xs, ys) -> dict:
         return out
     raise ValueError(r.task)
 
-# %% ../nbs/03_train.ipynb #aae5cd9c
+# %% ../nbs/03_train.ipynb #2b9833fa
 def _short(name): return name.split("/", 1)[1]
 
 def _data_text(r:Recipe) -> str:
@@ -347,6 +365,10 @@ def _data_text(r:Recipe) -> str:
         return (f"Fashion-MNIST train split (60 000 images, 28×28 grey{cls}); metrics on the test split (10 000{'' if c is None else ', same class'})"
                 " and on the bundled 1 000-image test sample (`cfx.data.load_fashion_sample`)")
     cls = "" if c is None else f", class {c} ({SHAPES_CLASSES[c]}) only"
+    if r.dataset == "shapes-marker":
+        return ("`cfx.data.Shapes(marker_corr=0.9, marker_class=2)`: 32×32 RGB, 3 classes, a white 4×4 marker in the top-left corner "
+                "correlated with the class triangle at 0.9 (a planted spurious feature): 20 000 images (seed 0) for training; metrics on 2 000 test "
+                "images (seed 1) and a 1 000-image evaluation sample (seed 2) of the same world")
     return (f"`cfx.data.Shapes()` defaults, 32×32 RGB, 3 classes: 20 000 images (seed 0) for training{cls}; metrics on 2 000 test images (seed 1)"
             " and a 1 000-image evaluation sample (seed 2)")
 
