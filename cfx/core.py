@@ -15,8 +15,8 @@ import torch
 from torch import nn, Tensor
 
 # %% auto #0
-__all__ = ['TORCHVISION_OPS', 'check_images', 'eval_mode', 'Classifier', 'as_classifier', 'Generator', 'as_generator',
-           'SampleRNG', 'Explanation', 'to_display', 'signed_diff', 'resolve_target', 'Explainer']
+__all__ = ['TORCHVISION_OPS', 'PROGRESS_MIN_WORK', 'check_images', 'eval_mode', 'Classifier', 'as_classifier', 'Generator',
+           'as_generator', 'SampleRNG', 'Explanation', 'to_display', 'signed_diff', 'resolve_target', 'Explainer']
 
 # %% ../nbs/00_core.ipynb #0a870eb0
 def _torchvision_ops_missing() -> bool:
@@ -439,11 +439,12 @@ def _explanation_show(self, n:int=8, # show at most this many samples
 Explanation.show = _explanation_show
 
 # %% ../nbs/00_core.ipynb #86e41bfe
-def _progress(total, desc, show_progress):
-    "A tqdm bar (notebook or terminal); `None` means: appear only for runs longer than 2 s."
+PROGRESS_MIN_WORK = 20_000   # image-steps from which `show_progress=None` shows a bar
+
+def _progress(total, desc, show):
+    "A tqdm bar (notebook or terminal), or a disabled one."
     from tqdm.auto import tqdm
-    if show_progress is False: return tqdm(total=total, disable=True)
-    return tqdm(total=total, desc=desc, unit="img", delay=0 if show_progress else 2.0, leave=bool(show_progress),
+    return tqdm(total=total, desc=desc, unit="img", disable=not show,
                 bar_format="{l_bar}{bar}| {n:.0f}/{total_fmt} [{elapsed}<{remaining}]")
 
 def resolve_target(target, # None, int, sequence, tensor, "other" or "pred"
@@ -482,7 +483,7 @@ class Explainer:
 
     def __init__(self, model, # the classifier to explain: a `Classifier` or anything `Classifier` wraps
                  batch_size:int=64, # images per optimisation batch
-                 show_progress:bool|None=None, # progress bar: True, False, or None (appears for runs over 2 s)
+                 show_progress:bool|None=None, # progress bar: True, False, or None (shown for runs of ≥ 20 000 image-steps)
                 ):
         self.model = as_classifier(model)
         self.batch_size, self.show_progress = self._check_batch_size(batch_size), show_progress
@@ -523,6 +524,7 @@ class Explainer:
         if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool): raise TypeError(f"`seed` must be an int, got {type(seed).__name__}")
         bs = self._check_batch_size(batch_size if batch_size is not None else self.batch_size)
         show = self.show_progress if show_progress is None else show_progress
+        if show is None: show = len(x) * max(self.steps, 1) >= PROGRESS_MIN_WORK   # long runs only; decided by work, not time
         dev = self.model.device
         x = x.to(dev, self.model.dtype) if x.is_floating_point() else x
         k = self._probe(x)

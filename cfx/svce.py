@@ -44,7 +44,7 @@ class SVCE(Explainer):
                  momentum:float=0.0, # Frank-Wolfe gradient momentum β
                  rho:float=0.75, # oscillation threshold of the Auto schedule
                  batch_size:int=64, # images per batch
-                 show_progress:bool|None=None, # progress bar (None: appears for runs over 2 s)
+                 show_progress:bool|None=None, # progress bar (None: shown for runs of ≥ 20 000 image-steps)
                 ):
         super().__init__(model, batch_size=batch_size, show_progress=show_progress)
         if eps is not None and not (isinstance(eps, (int, float)) and eps > 0 and math.isfinite(eps)):
