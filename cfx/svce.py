@@ -10,7 +10,7 @@ from typing import Sequence
 import torch
 from torch import Tensor
 
-from .core import Explainer, Classifier, SampleRNG
+from .core import Explainer, check_number
 from .engine import LpBall, FrankWolfe, APGD, TargetLogProb, Best, run
 
 # %% auto #0
@@ -47,17 +47,16 @@ class SVCE(Explainer):
                  show_progress:bool|None=None, # progress bar (None: shown for runs of ≥ 20 000 image-steps)
                 ):
         super().__init__(model, batch_size=batch_size, show_progress=show_progress)
-        if eps is not None and not (isinstance(eps, (int, float)) and eps > 0 and math.isfinite(eps)):
-            raise ValueError(f"`eps` must be a positive number or None, got {eps!r}")
-        if not (isinstance(p, (int, float)) and p >= 1): raise ValueError(f"`p` must be a number >= 1 (or inf), got {p!r}")
-        if not (isinstance(steps, int) and steps >= 1): raise ValueError(f"`steps` must be a positive int, got {steps!r}")
-        if not (isinstance(restarts, int) and restarts >= 1): raise ValueError(f"`restarts` must be a positive int, got {restarts!r}")
-        if solver == "auto": solver = "afw" if p > 1 and p != math.inf else "apgd"
+        self.eps = check_number(eps, "eps", lo=0, lo_open=True, allow_none=True)
+        self.p = check_number(p, "p", lo=1, allow_inf=True)
+        self.steps, self.restarts = check_number(steps, "steps", int, lo=1), check_number(restarts, "restarts", int, lo=1)
+        if solver == "auto": solver = "afw" if 1 < self.p < math.inf else "apgd"
         if solver not in ("afw", "apgd"): raise ValueError(f"`solver` must be 'afw', 'apgd' or 'auto', got {solver!r}")
-        if solver == "afw" and not (1 < p < math.inf): raise ValueError(f"Auto-Frank-Wolfe needs 1 < p < inf, got p={p}; use solver='apgd'")
-        if solver == "apgd" and p not in (1, 2, math.inf): raise ValueError(f"APGD supports p in (1, 2, inf), got p={p}; use solver='afw'")
-        self.eps, self.p, self.steps, self.restarts, self.solver = eps, float(p), steps, restarts, solver
-        self.lr, self.momentum, self.rho = lr, momentum, rho
+        if solver == "afw" and not (1 < self.p < math.inf): raise ValueError(f"Auto-Frank-Wolfe needs 1 < p < inf, got p={p}; use solver='apgd'")
+        if solver == "apgd" and self.p not in (1, 2, math.inf): raise ValueError(f"APGD supports p in (1, 2, inf), got p={p}; use solver='afw'")
+        self.solver, self.lr = solver, check_number(lr, "lr", lo=0, hi=1, lo_open=True)
+        self.momentum, self.rho = check_number(momentum, "momentum", lo=0, hi=1, hi_open=True), check_number(rho, "rho", lo=0, hi=1)
+        self.stepper = FrankWolfe(lr=self.lr, momentum=self.momentum, rho=self.rho) if solver == "afw" else APGD(rho=self.rho)
 
     def eps_for(self, x:Tensor) -> float:
         "The budget used for images shaped like `x`."
@@ -68,17 +67,12 @@ class SVCE(Explainer):
                     momentum=self.momentum, rho=self.rho, temperature=self.model.temperature)
 
     def _explain_batch(self, x, target, y, rng, progress):
-        eps = self.eps_for(x)
-        if self.solver == "afw":
-            space = LpBall(eps, self.p, start="vertex")
-            stepper = FrankWolfe(space, self.steps, lr=self.lr, momentum=self.momentum, rho=self.rho)
-        else:
-            space = LpBall(eps, self.p, start="random")
-            stepper = APGD(space, self.steps, rho=self.rho)
-        res = run(self.model, x, target, space, [TargetLogProb()], stepper, self.steps, rng, select=Best(), y=y,
+        space = LpBall(self.eps_for(x), self.p, start="vertex" if self.solver == "afw" else "random")
+        res = run(self.model, x, target, space, [TargetLogProb()], self.stepper, self.steps, rng, select=Best(), y=y,
                   restarts=self.restarts, record=("obj", "p_target"), progress=progress)
-        return {"x_cf": res.x_cf, "n_steps": res.n_steps,
-                "history": {"log_p_target": -res.history["obj"], "p_target": res.history["p_target"]}}
+        hist = {"log_p_target": -res.history["obj"], "p_target": res.history["p_target"]}
+        if "fw_gap" in res.history: hist["fw_gap"] = res.history["fw_gap"]        # Frank-Wolfe's duality gap per step
+        return res.batch_result(history=hist)
 
     def explain(self, x, target=None, seed=0, batch_size=None, show_progress=None):
         e = super().explain(x, target=target, seed=seed, batch_size=batch_size, show_progress=show_progress)
