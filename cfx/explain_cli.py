@@ -4,7 +4,7 @@
 
 # %% ../nbs/21_explain_cli.ipynb #f8166698
 from __future__ import annotations
-import difflib, importlib, importlib.util, inspect, json, os, re, sys, tempfile, time
+import difflib, importlib, importlib.util, inspect, json, os, pickle, re, sys, tempfile, time, warnings
 from pathlib import Path
 
 import numpy as np
@@ -207,9 +207,15 @@ def load_weights(net:torch.nn.Module, # the model the factory built
         if _is_safetensors(p):
             from safetensors.torch import load_file
             sd = load_file(str(p))
-        else: sd = torch.load(str(p), map_location="cpu", weights_only=True)
+        else:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")                  # torch's notes on pickle protocols are not the user's business
+                sd = torch.load(str(p), map_location="cpu", weights_only=True)
     except Exception as e:
-        raise UsageError(f"`--weights {p}`: not a safetensors file or a weights-only torch file ({_first_line(e)})") from e
+        why = ("it holds pickled Python objects, which cfx never loads (unpickling can run code); save the weights with "
+               "safetensors.torch.save_file(model.state_dict(), path) or torch.save(model.state_dict(), path)"
+               if "Weights only load failed" in str(e) or isinstance(e, pickle.UnpicklingError) else _first_line(e))
+        raise UsageError(f"`--weights {p}`: not a safetensors file or a weights-only torch file: {why}") from e
     if isinstance(sd, dict) and isinstance(sd.get("state_dict"), dict): sd = sd["state_dict"]
     if not isinstance(sd, dict) or not all(isinstance(v, torch.Tensor) for v in sd.values()):
         raise UsageError(f"`--weights {p}`: expected a state dict (parameter name -> tensor), got {type(sd).__name__}")
@@ -470,7 +476,8 @@ def _inputs(images, shape, n, select, clf, seed) -> tuple:
         x, names, ys = _default_images(shape, seed)
         notes, n = [], 8 if n is None else n
         fitted = [fit_image(img, shape) for img in x[:max(n, 1) if select == "first" else len(x)]]
-        if fitted and fitted[0][1]: notes = [f"the bundled sample, {'; '.join(fitted[0][1])}"]
+        data = "Fashion-MNIST sample" if shape[0] == 1 else "shapes images"
+        if fitted and fitted[0][1]: notes = [f"the bundled {data}, {'; '.join(fitted[0][1])}"]
         x = torch.stack([f[0] for f in fitted]) if fitted and fitted[0][1] else x
         labels = lambda: ys[:len(x)]
     idx, note = select_images(len(x), n, select, labels)
@@ -530,7 +537,7 @@ def explain(method:_METHOD=None,
             std:str=None, # your model's per-channel input std
             classes:str=None, # your model's class names: comma-separated, or a text file with one name per line
             size:str=None, # your model's input size, H×W or C×H×W, e.g. 3x224x224 (default: the images' size)
-            images:str=None, # comma-separated image files or folders (default: the bundled Fashion-MNIST sample)
+            images:str=None, # comma-separated image files or folders (default: the bundled Fashion-MNIST sample; shapes images for RGB models)
             n:int=None, # explain the first n images (default: 8 of the bundled sample, every file given)
             select:str="first", # which n images: first, or balanced (classes in turn: sample labels, or predictions for files)
             target:str="other", # target: a class index, a class name, other (most likely other class) or pred

@@ -173,15 +173,16 @@ def test_explain_your_own_model(tmp_path):
     own = ["--mean", "0.5,0.5,0.5", "--std", "0.25,0.25,0.25", "--classes", "cat,dog,fox", "--size", "3x16x16", "--n", "2"]
     r = run_in(tmp_path, "explain", "--model", "mynet:build", "--weights", "w.safetensors", *own, "--target", "fox", "--eps", "1", "--out", "a", *FAST)
     assert r.returncode == 0, r.stderr[-3000:]
-    assert "the bundled sample, grey → RGB (repeated); resized 28×28 → 16×16" in r.stderr
+    assert "note: the bundled shapes images, resized 32×32 → 16×16" in r.stderr
     r = run_in(tmp_path, "explain", "--model", "net.pt", *own, "--out", "b", *FAST)
     assert r.returncode == 0, r.stderr[-3000:]
     usage_error(run_in(tmp_path, "explain", "--model", "mynet:build", "--weights", "w.safetensors", "--classes", "a,b", "--out", "c", *FAST),
                 "`--classes` has 2 names but `--model mynet:build` has 3 classes")
     import pickle
     (tmp_path / "model.pkl").write_bytes(pickle.dumps(net))
-    usage_error(run_in(tmp_path, "explain", "--model", "mynet:build", "--weights", "model.pkl", "--out", "d", *FAST),
-                "`--weights model.pkl`: not a safetensors file or a weights-only torch file")
+    r = run_in(tmp_path, "explain", "--model", "mynet:build", "--weights", "model.pkl", "--out", "d", *FAST)
+    usage_error(r, "`--weights model.pkl`: not a safetensors file or a weights-only torch file", "never loads")
+    assert "weights_only` set to `False`" not in r.stderr          # never pass on advice to unpickle
 
 
 def test_explain_user_errors_are_one_line(image_dir, tmp_path):
