@@ -205,8 +205,11 @@ def test_explain_user_errors_are_one_line(image_dir, tmp_path):
     ]
     import torch
     if not torch.cuda.is_available(): cases.append((["--device", "cuda:0"], ["CUDA is not available on this machine"]))
-    for args, needles in cases:
-        usage_error(run_in(tmp_path, "explain", "--out", "out", *FAST, *args), *needles)
+    from concurrent.futures import ThreadPoolExecutor
+    with ThreadPoolExecutor(max_workers=2) as pool:       # each case is a process that stops before any work: two at a time
+        results = list(pool.map(lambda c: run_in(tmp_path, "explain", "--out", "out", *FAST, *c[0]), cases))
+    for (args, needles), r in zip(cases, results):
+        usage_error(r, *needles)
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir()), "a failed run left files behind"
 
 
@@ -235,3 +238,9 @@ def test_installed_modules_pass_pyflakes():
     pyflakes = pytest.importorskip("pyflakes")
     r = subprocess.run([sys.executable, str(ROOT / "tools" / "lint")], capture_output=True, text=True, cwd=ROOT)
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_zoo_user_errors_are_one_line():
+    usage_error(run("zoo", "fashion/nope"), "`name` must be one of the zoo's models")
+    usage_error(run("zoo", "/etc/passwd"), "not a path")
+    usage_error(run("zoo", "fashion/../../x"), "must be '<dataset>/<model>'")
