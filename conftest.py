@@ -9,12 +9,24 @@ Cells marked `#| slow` (settings.ini `tst_flags = slow`) are skipped by nbdev_te
 skips them too unless CFX_SLOW=1, so both runners execute the same cells.
 
 `nbdev_docs` leaves processed copies of the notebooks in `_proc/` and the site in `_docs/`: never collect them.
+
+`CPU_DEPENDENT_OUTPUT` lists cells whose stored output prints digits that depend on the CPU's floating-point kernels
+(the same code and seed give `1.2e-07` on one Xeon and `8.9e-08` on another, or a table whose third digits move): they
+still run, and every assert in them still holds; only their printed output is not compared. Each entry is a notebook
+and a line of the cell's source. Remove an entry when its cell prints rounded values (or is tagged
+`nbval-ignore-output` in the notebook itself).
 """
 import os, re
 
 import pytest
 
 _SLOW = re.compile(r"^\s*#\|\s*slow\s*$", re.M)
+
+CPU_DEPENDENT_OUTPUT = [   # (notebook, a line of the cell)
+    ("10_svce.ipynb", 'rep = evaluate({"plain classifier": e_plain, "robust classifier": e_robust}, oracle=oracle)'),
+    ("10_svce.ipynb", 'sw = evaluate({f"eps={e}": ex for e, ex in sweep.items()}, oracle=oracle)'),
+    ("10_svce.ipynb", "cmp = evaluate(matched, oracle=oracle)"),
+]
 
 collect_ignore_glob = ["_proc/*", "_docs/*", "_proc", "_docs", "build/*", "tmp/*", ".venv/*", "artifacts/*"]
 
@@ -26,6 +38,9 @@ def pytest_collection_modifyitems(session, config, items):
         cell = getattr(item, "cell", None)
         if cell is None or type(item).__name__ != "IPyNbCell":
             continue
+        nb = os.path.basename(str(getattr(item, "fspath", "")))
+        if any(nb == n and line in cell.get("source", "") for n, line in CPU_DEPENDENT_OUTPUT):
+            item.options["check"] = False            # executed, asserts kept; output not compared (see CPU_DEPENDENT_OUTPUT)
         if _SLOW.search(cell.get("source", "")) and not os.environ.get("CFX_SLOW"):
             item.add_marker(pytest.mark.skip(reason="#| slow cell (run with CFX_SLOW=1, as nbdev_test --flags slow)"))
         if cell.get("cell_type") == "code" and cell.get("execution_count") is None:

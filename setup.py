@@ -8,6 +8,8 @@ c = cfg["DEFAULT"]
 
 requirements = c.get("requirements", "").split()
 dev_requirements = c.get("dev_requirements", "").split()
+# every `<name>_requirements` key of settings.ini is an extra: [dev] (the tools to develop and test cfx), [digits] (scikit-learn)
+extras = {k[:-len("_requirements")]: c[k].split() for k in c if k.endswith("_requirements") and k != "requirements"}
 scripts = [s.strip() for s in c.get("console_scripts", "").splitlines() if s.strip()]
 
 setup(
@@ -26,7 +28,7 @@ setup(
     include_package_data=True,
     package_data={"cfx": ["assets/*", "assets/**/*"]},
     install_requires=requirements,
-    extras_require={"dev": dev_requirements},
+    extras_require=extras,
     entry_points={"console_scripts": scripts, "nbdev": [f'{c["lib_name"]}={c["lib_name"]}._modidx:d']},
     zip_safe=False,
     classifiers=["Programming Language :: Python :: 3", "Topic :: Scientific/Engineering :: Artificial Intelligence"],

@@ -8,8 +8,8 @@ import difflib, importlib, inspect, json as _json, os, platform, sys
 from typing import Callable
 
 # %% auto #0
-__all__ = ['COMMANDS', 'CommandUnavailable', 'resolve_command', 'command_parser', 'run_command', 'main', 'collect_info',
-           'format_info', 'info']
+__all__ = ['COMMANDS', 'CommandUnavailable', 'resolve_command', 'UsageError', 'command_parser', 'run_command', 'main',
+           'collect_info', 'format_info', 'info']
 
 # %% ../nbs/20_cli.ipynb #7f212239
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -46,12 +46,31 @@ def resolve_command(name:str, # the command, e.g. "info"
     return func
 
 # %% ../nbs/20_cli.ipynb #48dcbd32
+class UsageError(ValueError):
+    "A mistake in how a command was called (option value, file, model): `main` prints it as one line and exits with 2."
+
+def _one_line_errors(p, prog):
+    "Make argparse report a bad option as one line (no usage block), exit code 2."
+    def error(message):
+        print(f"{prog}: error: {message} (see `{prog} --help`)", file=sys.stderr); sys.exit(2)
+    p.error = error
+    return p
+
+def _dash_spellings(p):
+    "Show every `--some_option` as `--some-option`; keep the underscore spelling as an alias."
+    for a in p._actions:
+        for s in [s for s in a.option_strings if s.startswith("--") and "_" in s]:
+            d = "--" + s[2:].replace("_", "-")
+            a.option_strings[a.option_strings.index(s)] = d
+            p._option_string_actions[d] = a            # both spellings parse; help shows the dash one
+    return p
+
 def command_parser(func:Callable, # the function behind a command
                    prog:str, # the name shown in usage lines, e.g. "cfx info"
                   ):
     "The `argparse` parser of a command, built by `fastcore.script.anno_parser` from `func`'s signature and docments."
     from fastcore.script import anno_parser
-    return anno_parser(inspect.unwrap(func), prog=prog)
+    return _one_line_errors(_dash_spellings(anno_parser(inspect.unwrap(func), prog=prog)), prog)
 
 def run_command(func:Callable, # the function behind a command
                 argv:list[str], # the command's arguments (after the command name)
@@ -64,6 +83,7 @@ def run_command(func:Callable, # the function behind a command
     res = func(**args)
     return res if isinstance(res, int) and not isinstance(res, bool) else 0
 
+
 # %% ../nbs/20_cli.ipynb #c209cf37
 def _usage(commands) -> str:
     width = max(map(len, commands), default=4)
@@ -72,6 +92,13 @@ def _usage(commands) -> str:
     lines += [f"  {n:<{width}}  {help_}" for n, (_, help_) in commands.items()]
     lines += ["", "Run `cfx <command> --help` for a command's options; `cfx --version` for the version."]
     return "\n".join(lines)
+
+def _one_line(e:BaseException) -> str:
+    "An exception as one line of text; exceptions other than plain usage errors keep their type name."
+    msg = (str(e).strip().splitlines() or [""])[0]
+    if isinstance(e, OSError) and e.filename and str(e.filename) not in msg: msg = f"{msg}: {e.filename}"
+    if isinstance(e, UsageError) or type(e) in (ValueError, TypeError, FileNotFoundError): return msg or type(e).__name__
+    return f"{type(e).__name__}: {msg} (set CFX_DEBUG=1 for the traceback)"
 
 def _version() -> str:
     try: from cfx import __version__; return __version__
@@ -105,6 +132,10 @@ def main(argv:list[str]|None=None, # arguments without the program name; `None` 
     try: return run_command(func, rest, prog=f"cfx {name}")
     except SystemExit as e:  # argparse: --help (0) or bad options (2)
         return e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+    except (ValueError, TypeError, OSError) as e:          # UsageError is a ValueError
+        if os.environ.get("CFX_DEBUG"): raise
+        print(f"cfx {name}: error: {_one_line(e)}", file=sys.stderr)
+        return 2
 
 # %% ../nbs/20_cli.ipynb #6a3dea61
 def _optional_part(module:str, func:str):

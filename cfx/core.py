@@ -659,37 +659,15 @@ def signed_diff(x:Tensor, x_cf:Tensor) -> Tensor:
     return (x_cf - x).sum(1)
 
 # %% ../nbs/00_core.ipynb #635008f5
-def _show_explanation(e, n:int=8, cols:Sequence[str]|None=None, figsize_per:float=2.0):
-    import matplotlib.pyplot as plt
-    n = min(n, len(e))
-    cols = list(cols or (["original", "counterfactual", "difference"] + (["saliency"] if e.saliency is not None else [])))
-    fig, axes = plt.subplots(n, len(cols), figsize=(figsize_per * len(cols), figsize_per * 1.1 * n), squeeze=False)
-    d = signed_diff(e.x[:n], e.x_cf[:n])
-    for i in range(n):
-        y, t = int(e.y[i]), int(e.target[i])
-        for j, c in enumerate(cols):
-            ax = axes[i, j]; ax.set_xticks([]); ax.set_yticks([])
-            if c == "original":
-                ax.imshow(to_display(e.x[i]), cmap="gray", vmin=0, vmax=1)
-                ax.set_title(f"{e.name_of(y)} ({e.p_orig[i, y]:.2f})", fontsize=9)
-            elif c == "counterfactual":
-                ax.imshow(to_display(e.x_cf[i]), cmap="gray", vmin=0, vmax=1)
-                ax.set_title(f"{'✓' if bool(e.success[i]) else '✗'} {e.name_of(t)} ({e.p_cf[i, t]:.2f})", fontsize=9)
-            elif c == "difference":
-                m = float(d[i].abs().max()) or 1.0
-                ax.imshow(d[i].numpy(), cmap="seismic", vmin=-m, vmax=m); ax.set_title(f"Δ (max {m:.2f})", fontsize=9)
-            elif c == "saliency":
-                ax.imshow(e.saliency[i, 0].detach().cpu().numpy(), cmap="magma"); ax.set_title("saliency", fontsize=9)
-    fig.tight_layout()
-    return fig
-
 @patch
 def show(self:Explanation, n:int=8, # show at most this many samples
          cols:Sequence[str]|None=None, # columns among original, counterfactual, difference, saliency
          figsize_per:float=2.0, # inches per panel
+         title:str|None=None, # a title for the whole figure
         ):
-    "A figure with a row per sample: original | counterfactual | signed difference | saliency (when present)."
-    return _show_explanation(self, n, cols, figsize_per)
+    "A figure with a row per sample: original | counterfactual (the class it reached) | signed difference | saliency (when present)."
+    from cfx.viz import show_explanation      # one implementation of the panel, in the figures chapter
+    return show_explanation(self, n=n, cols=cols, figsize_per=figsize_per, title=title)
 
 # %% ../nbs/00_core.ipynb #1234ab1e
 def _vec(v, name, J, dtype=torch.float64, width=None):

@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_data.ipynb #4c5c6e31
 from __future__ import annotations
-import gzip, math, os, shutil, subprocess, time
+import gzip, math, os, subprocess
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -15,7 +15,6 @@ from typing import Callable, Sequence
 import numpy as np
 import torch
 from torch import Tensor
-import torch.nn.functional as F
 from fastcore.basics import patch
 
 # %% auto #0
@@ -525,8 +524,8 @@ def _import_sklearn_datasets():
     try:
         from sklearn import datasets
     except ImportError as e:
-        raise ImportError("the digits dataset comes with scikit-learn, which is not installed: `pip install scikit-learn` "
-                          "(cfx uses it only for this dataset)") from e
+        raise ImportError("the digits dataset comes with scikit-learn, which is not installed: `pip install 'cfx[digits]'` "
+                          "(the optional extra that adds scikit-learn; cfx uses it only for this dataset)") from e
     return datasets
 
 def digits_split_indices(split:str="all") -> Tensor:
@@ -597,7 +596,7 @@ def dataset_status(root=None, # also consider this folder for Fashion-MNIST
     out.append({"name": "fashion-sample", "found": found, "where": "bundled" if found else "missing: reinstall cfx", "n": n})
     import importlib.util
     spec = importlib.util.find_spec("sklearn")
-    where = str(Path(spec.origin).parent / "datasets" / "data") if spec is not None and spec.origin else "missing: `pip install scikit-learn`"
+    where = str(Path(spec.origin).parent / "datasets" / "data") if spec is not None and spec.origin else "missing: pip install 'cfx[digits]' (scikit-learn)"
     out.append({"name": "digits", "found": spec is not None, "where": where, "n": 1797 if spec is not None else None})
     out.append({"name": "shapes", "found": True, "where": "generated", "n": None})
     return out

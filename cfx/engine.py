@@ -20,7 +20,7 @@ __all__ = ['Eval', 'Term', 'TargetLogProb', 'TargetProb', 'log_odds', 'LogOdds',
            'LpDistance', 'LatentDistance', 'MSE', 'MaskSize', 'total_variation', 'TV', 'BNStats', 'Space', 'Pixels',
            'lmo_lp_box', 'lmo_lp_box_bisect', 'project_lp_box', 'LpBall', 'concrete_keep', 'Mask', 'Latent', 'Module',
            'AutoSchedule', 'StepState', 'Stepper', 'FrankWolfe', 'APGD', 'Adam', 'Stop', 'Threshold', 'Select', 'Last',
-           'Best', 'FirstValid', 'Stage', 'Result', 'run', 'check_invariants', 'fit_predictor']
+           'Best', 'FirstValid', 'Stage', 'Result', 'run', 'InvariantReport', 'check_invariants', 'fit_predictor']
 
 # %% ../nbs/04_engine.ipynb #6df14214
 @dataclass
@@ -958,6 +958,20 @@ def _frozen_guard(modules):
     return states, train_calls, handles
 
 # %% ../nbs/04_engine.ipynb #6c96cf76
+@dataclass
+class InvariantReport:
+    "What `check_invariants` measured (all checks passed)."
+    evaluations: int          # evaluations seen by the callback
+    forward_calls: int        # forward passes of the classifier (evaluations plus any the runner makes itself)
+    renders_per_pass: int     # B·S
+    n_steps: list             # steps each sample took
+    atol: float               # batch-independence tolerance
+    batch_max_abs_diff: float # largest |sample alone − sample in the batch| over the final images
+    def __repr__(self):
+        return (f"invariants hold: {self.evaluations} evaluations, each one batched pass of {self.renders_per_pass} renders "
+                f"({self.forward_calls} forward calls); batch independent within {self.atol:g}; steps taken {self.n_steps}")
+
+# %% ../nbs/04_engine.ipynb #377c5caa
 def check_invariants(runner:Callable, # runner(x, target, seeds, callback) -> Result, building fresh steppers per call
                      x:Tensor, target:Tensor, seeds:Tensor, # a toy batch, its targets and one seed per image
                      space:Space, # the space the runner searches (for the feasibility check)
@@ -965,7 +979,7 @@ def check_invariants(runner:Callable, # runner(x, target, seeds, callback) -> Re
                      modules:Sequence[nn.Module]=(), # other networks that must stay frozen (generator, in-filler, ...)
                      stochastic:bool=True, # another seed must change the result (random starts or Monte-Carlo noise)
                      atol:float=1e-5, # batch independence tolerance (batched convolutions round differently)
-                    ) -> dict:
+                    ) -> InvariantReport:
     "Check batch independence, freezing, feasibility, determinism, frozen models and the pass count on one search."
     B, S = len(x), space.samples
     nets = [model.model, *modules]
@@ -1001,7 +1015,7 @@ def check_invariants(runner:Callable, # runner(x, target, seeds, callback) -> Re
     diff = max((a.x_cf - res.x_cf[i:i + 1]).abs().max().item() for i, a in enumerate(alone))
     assert diff <= atol, f"batch independence: a sample run alone differs by {diff:.2e} (> {atol})"
     assert all(int(a.n_steps) == int(res.n_steps[i]) for i, a in enumerate(alone)), "batch independence: a sample run alone took other steps"
-    return dict(evaluations=evals, forward_calls=len(rows), renders_per_pass=B * S, batch_max_abs_diff=diff, n_steps=res.n_steps.tolist())
+    return InvariantReport(evals, len(rows), B * S, res.n_steps.tolist(), atol, diff)
 
 # %% ../nbs/04_engine.ipynb #104eaec4
 def fit_predictor(predictor:nn.Module, # the network to train (put in train mode for the loop, eval mode after)

@@ -8,12 +8,12 @@ import json, math
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 import torch
 from torch import Tensor
 
-from .core import Classifier, Explanation, as_classifier, _jsonable
+from .core import Explanation, as_classifier, _jsonable
 from .engine import lp_norm as _lp_norm
 
 # %% auto #0
@@ -178,6 +178,37 @@ def adversarialness(valid:Tensor, # per-sample validity under the explained mode
     _check_tensor(valid, "valid"); _check_tensor(agree, "agree"); _check_same_rows("valid", valid, "agree", agree)
     return valid.double().cpu() - agree.double().cpu()
 
+# %% ../nbs/05_metrics.ipynb #14860cac
+def _describe(model) -> str:
+    "A model's name for messages: its zoo name when it has one, else the class of the wrapped module."
+    name = getattr(model, "zoo_name", None)
+    return repr(name) if name else type(getattr(model, "model", model)).__name__
+
+def _bad_rows(v:Tensor) -> Tensor:
+    "Indices of the rows of `v` holding a NaN or ±Inf."
+    return (~torch.isfinite(v.detach()).flatten(1).all(1)).nonzero()[:, 0].cpu()
+
+def _check_finite(e:Explanation, label:str="explanation", offset:int=0):
+    "Refuse an explanation whose counterfactuals or probabilities are not finite, naming the samples."
+    for f in ("x_cf", "p_cf", "p_orig"):
+        bad = _bad_rows(getattr(e, f)) + offset
+        if len(bad):
+            raise ValueError(f"`{label}.{f}` has NaN/Inf values in {len(bad)} of {len(e)} samples (indices {bad[:10].tolist()}"
+                             f"{'...' if len(bad) > 10 else ''}): evaluate never drops samples from its means; select the finite "
+                             f"ones yourself, e.g. `e[torch.isfinite(e.{f}).flatten(1).all(1)]`, and report how many you removed")
+
+def _scores(role:str, model, x:Tensor, k:int, batch_size:int, offset:int=0) -> Tensor:
+    "Probabilities of `model` (the argument `role` of `evaluate`) on `x`, checked: `k` classes, finite."
+    try: p = predict_probs(model, x, batch_size)
+    except Exception as err:
+        raise ValueError(f"`{role}` ({_describe(model)}) failed on images of shape {tuple(x.shape)}: {err}") from err
+    if p.shape[1] != k:
+        raise ValueError(f"`{role}` ({_describe(model)}) has {p.shape[1]} classes but the explanation has {k}: "
+                         f"it must score the same classes")
+    bad = _bad_rows(p) + offset
+    if len(bad): raise ValueError(f"`{role}` ({_describe(model)}) returned NaN/Inf for {len(bad)} of {len(p)} images (indices {bad[:10].tolist()})")
+    return p
+
 # %% ../nbs/05_metrics.ipynb #588aa972
 _TARGET_MODES = ("given", "other", "pred")
 
@@ -190,6 +221,7 @@ class EvalContext:
                  l0_threshold:float=1/255, # change a pixel must exceed (max over channels) to count for L0
                  batch_size:int=256, # images per forward pass when a model is run
                  resources:dict|None=None, # anything later metrics need (autoencoders, reference sets, ...)
+                 offset:int=0, # index of this chunk's first sample in the whole explanation (for messages)
                 ):
         e = explanation
         if not isinstance(e, Explanation):
@@ -198,7 +230,7 @@ class EvalContext:
         if e.x.shape != e.x_cf.shape:
             raise ValueError(f"`explanation.x_cf` has shape {tuple(e.x_cf.shape)} but `explanation.x` has {tuple(e.x.shape)}: counterfactuals must match their originals")
         if len(e) == 0: raise ValueError("`explanation` is empty: nothing to evaluate")
-        _check_probs(e.p_cf, "explanation.p_cf"); _check_probs(e.p_orig, "explanation.p_orig")
+        _check_probs(e.p_cf, "explanation.p_cf"); _check_probs(e.p_orig, "explanation.p_orig"); _check_finite(e, offset=offset)
         k = e.p_cf.shape[1]
         _check_classes(e.target, len(e), k, "explanation.target"); _check_classes(e.y, len(e), k, "explanation.y")
         mode = e.meta.get("target_mode", "given")
@@ -212,7 +244,7 @@ class EvalContext:
         self.oracle = None if oracle is None else as_classifier(oracle)
         self.tau = None if tau is None else _check_tau(tau)
         self.l0_threshold, self.batch_size = float(l0_threshold), batch_size
-        self.resources = dict(resources or {})
+        self.resources, self.offset, self.k = dict(resources or {}), offset, k
 
     def has(self, need:str) -> bool:
         "Is `need` available (a set attribute such as `oracle` or `tau`, or a resource)?"
@@ -230,25 +262,19 @@ class EvalContext:
     def p_cf(self) -> Tensor:
         "Probabilities of the counterfactuals: stored, or recomputed by `model`."
         if self.model is None: return self.explanation.p_cf.detach().cpu()
-        p = predict_probs(self.model, self.explanation.x_cf, self.batch_size)
-        if p.shape[1] <= int(self.target.max()):
-            raise ValueError(f"`model` has {p.shape[1]} classes but the explanation targets class {int(self.target.max())}")
-        return p
+        return _scores("model", self.model, self.explanation.x_cf, self.k, self.batch_size, self.offset)
 
     @cached_property
     def y(self) -> Tensor:
         "Original predictions: stored, or recomputed by `model` on `x`."
         if self.model is None: return self.explanation.y.detach().cpu().long()
-        return predict_probs(self.model, self.explanation.x, self.batch_size).argmax(-1)
+        return _scores("model", self.model, self.explanation.x, self.k, self.batch_size, self.offset).argmax(-1)
 
     @cached_property
     def p_oracle(self) -> Tensor:
         "The oracle's probabilities for the counterfactuals."
         if self.oracle is None: raise ValueError("this metric needs an `oracle`")
-        p = predict_probs(self.oracle, self.explanation.x_cf, self.batch_size)
-        if p.shape[1] <= int(self.target.max()):
-            raise ValueError(f"`oracle` has {p.shape[1]} classes but the explanation targets class {int(self.target.max())}")
-        return p
+        return _scores("oracle", self.oracle, self.explanation.x_cf, self.k, self.batch_size, self.offset)
 
 # %% ../nbs/05_metrics.ipynb #51430ac9
 @dataclass(frozen=True)
@@ -586,9 +612,10 @@ def evaluate(explanation, # an `Explanation`, a dict name -> Explanation (a row 
         raise ValueError(f"`batch_size` must be a positive int, got {batch_size!r}")
     values, prov = {}, {}
     for name, e in named.items():
+        _check_finite(e, f"explanation[{name!r}]" if len(named) > 1 else "explanation")
         chunks, chosen = [], None
         for i in range(0, max(len(e), 1), batch_size):      # chunks of samples: memory stays bounded for large sets
-            ctx = EvalContext(e if len(e) <= batch_size else e[i:i + batch_size], models[name], oracle, tau, l0_threshold, batch_size, resources)
+            ctx = EvalContext(e if len(e) <= batch_size else e[i:i + batch_size], models[name], oracle, tau, l0_threshold, batch_size, resources, offset=i)
             if chosen is None:
                 chosen = [METRICS[m] for m in metrics] if metrics is not None else \
                          [m for m in METRICS.values() if m.default and all(ctx.has(n) for n in m.needs)]

@@ -448,7 +448,6 @@ def smoke(name:str, # a recipe name
           n_images:int=64, # a fixed small training set (cycled), so that the loss must fall
          ) -> list[float]:
     "Run recipe `name` for a few batches on a few images of the evaluation sample (no `init` weights); return the batch losses."
-    import dataclasses
     r = RECIPES[name]
     r = dataclasses.replace(r, batch_size=batch_size, hparams={k: v for k, v in r.hparams.items() if k != "init"})
     x, y = eval_sample(r.dataset)

@@ -10,15 +10,14 @@ from typing import Mapping, Sequence
 import numpy as np
 import torch
 from torch import Tensor
-import matplotlib
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
 from .core import Explanation, check_images, signed_diff, to_display
 
 # %% auto #0
-__all__ = ['image_grid', 'draw_diff', 'diff_map', 'counterfactual_grid', 'compare_rows', 'curve', 'metric_curve', 'bar_chart',
-           'metric_bars']
+__all__ = ['image_grid', 'draw_diff', 'diff_map', 'show_explanation', 'counterfactual_grid', 'compare_rows', 'curve',
+           'metric_curve', 'bar_chart', 'metric_bars']
 
 # %% ../nbs/06_viz.ipynb #0e5470da
 def _check_titles(titles, n, name="titles"):
@@ -107,6 +106,50 @@ def diff_map(x:Tensor, # original image(s): C×H×W or N×C×H×W in [0, 1]
         else: ax.axis("off")
     if colorbar and im is not None: fig.colorbar(im, ax=axes.ravel().tolist(), shrink=0.8)
     else: fig.tight_layout()
+    return fig
+
+# %% ../nbs/06_viz.ipynb #a3e585c3
+_PANELS = ("original", "counterfactual", "difference", "saliency")
+
+def _cf_title(e:Explanation, i:int) -> str:
+    "✓/✗, the class the counterfactual reached and its probability; then the goal when it is another class."
+    y, t, r = int(e.y[i]), int(e.target[i]), int(e.p_cf[i].argmax())
+    head = f"{'✓' if bool(e.success[i]) else '✗'} {e.name_of(r)} ({float(e.p_cf[i, r]):.2f})"
+    if e.meta.get("target_mode") == "other": return head + f"\ngoal: not {e.name_of(y)}"
+    return head if r == t else head + f"\ntarget {e.name_of(t)} ({float(e.p_cf[i, t]):.2f})"
+
+def _panel_columns(e:Explanation, cols) -> list[str]:
+    if cols is None: return list(_PANELS[:3]) + (["saliency"] if e.saliency is not None else [])
+    if isinstance(cols, str) or not all(c in _PANELS for c in cols) or not len(cols):
+        raise ValueError(f"`cols` must be a non-empty list of {list(_PANELS)}, got {cols!r}")
+    if "saliency" in cols and e.saliency is None: raise ValueError("`cols` asks for 'saliency' but this explanation has none")
+    return list(cols)
+
+# %% ../nbs/06_viz.ipynb #3a69f200
+def show_explanation(e:Explanation, # the explanations to draw
+                     n:int=8, # show at most this many samples (rows)
+                     cols:Sequence[str]|None=None, # columns among original, counterfactual, difference, saliency
+                     figsize_per:float=2.0, # inches per panel
+                     title:str|None=None, # title of the whole figure (e.g. method, model and budget)
+                    ) -> Figure:
+    "A row per sample: original | counterfactual (the class it reached) | signed difference with a colour bar | saliency."
+    if not all(hasattr(e, a) for a in ("x", "x_cf", "y", "target", "p_orig", "p_cf", "success", "saliency")):
+        raise TypeError(f"`e` must be a cfx.core.Explanation, got {type(e).__name__}")
+    n, cols = min(_check_int(n, "n"), len(e)), _panel_columns(e, cols)
+    fig, axes = plt.subplots(n, len(cols), figsize=(figsize_per * len(cols) * 1.1, figsize_per * 1.2 * n + (0.4 if title else 0)),
+                             squeeze=False, layout="constrained")
+    d = signed_diff(e.x[:n], e.x_cf[:n])
+    for i in range(n):
+        y = int(e.y[i])
+        for ax, c in zip(axes[i], cols):
+            if c == "original": _show_image(ax, e.x[i], f"{e.name_of(y)} ({float(e.p_orig[i, y]):.2f})", 9)
+            elif c == "counterfactual": _show_image(ax, e.x_cf[i], _cf_title(e, i), 9)
+            elif c == "difference":
+                cb = fig.colorbar(draw_diff(ax, d[i], title="Δ = x_cf − x", fontsize=9), ax=ax, fraction=0.046, pad=0.03)
+                cb.ax.tick_params(labelsize=7)
+            else:
+                ax.imshow(e.saliency[i, 0].detach().float().cpu().numpy(), cmap="magma"); _bare(ax); ax.set_title("saliency", fontsize=9)
+    if title: fig.suptitle(title, fontsize=10)
     return fig
 
 # %% ../nbs/06_viz.ipynb #309018c9

@@ -4,10 +4,10 @@
 
 # %% ../nbs/02_zoo.ipynb #5840875d
 from __future__ import annotations
-import json, math
+import json, re
+import json as _json                      # `zoo_cmd` has a `--json` flag, which shadows the module there
 from importlib import resources
 from pathlib import Path
-from typing import Sequence
 
 import torch
 import torch.nn.functional as F
@@ -227,12 +227,24 @@ def _names(root=None) -> list[str]:
     r = _root(root)
     return sorted(f"{p.parent.name}/{p.stem}" for p in r.glob("*/*.json")) if r.exists() else []
 
-def _check_name(name, root=None) -> Path:
-    if not isinstance(name, str): raise TypeError(f"`name` must be a string such as 'fashion/classifier', got {type(name).__name__}")
-    p = _root(root) / f"{name}.json"
-    if "/" not in name or ".." in name or not p.is_file():
-        raise ValueError(f"`name` must be one of the zoo's models {_names(root)}, got {name!r}")
+_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*/[A-Za-z0-9_][A-Za-z0-9_.-]*")
+
+def _inside(root, path:Path, what:str) -> Path:
+    "`path` resolved (symlinks followed); an error unless it lies inside the zoo folder `root`."
+    r, p = Path(root).resolve(), Path(path).resolve()
+    if r != p and r not in p.parents: raise ValueError(f"{what} resolves to {p}, outside the zoo folder {r}: refused")
     return p
+
+def _check_name(name, root=None) -> Path:
+    "The card file of zoo model `name`, which must be `<dataset>/<model>` and resolve inside the zoo folder."
+    if not isinstance(name, str): raise TypeError(f"`name` must be a string such as 'fashion/classifier', got {type(name).__name__}")
+    if Path(name).is_absolute() or name.startswith("~"):
+        raise ValueError(f"`name` must be a zoo name such as 'fashion/classifier', not a path: got {name!r}")
+    if not _NAME.fullmatch(name) or ".." in name:
+        raise ValueError(f"`name` must be '<dataset>/<model>', one of the zoo's models {_names(root)}; got {name!r}")
+    p = _root(root) / f"{name}.json"
+    if not p.is_file(): raise ValueError(f"`name` must be one of the zoo's models {_names(root)}, got {name!r}")
+    return _inside(_root(root), p, f"zoo card {name!r}")
 
 def load_card(name:str, # a zoo name such as 'fashion/classifier'
               root=None, # zoo folder; `None`: the shipped one
@@ -263,17 +275,18 @@ def load(name:str, # a zoo name such as 'fashion/classifier' (see `list_models`)
     arch = card["arch"]
     if arch["class"] not in ARCHITECTURES: raise ValueError(f"card of {name!r} names unknown architecture {arch['class']!r}")
     net = ARCHITECTURES[arch["class"]](**{k: tuple(v) if isinstance(v, list) else v for k, v in arch["kwargs"].items()})
-    net.load_state_dict(load_file(str(_root(root) / card["dataset"] / card["file"])))
-    net = net.to(device).eval().requires_grad_(False)
-    if raw: return net
-    if card["task"] in CLASSIFIER_TASKS:
-        return Classifier(net, mean=card["normalization"]["mean"], std=card["normalization"]["std"],
-                          class_names=card["class_names"], in_channels=arch["kwargs"]["in_channels"])
-    if card["task"] == "vae":
-        g = Generator(net.decoder, (net.latent_dim,), encoder=net.encoder)
-        g.vae = net
-        return g
-    return net
+    weights = _inside(_root(root), _root(root) / str(card["dataset"]) / str(card["file"]), f"the weights file of {name!r}")
+    net.load_state_dict(load_file(str(weights)))
+    net = out = net.to(device).eval().requires_grad_(False)
+    if raw: pass
+    elif card["task"] in CLASSIFIER_TASKS:
+        out = Classifier(net, mean=card["normalization"]["mean"], std=card["normalization"]["std"],
+                         class_names=card["class_names"], in_channels=arch["kwargs"]["in_channels"])
+    elif card["task"] == "vae":
+        out = Generator(net.decoder, (net.latent_dim,), encoder=net.encoder)
+        out.vae = net
+    out.zoo_name = name                                 # shown in figures and error messages
+    return out
 
 # %% ../nbs/02_zoo.ipynb #d21a2a38
 _HEADLINE = {"classifier": ("test_accuracy", "test acc"), "oracle": ("test_accuracy", "test acc"),
@@ -313,16 +326,19 @@ def card_markdown(card:dict|str, # a card dict or a zoo name
     return "\n".join(lines)
 
 # %% ../nbs/02_zoo.ipynb #67fa3e8b
-def zoo_cmd(name:Param("a model to print the card of (e.g. fashion/robust); omit to list all models", str, opt=False, nargs="?")=None,
-            json_out:bool=False, # print JSON instead of text
+_ZOO_NAME = Param("a model to print the card of (e.g. fashion/robust); omit to list all models", str, opt=False, nargs="?")
+
+def zoo_cmd(name:_ZOO_NAME=None,
+            json:bool=False, # print JSON instead of text
            ):
     "List the shipped models, or print one model's card."
     if name:
         card = load_card(name)
-        print(json.dumps({k: v for k, v in card.items() if k != "history"}, indent=1) if json_out else card_markdown(card))
+        print(_json.dumps({k: v for k, v in card.items() if k != "history"}, indent=1) if json else card_markdown(card))
         return
     ms = list_models()
-    if json_out: print(json.dumps(ms, indent=1)); return
+    if json: print(_json.dumps(ms, indent=1)); return
     w = max((len(m["name"]) for m in ms), default=4)
     for m in ms: print(f"{m['name']:<{w}}  {m['task']:<11}  {m['size_bytes'] / 1024:7.0f} KiB  {m['headline']}")
     print(f"{len(ms)} models, {sum(m['size_bytes'] for m in ms) / 2**20:.2f} MiB in {zoo_dir()}")
+

@@ -64,8 +64,9 @@ def test_load_types_and_device():
     assert x.shape == (2, 1, 28, 28) and 0 <= x.min() and x.max() <= 1
     assert isinstance(zoo.load("fashion/vae", raw=True), zoo.ConvVAE)
     with pytest.raises(ValueError, match="must be one of the zoo's models"): zoo.load("fashion/none")
-    with pytest.raises(ValueError, match="must be one of the zoo's models"): zoo.load("../fashion/classifier")
-    with pytest.raises(TypeError): zoo.load(3)
+    with pytest.raises(ValueError, match="must be '<dataset>/<model>'"): zoo.load("../fashion/classifier")
+    with pytest.raises(ValueError, match="not a path"): zoo.load(str(zoo.zoo_dir() / "fashion" / "classifier"))
+    with pytest.raises(TypeError, match="`name` must be a string"): zoo.load(3)
 
 
 def test_zoo_cmd(capsys):
