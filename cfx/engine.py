@@ -240,16 +240,15 @@ def _lmo_scale_sort(a, gamma, gp, c, epsp, p):
 
 def _lmo_scale_newton(gp, c, epsp, max_iter):
     "Root `s` by Newton from below on the concave h; returns (s, settled) per row."
-    gc = torch.stack([gp, c], 1)                                 # B×2×d: one masked sum gives both S and Σ_sat c
-    c_tot = c.sum(1, keepdim=True, dtype=torch.float64)
-    s = epsp / c_tot.clamp_min(1e-300)                           # box ignored: a lower bound
+    s = epsp / c.sum(1, keepdim=True).double().clamp_min(1e-300)   # box ignored: a lower bound
     sat = None
     for _ in range(max_iter):
         new = c * s.float() >= gp
         if sat is not None and torch.equal(new, sat): return s, torch.ones_like(s, dtype=torch.bool)
         sat = new
-        SC = (gc * sat[:, None]).sum(2, dtype=torch.float64)     # Σ_sat γ^p, Σ_sat c
-        s = (epsp - SC[:, :1]).clamp_min(0) / (c_tot - SC[:, 1:]).clamp_min(1e-300)   # root of the tangent
+        S = torch.where(sat, gp, 0).sum(1, keepdim=True).double()       # Σ_sat γ^p
+        R = torch.where(sat, 0, c).sum(1, keepdim=True).double()        # Σ_unsat c (summed directly: no cancellation)
+        s = (epsp - S).clamp_min(0) / R.clamp_min(1e-300)             # root of the tangent at the last iterate
     return s, (c * s.float() >= gp).eq(sat).all(1, keepdim=True)
 
 # %% ../nbs/04_engine.ipynb #3c96352c
@@ -278,7 +277,7 @@ def lmo_lp_box(x:Tensor, # anchor images B×... in [0, 1] (the centre of the bal
             s = s.clone(); s[rows] = _lmo_scale_sort(a[rows], gamma[rows], gp[rows], c[rows], epsp[rows], p)
     else: s = _lmo_scale_sort(a, gamma, gp, c, epsp, p)
     mag = torch.minimum(gamma, t * s.pow(1 / p).clamp(max=3e38).float())   # finite scale: 0·scale must stay 0
-    mag = torch.where(gp.sum(1, keepdim=True, dtype=torch.float64) <= epsp, gamma, mag)   # box binds everywhere
+    mag = torch.where(gp.sum(1, keepdim=True).double() <= epsp, gamma, mag)   # box binds everywhere
     return (torch.sign(g) * mag).reshape(shape).to(dtype)
 
 # %% ../nbs/04_engine.ipynb #07055059
@@ -714,8 +713,9 @@ class Best(Select):
         self.best_obj, self.best_step = obj.clone(), torch.zeros_like(obj, dtype=torch.long)
     def _take(self, m, ev, obj, grads):
         if not m.any(): return
-        for k, v in ev.vars.items(): self.best[k] = torch.where(_bview(m, v), v.detach(), self.best[k])
-        for k in self.best_grads: self.best_grads[k] = torch.where(_bview(m, grads[k]), grads[k], self.best_grads[k])
+        every = bool(m.all())                                   # the common case early in a search: a plain copy
+        for k, v in ev.vars.items(): self.best[k] = v.detach().clone() if every else torch.where(_bview(m, v), v.detach(), self.best[k])
+        for k in self.best_grads: self.best_grads[k] = grads[k] if every else torch.where(_bview(m, grads[k]), grads[k], self.best_grads[k])
         self.best_obj = torch.where(m, obj, self.best_obj)
         self.best_step = torch.where(m, ev.step, self.best_step)
     def update(self, ev, obj, grads, take, done): self._take(take & (obj < self.best_obj), ev, obj, grads)
@@ -787,12 +787,13 @@ def _evaluate_part(model, space, stage, si, x, target, y, vars, consts, rng, ste
             raise ValueError(f"{space!r} rendered {tuple(getattr(x_hat, 'shape', ()))}, expected {(B * S, *x.shape[1:])} ({S} render(s) per image)")
         logits = model(x_hat) if stage.uses_model else None
         ev = Eval(step, x, x_hat, logits, target, y, leaves, consts, aux, S, si)
-        obj = torch.zeros(B, dtype=x.dtype, device=x.device)
+        obj = None
         for t in stage.terms:
             v = t(ev)
             if not isinstance(v, Tensor) or v.dim() != 1 or len(v) not in (B, B * S):
                 raise ValueError(f"{t!r} must return one value per render ({B * S}) or per image ({B}), got {tuple(getattr(v, 'shape', ())) or type(v).__name__}")
-            obj = obj + t.w(step) * ev.per_image(v)
+            v = t.w(step) * ev.per_image(v)
+            obj = v if obj is None else obj + v
         if not obj.requires_grad:
             raise ValueError(f"the objective of stage {stage.name or si!r} does not depend on the search variables of {space!r}: "
                              "the model's output has no gradient (detached, or computed under torch.no_grad())?")
@@ -825,8 +826,9 @@ def _evaluate(model, space, stage, si, x, target, y, vars, consts, rng, step, ch
 
 # %% ../nbs/04_engine.ipynb #1b4eb81d
 def _finite(obj, grads):
+    "Per sample: objective and gradients finite (a NaN or Inf anywhere makes the per-sample sum non-finite)."
     ok = torch.isfinite(obj)
-    for g in grads.values(): ok = ok & torch.isfinite(g).flatten(1).all(1)
+    for g in grads.values(): ok = ok & torch.isfinite(g.flatten(1).sum(1))
     return ok
 
 def _record(hist, keys, ev, obj, space):
