@@ -810,7 +810,7 @@ def save(self:GlobalExplanation, path:str|Path) -> Path:
     from safetensors.torch import save_file
     path = Path(path)
     if path.is_dir(): raise IsADirectoryError(f"`path` {str(path)!r} is a directory; give a file name")
-    t = {f"{part}.{k}": v.contiguous() for part in ("values", "se", "ci", "n") for k, v in getattr(self, part).items()}
+    t = {f"{part}.{k}": v.detach().cpu().contiguous().clone() for part in ("values", "se", "ci", "n") for k, v in getattr(self, part).items()}
     path.parent.mkdir(parents=True, exist_ok=True)
     save_file(t, str(path), metadata={"format": _GLOBAL_FORMAT, "names": json.dumps(self.names), "meta": json.dumps(self.meta)})
     return path
