@@ -1065,6 +1065,10 @@ class Amortised(Explainer):
         "A fresh, untrained predictor for the current settings (subclasses define it)."
         raise NotImplementedError
 
+    def predictor_params(self) -> dict:
+        "The settings the predictor depends on (a saved predictor only loads into an explainer with the same); default: all of `params()`."
+        return self.params()
+
     def fit(self, **kwargs) -> Amortised:
         "Train the predictor; set `self.predictor` and `self.card`; return self (subclasses define it)."
         raise NotImplementedError
@@ -1090,7 +1094,7 @@ def save(self:Amortised, path:str|Path) -> Path:
     state = {k: v.detach().cpu().contiguous().clone() for k, v in self.predictor.state_dict().items()}
     path.parent.mkdir(parents=True, exist_ok=True)
     save_file(state, str(path), metadata={"format": _PREDICTOR_FORMAT, "class": type(self).__name__,
-                                          "card": json.dumps(_jsonable(self.card)), "params": json.dumps(_jsonable(self.params()))})
+                                          "card": json.dumps(_jsonable(self.card)), "params": json.dumps(_jsonable(self.predictor_params()))})
     return path
 
 @patch(cls_method=True)
@@ -1103,7 +1107,7 @@ def load(cls:Amortised, path:str|Path, # a file written by `save`
     if md.get("class") != cls.__name__: raise ValueError(f"{str(path)!r} holds a predictor of {md.get('class')!r}, not {cls.__name__}")
     inst = cls(*args, **kwargs)
     saved = _load_meta(md, path, "params")
-    now = _jsonable(inst.params())
+    now = _jsonable(inst.predictor_params())
     diff = sorted(k for k in set(saved) | set(now) if saved.get(k) != now.get(k))
     if diff: raise ValueError(f"{str(path)!r} was trained with other settings: {', '.join(f'{k}={saved.get(k)!r} (now {now.get(k)!r})' for k in diff)}")
     net = inst.build_predictor()
