@@ -49,6 +49,6 @@ def test_bench_scale_smoke(tmp_path):
     assert [(row["processes"], row["threads"]) for row in res["throughput"]] == [(1, 1), (1, 2), (2, 1)]
     for row in res["throughput"]:
         assert row["n"] == 64 and row["img_per_s"] > row["img_per_s_wall"] > 0 and row["bare_img_per_s"] > 0 and row["vs_bare"] > 0
-    assert [(row["processes"], row["n"]) for row in res["scaling"]] == [(1, 64), (1, 128), (2, 64), (2, 128)]
+    assert [(row["processes"], row["n"]) for row in res["scaling"]] == [(1, 64), (2, 64)]
     for row in res["scaling"]:
         assert row["in_run_s"] > 0 and row["peak_rss_mib"] > 50 and len(row["peak_rss_mib_ranks"]) == row["processes"]
