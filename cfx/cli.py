@@ -17,6 +17,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "explain": ("cfx.explain_cli:explain", "explain images with a counterfactual method and save the explanations"),
     "train":   ("cfx.train:train_cmd",     "train a zoo model with its recipe"),
     "zoo":     ("cfx.zoo:zoo_cmd",         "list and inspect the shipped models"),
+    "run":     ("cfx.scale:run_cmd",       "explain a whole dataset, sharded and resumable (under torchrun: several processes)"),
+    "evaluate": ("cfx.scale:evaluate_cmd", "evaluate a dataset run shard by shard"),
 }
 
 # %% ../nbs/20_cli.ipynb #a7748261

@@ -36,3 +36,19 @@ def test_bench_engine_smoke(tmp_path):
         assert all(_positive(row[k]) for k in ("engine_s", "same_graph_s", "classifier_s", "explanations_per_s",
                                                 "efficiency_classifier", "efficiency_same_graph")), row
         assert f"{row['space']:>7} {row['batch']:>6}" in stdout
+
+
+def test_bench_scale_smoke(tmp_path):
+    "Dataset-scale runs: throughput for 1 and 2 processes and the scaling rows exist, with the figures the chapter plots."
+    out = tmp_path / "bench_scale.json"
+    r = subprocess.run([sys.executable, str(ROOT / "tools" / "bench_scale.py"), "--smoke", "--json", str(out)],
+                       capture_output=True, text=True, timeout=1200)
+    assert r.returncode == 0, r.stderr[-3000:]
+    print(r.stdout)
+    res = json.loads(out.read_text())
+    assert [(row["processes"], row["threads"]) for row in res["throughput"]] == [(1, 1), (1, 2), (2, 1)]
+    for row in res["throughput"]:
+        assert row["n"] == 64 and row["img_per_s"] > row["img_per_s_wall"] > 0 and row["bare_img_per_s"] > 0 and row["vs_bare"] > 0
+    assert [(row["processes"], row["n"]) for row in res["scaling"]] == [(1, 64), (2, 64)]
+    for row in res["scaling"]:
+        assert row["in_run_s"] > 0 and row["peak_rss_mib"] > 50 and len(row["peak_rss_mib_ranks"]) == row["processes"]
