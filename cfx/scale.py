@@ -596,8 +596,8 @@ def explain_dataset(explainer:Explainer, # any cfx explainer; its batch size set
                     threads:int|None=1, # intra-op threads per process while explaining (None: torch's setting; see "Same bits")
                     show_progress:bool|None=None, # a bar on rank 0 with the global count (None: for runs of ≥ 20 000 image-steps)
                     explain_kwargs:dict|None=None, # more arguments of `explainer.explain`; per-image tensors are cut per shard
-                   ) -> Run:
-    "Explain images of `dataset` shard by shard into `out`; every process of a torch.distributed group takes its share; resumable."
+                   ): # -> Run (defined below)
+    "Explain images of `dataset` shard by shard into `out`; every process of a torch.distributed group takes its share; resumable. Returns the `Run`."
     t0 = time.perf_counter()
     plan = _prepare(explainer, dataset, out, target, seed, n, offset, shard_size, threads, show_progress, explain_kwargs)
     rank, size = world()
