@@ -11,12 +11,12 @@ import torch
 from torch import Tensor
 from fastcore.basics import patch
 
-from .core import Explainer, InFiller, as_infiller, check_images, check_number, eval_mode
+from .core import Explainer, InFiller, INFILLERS, as_infiller, check_images, check_number, eval_mode
 from .engine import Mask, LogOdds, MaskSize, TV, Adam, Last, Term, run
 
 # %% auto #0
 __all__ = ['OBJECTIVES', 'MASK_CELLS', 'ramp', 'fido_terms', 'saliency_from_keep', 'default_mask_size', 'lam_from_official',
-           'GenerativeInFill', 'resolve_infiller', 'FIDO']
+           'GenerativeInFill', 'resolve_infiller', 'FIDO', 'SoftMask', 'BBMP', 'gradient_saliency', 'fido_demo']
 
 # %% ../nbs/11_fido.ipynb #22742766
 OBJECTIVES = ("ssr", "sdr")
@@ -98,6 +98,8 @@ def resolve_infiller(infiller, # a built-in name, a zoo in-filler name, an `InFi
         card = zoo.load_card(infiller)
         if card["task"] != "infill-vae": raise ValueError(f"`infiller` {infiller!r} is a zoo {card['task']}, not an in-filler (use e.g. 'fashion/infill-vae')")
         return GenerativeInFill(zoo.load(infiller, device=device or "cpu"))
+    if isinstance(infiller, str) and infiller not in INFILLERS:
+        raise ValueError(f"`infiller` must be one of {sorted(INFILLERS)}, a zoo in-filler such as 'fashion/infill-vae', an InFiller or a model; got {infiller!r}")
     if not isinstance(infiller, (str, InFiller)) and _takes_rng(infiller): return GenerativeInFill(infiller)
     return as_infiller(infiller)
 
@@ -201,3 +203,98 @@ class FIDO(_MaskSaliency):
 
     def space_for(self, x): return Mask(self.infiller, size=self.mask_size_for(x), samples=self.samples, temperature=self.temperature)
     def params(self): return {**super().params(), "samples": self.samples, "temperature": self.temperature}
+
+# %% ../nbs/11_fido.ipynb #55a2d898
+class SoftMask(Mask):
+    "A deterministic mask m ∈ [0, 1] per cell (BBMP), up-sampled bilinearly; renders `x·m + (1 − m)·φ(x, m = 1)`; projected onto [0, 1]."
+    def __init__(self, infiller="blur", # an `InFiller`, a built-in name or an in-filling model
+                 size:int|tuple|None=None, # mask resolution (h, w) or one int; None: the image's own
+                 init:float=1.0, # initial mask value (1: everything kept, as BBMP starts)
+                 threshold:float=0.5, # the final render keeps pixels whose mask value is at least this
+                ):
+        super().__init__(infiller, size=size, samples=1, threshold=threshold)
+        self.init_value = check_number(init, "init", lo=0, hi=1)
+    def __repr__(self): return f"SoftMask({self.infiller!r}, size={self.size}, init={self.init_value}, threshold={self.threshold})"
+
+# %% ../nbs/11_fido.ipynb #08c06215
+@patch
+def init(self:SoftMask, x, rng):
+    h, w = self.size or x.shape[-2:]
+    return {"mask": torch.full((len(x), 1, h, w), self.init_value, dtype=x.dtype, device=x.device)}, {}
+
+@patch
+def keep_prob(self:SoftMask, vars:dict, shape) -> Tensor:
+    "The mask up-sampled to the image size `shape[-2:]`, B×1×H×W."
+    m = vars["mask"]
+    return m if tuple(m.shape[-2:]) == tuple(shape[-2:]) else torch.nn.functional.interpolate(m, size=tuple(shape[-2:]), mode="bilinear", align_corners=False)
+
+@patch
+def render(self:SoftMask, vars, consts, x, rng, step, mode="search"):
+    k = self.keep_prob(vars, x.shape)
+    if mode == "final":
+        hard = (k >= self.threshold).to(x.dtype)
+        return self._compose(x, hard, hard, rng.split(1)), {"keep": k, "mask": vars["mask"]}
+    return self._compose(x, k, (k >= 1 - 1e-6).to(x.dtype), rng.split(1)), {"keep": k}
+
+@patch
+def project(self:SoftMask, vars, consts, x): vars["mask"].clamp_(0, 1)
+
+@patch
+def feasible(self:SoftMask, vars, consts, x, tol=1e-5):
+    m = vars["mask"].flatten(1); return (m.amin(1) >= -tol) & (m.amax(1) <= 1 + tol)
+
+# %% ../nbs/11_fido.ipynb #654660a9
+class BBMP(_MaskSaliency):
+    "BBMP saliency (Fong & Vedaldi 2017, as re-implemented by Chang et al. 2019): a deterministic [0, 1] mask, blur in-fill; SSR or SDR."
+    method = "bbmp"
+    def __init__(self, model, # the classifier: a `Classifier` or anything it wraps
+                 infiller="blur", # 'blur' (Fong & Vedaldi), 'mean', 'noise', 'local', a zoo in-filler, an InFiller or a model
+                 objective:str="ssr", # 'ssr' (smallest sufficient region) or 'sdr' (smallest destroying region)
+                 mask_size:int|tuple|None=None, # mask grid (h, w) or one int; None: `default_mask_size`
+                 steps:int=300, # Adam steps
+                 lr:float=0.05, # Adam's initial learning rate (decays linearly to 0)
+                 lam:float=50.0, # price of keeping (SSR) or dropping (SDR) the whole image, in nats of log-odds
+                 tv:float=0.0, # weight of the total variation of the up-sampled mask
+                 batch_size:int=64, # images per batch
+                 show_progress:bool|None=None, # progress bar (None: shown for runs of ≥ 20 000 image-steps)
+                ):
+        super().__init__(model, infiller, objective, mask_size, steps, lr, lam, tv, batch_size, show_progress)
+
+    def space_for(self, x): return SoftMask(self.infiller, size=self.mask_size_for(x))
+
+# %% ../nbs/11_fido.ipynb #601d051d
+def gradient_saliency(model, # the classifier: a `Classifier` or anything it wraps
+                      x:Tensor, # images N×C×H×W in [0, 1]
+                      target:Tensor, # the class to explain per image, N
+                      batch_size:int=256, # images per backward pass
+                     ) -> Tensor:
+    "Plain gradient saliency `max_c |∂ log p(target | x) / ∂x_c|`, N×1×H×W (Simonyan et al. 2014)."
+    from cfx.core import as_classifier
+    model, bs = as_classifier(model), check_number(batch_size, "batch_size", int, lo=1)
+    check_images(x)
+    out = []
+    for i in range(0, len(x), bs):
+        xb = x[i:i + bs].detach().clone().requires_grad_(True)
+        with torch.enable_grad():
+            lp = model(xb).log_softmax(-1).gather(1, torch.as_tensor(target)[i:i + bs, None].to(x.device))[:, 0]
+            g, = torch.autograd.grad(lp.sum(), xb)
+        out.append(g.abs().amax(1, keepdim=True))
+    return torch.cat(out)
+
+# %% ../nbs/11_fido.ipynb #5e3a84e9
+def fido_demo(model, # the classifier
+              images:Tensor, # images to pick from, N×C×H×W in [0, 1]
+              infillers:dict|None=None, # name -> in-filler offered (default: mean, blur, noise, local)
+             ):
+    "An ipywidgets demo: choose image, target, in-filler, objective and λ; see the saliency, the mask's counterfactual and the probabilities."
+    import ipywidgets as W
+    import matplotlib.pyplot as plt
+    infillers = infillers or {n: n for n in ("mean", "blur", "noise", "local")}
+    with torch.no_grad(): k = model(images[:1]).shape[1]
+    names = ["predicted"] + [model.name_of(c) for c in range(k)]
+    def show(image=0, target="predicted", infiller=list(infillers)[0], objective="ssr", lam=50.0):
+        t = None if target == "predicted" else names.index(target) - 1
+        e = FIDO(model, infiller=infillers[infiller], objective=objective, lam=lam, show_progress=False).explain(images[image:image + 1], target=t, seed=0)
+        e.show(); plt.show()
+    return W.interact(show, image=W.IntSlider(0, 0, len(images) - 1), target=W.Dropdown(options=names), infiller=W.Dropdown(options=list(infillers)),
+                      objective=W.Dropdown(options=list(OBJECTIVES)), lam=W.FloatLogSlider(value=50.0, base=10, min=0, max=3, step=0.1))
