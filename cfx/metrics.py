@@ -19,7 +19,9 @@ from .engine import lp_norm as _lp_norm
 # %% auto #0
 __all__ = ['METRICS', 'validity_targeted', 'validity_untargeted', 'target_prob', 'validity_threshold', 'lp_norm',
            'changed_pixels', 'l0_count', 'l0_share', 'hoyer_sparsity', 'predict_probs', 'oracle_agreement',
-           'adversarialness', 'EvalContext', 'Metric', 'register_metric', 'list_metrics', 'Evaluation', 'evaluate']
+           'adversarialness', 'EvalContext', 'Metric', 'register_metric', 'list_metrics', 'Evaluation', 'evaluate',
+           'saliency_map', 'sample_streams', 'pixel_order', 'SaliencyCurve', 'saliency_curve', 'saliency_box',
+           'box_iou', 'crop_resize', 'saliency_metric', 'pointing_game', 'rank_correlation']
 
 # %% ../nbs/05_metrics.ipynb #53dff9ea
 def _check_tensor(v, name:str, min_dim:int=1, floating:bool|None=None, what:str="") -> Tensor:
@@ -627,3 +629,252 @@ def evaluate(explanation, # an `Explanation`, a dict name -> Explanation (a row 
     settings = {"l0_threshold": float(l0_threshold), "tau": None if tau is None else float(tau),
                 "oracle": oracle is not None, "explanations": prov}
     return Evaluation(values, settings)
+
+# %% ../nbs/05_metrics.ipynb #d1331958bd69
+import torch.nn.functional as F
+from fastcore.basics import patch
+
+from .core import SampleRNG, InFiller, MeanInFill, BlurInFill, as_infiller, check_images, check_number
+from .engine import log_odds
+
+# %% ../nbs/05_metrics.ipynb #84c7d2ffc956
+def saliency_map(saliency:Tensor, # N×H×W, N×1×H×W, or N×C×H×W (summed over channels)
+                 x:Tensor|None=None, # the images it explains (checked: same N, H, W)
+                 name:str="saliency", # argument name in messages
+                ) -> Tensor:
+    "One saliency value per pixel, `N×H×W` (float, on the CPU)."
+    _check_tensor(saliency, name, 3, True, " of shape N×H×W, N×1×H×W or N×C×H×W")
+    if saliency.dim() not in (3, 4): raise ValueError(f"`{name}` must have shape N×H×W, N×1×H×W or N×C×H×W, got {tuple(saliency.shape)}")
+    s = (saliency.sum(1) if saliency.dim() == 4 else saliency).detach().float().cpu()
+    if not torch.isfinite(s).all(): raise ValueError(f"`{name}` has NaN or Inf values (images {_bad_rows(s)[:10].tolist()})")
+    if x is not None:
+        if len(s) != len(x) or s.shape[-2:] != x.shape[-2:]:
+            raise ValueError(f"`{name}` of shape {tuple(saliency.shape)} does not fit images of shape {tuple(x.shape)}: one map of H×W per image expected")
+        if saliency.dim() == 4 and saliency.shape[1] not in (1, x.shape[1]):
+            raise ValueError(f"`{name}` has {saliency.shape[1]} channels, the images {x.shape[1]}: give N×1×H×W or N×C×H×W")
+    return s
+
+def sample_streams(n:int, # images
+                   seed:int=0, # the call's seed
+                   offset:int=0, # index of the first image in a larger set
+                  ) -> SampleRNG:
+    "One random stream per image, keyed by the image's index in the whole set: the same image gets the same numbers in any chunk."
+    return SampleRNG(torch.arange(offset, offset + n, dtype=torch.int64) + int(seed) * 2**40)
+
+def pixel_order(s:Tensor, # saliency maps N×H×W
+                rng:SampleRNG, # one stream per image, for the tie-breaking order
+               ) -> Tensor:
+    "Per image, pixel indices (flattened `H·W`) from most to least salient; ties in a random order."
+    flat = s.flatten(1)
+    perm = rng.rand(flat.shape[1]).argsort(1)                      # a random order of the pixels ...
+    o = flat.gather(1, perm).argsort(dim=1, descending=True, stable=True)   # ... that a stable sort keeps among equals
+    return perm.gather(1, o)
+
+# %% ../nbs/05_metrics.ipynb #3164cc0e9eab
+@dataclass
+class SaliencyCurve:
+    "Target scores as the most salient pixels are deleted or inserted, per image, and the area under them."
+    fractions: Tensor   # K shares of the pixels perturbed, 0 … 1
+    scores: Tensor      # N×K target score (probability or log-odds) after perturbing each share
+    mode: str           # 'deletion' or 'insertion'
+    score: str          # 'prob' or 'log_odds'
+    baseline: str       # what perturbed pixels became
+
+    @property
+    def auc(self) -> Tensor:
+        "Area under each image's curve over the shares in [0, 1] (trapezoid rule), N (float64)."
+        s, f = self.scores.double(), self.fractions.double()
+        return ((s[:, 1:] + s[:, :-1]) / 2 * f.diff()).sum(1)
+
+    def __len__(self): return len(self.scores)
+    def __repr__(self):
+        return f"SaliencyCurve({self.mode}, {self.score}, baseline={self.baseline}, {len(self)} image(s) × {len(self.fractions)} points)"
+
+# %% ../nbs/05_metrics.ipynb #b17ddf425845
+_SCORES = ("prob", "log_odds")
+
+def _baseline_fill(baseline) -> tuple:
+    "(an InFiller or an image tensor, its name) for `baseline`."
+    if isinstance(baseline, Tensor): return baseline.detach(), "image"
+    if isinstance(baseline, str):
+        known = {"zero": MeanInFill(0.0), "mean": MeanInFill(), "blur": BlurInFill()}
+        if baseline not in known: raise ValueError(f"`baseline` must be 'zero', 'mean', 'blur', an image tensor or an in-filler, got {baseline!r}")
+        return known[baseline], baseline
+    f = as_infiller(baseline)
+    return f, repr(f)
+
+def _target_score(logits:Tensor, t:Tensor, score:str) -> Tensor:
+    return logits.softmax(-1).gather(1, t[:, None])[:, 0] if score == "prob" else log_odds(logits, t)
+
+# %% ../nbs/05_metrics.ipynb #d95561f401ac
+def _curve_batch(model, x, s, t, mode, fill, ks, score, rng):
+    "Scores N×K of one batch of images (one forward pass per point)."
+    N, _, H, W = x.shape
+    order = pixel_order(s, rng)
+    rank = torch.empty_like(order).scatter_(1, order, torch.arange(H * W).expand_as(order).contiguous())
+    rows = []
+    for k in ks.tolist():
+        top = (rank < k).view(N, 1, H, W).to(x.device)
+        keep = (~top if mode == "deletion" else top).to(x.dtype)
+        f = fill.infill(x, keep, rng) if isinstance(fill, InFiller) else fill.to(x).expand_as(x)
+        with torch.no_grad(): rows.append(_target_score(model(x * keep + (1 - keep) * f), t, score).cpu())
+    return torch.stack(rows, 1)
+
+def saliency_curve(model, # the classifier: a `Classifier` or anything it wraps
+                   x:Tensor, # images N×C×H×W in [0, 1]
+                   saliency:Tensor, # one value per pixel (N×H×W, N×1×H×W) or per input entry (N×C×H×W, summed over channels)
+                   target:Tensor, # the class each map explains, N
+                   mode:str="deletion", # 'deletion' (remove the top pixels) or 'insertion' (put them back into the baseline)
+                   baseline=None, # 'zero', 'mean', 'blur', an image, or an in-filler; None: 'zero' for deletion, 'blur' for insertion
+                   points:int=29, # curve points: shares 0, 1/(points−1), ..., 1 of the pixels
+                   score:str="prob", # 'prob' (target probability) or 'log_odds' (FIDO's protocol)
+                   batch_size:int=256, # images per forward pass
+                   seed:int=0, # seeds the tie-breaking order and random baselines
+                   offset:int=0, # index of x's first image in a larger set (its random streams follow the index)
+                  ) -> SaliencyCurve:
+    "Deletion or insertion curve of every image (Petsiuk et al. 2018); `.auc` gives the areas."
+    model = as_classifier(model); check_images(x)
+    s = saliency_map(saliency, x)
+    if mode not in ("deletion", "insertion"): raise ValueError(f"`mode` must be 'deletion' or 'insertion', got {mode!r}")
+    if score not in _SCORES: raise ValueError(f"`score` must be one of {_SCORES}, got {score!r}")
+    points, bs = check_number(points, "points", int, lo=2), check_number(batch_size, "batch_size", int, lo=1)
+    fill, fname = _baseline_fill(("zero" if mode == "deletion" else "blur") if baseline is None else baseline)
+    if isinstance(fill, Tensor) and fill.shape[-3:] != x.shape[-3:]: raise ValueError(f"a `baseline` image must have shape {tuple(x.shape[1:])}, got {tuple(fill.shape)}")
+    with torch.no_grad(): k = model(x[:1]).shape[1]
+    t = _check_classes(torch.as_tensor(target).cpu(), len(x), k).to(x.device)
+    fr = torch.linspace(0, 1, points, dtype=torch.float64)
+    ks = (fr * s[0].numel()).round().long()
+    rng = sample_streams(len(x), seed, offset)
+    parts = [_curve_batch(model, x[i:i + bs], s[i:i + bs], t[i:i + bs], mode, fill if not isinstance(fill, Tensor) or fill.dim() == 3 else fill[i:i + bs],
+                          ks, score, rng[i:i + bs]) for i in range(0, len(x), bs)]
+    return SaliencyCurve(fr, torch.cat(parts), mode, score, fname)
+
+# %% ../nbs/05_metrics.ipynb #cdf7c3e9ab9c
+def saliency_box(saliency:Tensor, # N×H×W, N×1×H×W or N×C×H×W
+                 threshold:float=0.5, # salient: at least this share of the way from the map's minimum to its maximum
+                ) -> Tensor:
+    "The tightest box around each map's salient pixels, N×4 long `(x0, y0, x1, y1)`, ends exclusive (a constant map: the whole image)."
+    threshold = check_number(threshold, "threshold", lo=0, hi=1)
+    s = saliency_map(saliency)
+    lo, hi = s.flatten(1).amin(1)[:, None, None], s.flatten(1).amax(1)[:, None, None]
+    on = (s >= lo + threshold * (hi - lo)) | (hi == lo)
+    rows, cols = on.any(2), on.any(1)                                  # N×H, N×W
+    first = lambda m: m.float().argmax(1)
+    last = lambda m: m.shape[1] - m.flip(1).float().argmax(1)
+    return torch.stack([first(cols), first(rows), last(cols), last(rows)], 1).long()
+
+def box_iou(a:Tensor, # boxes N×4 (x0, y0, x1, y1), ends exclusive
+            b:Tensor, # boxes N×4, one per row of `a`
+           ) -> Tensor:
+    "Intersection over union of `a[i]` and `b[i]`, N (float64)."
+    a, b = torch.as_tensor(a).double(), torch.as_tensor(b).double()
+    if a.shape != b.shape or a.dim() != 2 or a.shape[1] != 4: raise ValueError(f"`a` and `b` must both be N×4 boxes, got {tuple(a.shape)} and {tuple(b.shape)}")
+    w = (torch.minimum(a[:, 2], b[:, 2]) - torch.maximum(a[:, 0], b[:, 0])).clamp_min(0)
+    h = (torch.minimum(a[:, 3], b[:, 3]) - torch.maximum(a[:, 1], b[:, 1])).clamp_min(0)
+    area = lambda c: (c[:, 2] - c[:, 0]) * (c[:, 3] - c[:, 1])
+    return w * h / (area(a) + area(b) - w * h).clamp_min(1e-12)
+
+# %% ../nbs/05_metrics.ipynb #050c38ff9523
+def crop_resize(x:Tensor, # images N×C×H×W
+                boxes:Tensor, # N×4 (x0, y0, x1, y1) in pixels, ends exclusive
+               ) -> Tensor:
+    "Each image's box cropped and resized (bilinearly, as `F.interpolate` of the crop) to the full image size, N×C×H×W."
+    N, _, H, W = x.shape
+    b = boxes.to(x.device, x.dtype)
+    def coords(lo, hi, n):              # pixel-centre coordinates of n samples spread over [lo, hi), kept inside the box
+        j = torch.arange(n, dtype=x.dtype, device=x.device)
+        c = lo[:, None] + (j + 0.5) * ((hi - lo)[:, None] / n) - 0.5
+        return torch.maximum(torch.minimum(c, (hi - 1)[:, None]), lo[:, None])
+    gx, gy = (2 * coords(b[:, 0], b[:, 2], W) + 1) / W - 1, (2 * coords(b[:, 1], b[:, 3], H) + 1) / H - 1
+    grid = torch.stack([gx[:, None, :].expand(N, H, W), gy[:, :, None].expand(N, H, W)], -1)
+    return F.grid_sample(x, grid, mode="bilinear", padding_mode="border", align_corners=False)
+
+def saliency_metric(model, # the classifier
+                    x:Tensor, # images N×C×H×W in [0, 1]
+                    saliency:Tensor, # the maps (any accepted layout)
+                    target:Tensor, # the class each map explains, N
+                    threshold:float=0.5, # see `saliency_box`
+                    min_area:float=0.05, # the area floor of Dabkowski & Gal
+                    batch_size:int=256, # images per forward pass
+                   ) -> Tensor:
+    "Dabkowski & Gal's `log max(a, min_area) − log p(target | cropped and resized box)` per image, N (float64; lower is better)."
+    model = as_classifier(model); check_images(x)
+    min_area, bs = check_number(min_area, "min_area", lo=0, hi=1, lo_open=True), check_number(batch_size, "batch_size", int, lo=1)
+    boxes = saliency_box(saliency_map(saliency, x), threshold)
+    with torch.no_grad(): k = model(x[:1]).shape[1]
+    t = _check_classes(torch.as_tensor(target).cpu(), len(x), k)
+    area = ((boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])).double() / (x.shape[-1] * x.shape[-2])
+    with torch.no_grad():
+        lp = torch.cat([model(crop_resize(x[i:i + bs], boxes[i:i + bs])).log_softmax(-1).cpu().gather(1, t[i:i + bs, None])[:, 0] for i in range(0, len(x), bs)])
+    return area.clamp_min(min_area).log() - lp.double()
+
+# %% ../nbs/05_metrics.ipynb #592cd94be35c
+def pointing_game(saliency:Tensor, # the maps (any accepted layout)
+                  boxes:Tensor, # N×4 (x0, y0, x1, y1), ends exclusive: where the truth is
+                  tolerance:int=0, # pixels added to each side of the box
+                 ) -> Tensor:
+    "Per image, the share of its maximal-saliency pixels inside the box: 1 or 0 for a unique maximum (N, float64)."
+    s = saliency_map(saliency)
+    tolerance = check_number(tolerance, "tolerance", int, lo=0)
+    b = torch.as_tensor(boxes).long().cpu()
+    if b.shape != (len(s), 4): raise ValueError(f"`boxes` must be N×4 = ({len(s)}, 4), got {tuple(b.shape)}")
+    top = s == s.flatten(1).amax(1)[:, None, None]
+    r, c = torch.arange(s.shape[1])[None, :, None], torch.arange(s.shape[2])[None, None, :]
+    inside = (c >= b[:, 0, None, None] - tolerance) & (c < b[:, 2, None, None] + tolerance) & (r >= b[:, 1, None, None] - tolerance) & (r < b[:, 3, None, None] + tolerance)
+    return (top & inside).flatten(1).sum(1).double() / top.flatten(1).sum(1).double()
+
+def _avg_ranks(v:Tensor) -> Tensor:
+    "Ranks 0..M−1 per row, tied values sharing their average rank."
+    srt = v.sort(1).values
+    return (torch.searchsorted(srt, v, right=False) + torch.searchsorted(srt, v, right=True) - 1).double() / 2
+
+def rank_correlation(a:Tensor, # maps N×... (any accepted layout)
+                     b:Tensor, # maps of the same images, same layout
+                    ) -> Tensor:
+    "Spearman's rank correlation between `a[i]` and `b[i]` over pixels, N (float64; nan for a constant map)."
+    ra, rb = _avg_ranks(saliency_map(a, name="a").flatten(1).contiguous()), _avg_ranks(saliency_map(b, name="b").flatten(1).contiguous())
+    if ra.shape != rb.shape: raise ValueError(f"`a` and `b` must be maps of the same images, got {tuple(a.shape)} and {tuple(b.shape)}")
+    ra, rb = ra - ra.mean(1, keepdim=True), rb - rb.mean(1, keepdim=True)
+    return (ra * rb).sum(1) / (ra.norm(dim=1) * rb.norm(dim=1))
+
+# %% ../nbs/05_metrics.ipynb #404a40be3067
+@patch(as_prop=True)
+def saliency(self:EvalContext) -> Tensor|None:
+    "The explanation's saliency maps (None when the method gives none)."
+    return self.explanation.saliency
+
+def _curve_auc(ctx, mode, baseline, score="prob"):
+    e = ctx.explanation
+    return saliency_curve(ctx.model, e.x, e.saliency, ctx.target.to(e.x.device), mode, baseline, ctx.resources.get("curve_points", 29), score,
+                          ctx.batch_size, offset=ctx.offset).auc
+
+def _ctx_boxes(ctx) -> Tensor:
+    b = torch.as_tensor(ctx.resources["boxes"])
+    if b.dim() != 2 or b.shape[1] != 4 or len(b) < ctx.offset + len(ctx.explanation):
+        raise ValueError(f"`boxes` must be N×4 with one box per sample of the explanation, got {tuple(b.shape)}")
+    return b[ctx.offset: ctx.offset + len(ctx.explanation)]
+
+# %% ../nbs/05_metrics.ipynb #b8d2cf94606e
+@register_metric("deletion_auc", needs=("saliency", "model"), higher_is_better=False,
+                 description="area under p(t) as the most salient pixels are deleted (Petsiuk et al.; baseline: resource deletion_baseline, 'zero')")
+def _m_del(ctx): return _curve_auc(ctx, "deletion", ctx.resources.get("deletion_baseline", "zero"))
+
+@register_metric("insertion_auc", needs=("saliency", "model"), higher_is_better=True,
+                 description="area under p(t) as the most salient pixels are inserted into a baseline (resource insertion_baseline, 'blur')")
+def _m_ins(ctx): return _curve_auc(ctx, "insertion", ctx.resources.get("insertion_baseline", "blur"))
+
+@register_metric("log_odds_deletion_auc", needs=("saliency", "model"), higher_is_better=False,
+                 description="FIDO's protocol: area under the log-odds of t as salient pixels are in-filled (resource infiller, 'mean')")
+def _m_lod(ctx): return _curve_auc(ctx, "deletion", ctx.resources.get("infiller", "mean"), "log_odds")
+
+@register_metric("saliency_metric", needs=("saliency", "model"), higher_is_better=False,
+                 description="Dabkowski & Gal: log max(a, 0.05) − log p(t | salient box cropped and resized)")
+def _m_sm(ctx):
+    e = ctx.explanation
+    return saliency_metric(ctx.model, e.x, e.saliency, ctx.target, batch_size=ctx.batch_size)
+
+@register_metric("pointing_game", needs=("saliency", "boxes"), higher_is_better=True, description="the map's maximum falls inside the true box (share of tied maxima)")
+def _m_point(ctx): return pointing_game(ctx.explanation.saliency, _ctx_boxes(ctx))
+
+@register_metric("box_iou", needs=("saliency", "boxes"), higher_is_better=True, description="IoU of the box around the salient region (threshold 0.5) with the true box")
+def _m_iou(ctx): return box_iou(saliency_box(ctx.explanation.saliency), _ctx_boxes(ctx))

@@ -147,11 +147,14 @@ class InfillVAE(nn.Module):
     def infill(self, x:Tensor, # images N×C×H×W in [0, 1]
                mask:Tensor, # keep mask N×1×H×W (1 = observed, 0 = dropped)
                generator:torch.Generator|None=None, # sample the latent with this generator; `None` uses the posterior mean
+               rng=None, # or sample it from per-image streams (a `cfx.core.SampleRNG`, one stream per image)
               ) -> Tensor:
         "The in-filler's full image prediction in [0, 1] (FIDO's φ(x, m))."
         mu, logvar = self.enc(self._inp(x, mask)).chunk(2, 1)
-        z = mu if generator is None else mu + torch.randn(mu.shape, generator=generator, device=mu.device) * (0.5 * logvar).exp()
-        return torch.sigmoid(self.dec(z))
+        if rng is not None: eps = rng.randn(*mu.shape[1:], dtype=mu.dtype, device=mu.device)
+        elif generator is not None: eps = torch.randn(mu.shape, generator=generator, device=mu.device)
+        else: return torch.sigmoid(self.dec(mu))
+        return torch.sigmoid(self.dec(mu + eps * (0.5 * logvar).exp()))
     def complete(self, x, mask, generator=None) -> Tensor:
         "Observed pixels kept, dropped pixels in-filled: `x·m + (1−m)·φ(x, m)`."
         m = mask.to(x)

@@ -52,3 +52,13 @@ def test_bench_scale_smoke(tmp_path):
     assert [(row["processes"], row["n"]) for row in res["scaling"]] == [(1, 64), (2, 64)]
     for row in res["scaling"]:
         assert row["in_run_s"] > 0 and row["peak_rss_mib"] > 50 and len(row["peak_rss_mib_ranks"]) == row["processes"]
+
+
+def test_bench_fido_smoke(tmp_path):
+    stdout, res = _run("bench_fido.py", tmp_path)
+    assert [row["batch"] for row in res["rows"]] == [1, 2] and res["steps"] == 3
+    for row in res["rows"]:
+        assert row["renders_per_step"] == 8 * row["batch"] and row["steps"] == 3   # 8 Monte-Carlo masks per image
+        assert all(_positive(row[k]) for k in ("images_per_s", "engine_s", "same_graph_s", "classifier_s",
+                                                "efficiency_classifier", "efficiency_same_graph")), row
+        assert f"{row['batch']:>6} {row['renders_per_step']:>8} " in stdout      # one table line per batch size
