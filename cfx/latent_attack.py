@@ -572,7 +572,7 @@ def project_latents(generator, # anything with `decode` and `latent_shape` (an e
 # %% ../nbs/13_latent_attack.ipynb #cbf4fc13
 def _bars(ax, v, names, lim, fontsize=6):
     pos = np.arange(len(v))[::-1]
-    ax.barh(pos, v, color=["tab:red" if u >= 0 else "tab:blue" for u in v], height=0.7)
+    ax.barh(pos, v, color=["tab:blue" if u >= 0 else "tab:red" for u in v], height=0.7)   # the colours of GlobalExplanation.show
     ax.set_xlim(-lim, lim); ax.axvline(0, color="k", lw=0.6)
     ax.set_yticks(pos, names, fontsize=fontsize); ax.tick_params(axis="x", labelsize=fontsize)
     for s in ("top", "right"): ax.spines[s].set_visible(False)

@@ -1,18 +1,22 @@
-"""The SVCE benchmark runs in CI at smoke size (it prints figures; it never asserts a time)."""
+"""The benchmarks run in CI at smoke size (they print figures; they never assert a time)."""
 import json, subprocess, sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_bench_svce_smoke(tmp_path):
+def smoke(script, tmp_path):
+    "Run `tools/<script> --smoke --json ...`; return its stdout and the figures it wrote."
     out = tmp_path / "bench.json"
-    r = subprocess.run([sys.executable, str(ROOT / "tools" / "bench_svce.py"), "--smoke", "--json", str(out)],
-                       capture_output=True, text=True, timeout=600)
+    r = subprocess.run([sys.executable, str(ROOT / "tools" / script), "--smoke", "--json", str(out)], capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr[-3000:]
     print(r.stdout)
-    assert "counterfactuals" in r.stdout or "cf/s" in r.stdout
-    res = json.loads(out.read_text())
+    return r.stdout, json.loads(out.read_text())
+
+
+def test_bench_svce_smoke(tmp_path):
+    stdout, res = smoke("bench_svce.py", tmp_path)
+    assert "counterfactuals" in stdout or "cf/s" in stdout
     assert [row["batch"] for row in res["rows"]] == [1, 4]
     for row in res["rows"]:
         assert row["cf_per_s"] > 0 and row["engine_s"] > 0 and row["bare_s"] > 0 and row["peak_mib"] >= 0
@@ -20,14 +24,9 @@ def test_bench_svce_smoke(tmp_path):
 
 
 def test_bench_latent_attack_smoke(tmp_path):
-    out = tmp_path / "bench_latent.json"
-    r = subprocess.run([sys.executable, str(ROOT / "tools" / "bench_latent_attack.py"), "--smoke", "--json", str(out)],
-                       capture_output=True, text=True, timeout=600)
-    assert r.returncode == 0, r.stderr[-3000:]
-    print(r.stdout)
-    res = json.loads(out.read_text())
+    stdout, res = smoke("bench_latent_attack.py", tmp_path)
     assert res["n"] == 4 and res["steps"] == 5
     for k in ("batched", "flat", "one_at_a_time"):
         assert res["cf_per_s"][k] > 0 and res["seconds"][k] > 0
     assert res["efficiency_latent"] > 0 and res["speedup_batched_vs_one_at_a_time"] > 0 and 0 <= res["validity"] <= 1
-    assert "batched vs one at a time" in r.stdout and "engine efficiency on the latent space" in r.stdout
+    assert "batched vs one at a time" in stdout and "engine efficiency on the latent space" in stdout
