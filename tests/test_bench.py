@@ -1,32 +1,47 @@
-"""The benchmarks run in CI at smoke size (they print figures; they never assert a time)."""
-import json, subprocess, sys
+"""The benchmark scripts run in CI at smoke size: they must produce every figure they promise (they never assert a time)."""
+import json, math, subprocess, sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def smoke(script, tmp_path):
-    "Run `tools/<script> --smoke --json ...`; return its stdout and the figures it wrote."
+def _run(script, tmp_path):
     out = tmp_path / "bench.json"
-    r = subprocess.run([sys.executable, str(ROOT / "tools" / script), "--smoke", "--json", str(out)], capture_output=True, text=True, timeout=600)
+    r = subprocess.run([sys.executable, str(ROOT / "tools" / script), "--smoke", "--json", str(out)],
+                       capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr[-3000:]
     print(r.stdout)
     return r.stdout, json.loads(out.read_text())
 
 
+def _positive(v): return isinstance(v, float) and math.isfinite(v) and v > 0
+
+
 def test_bench_svce_smoke(tmp_path):
-    stdout, res = smoke("bench_svce.py", tmp_path)
-    assert "counterfactuals" in stdout or "cf/s" in stdout
+    stdout, res = _run("bench_svce.py", tmp_path)
     assert [row["batch"] for row in res["rows"]] == [1, 4]
     for row in res["rows"]:
-        assert row["cf_per_s"] > 0 and row["engine_s"] > 0 and row["bare_s"] > 0 and row["peak_mib"] >= 0
-    assert "median_efficiency" in res
+        assert all(_positive(row[k]) for k in ("cf_per_s", "engine_s", "bare_s", "efficiency")), row
+        assert row["steps"] == 5 and isinstance(row["peak_mib"], float)
+        assert f"{row['batch']:>6} " in stdout                       # one table line per batch size
+    assert _positive(res["median_efficiency"]) and _positive(res["speedup_batch4_vs_one_at_a_time"])
+
+
+def test_bench_engine_smoke(tmp_path):
+    stdout, res = _run("bench_engine.py", tmp_path)
+    assert [(r["space"], r["batch"]) for r in res["rows"]] == [("mask", 2), ("latent", 2)]
+    mask, latent = res["rows"]
+    assert mask["renders_per_step"] == 16 and latent["renders_per_step"] == 2    # 8 Monte-Carlo masks per image; one decode
+    for row in res["rows"]:
+        assert all(_positive(row[k]) for k in ("engine_s", "same_graph_s", "classifier_s", "explanations_per_s",
+                                                "efficiency_classifier", "efficiency_same_graph")), row
+        assert f"{row['space']:>7} {row['batch']:>6}" in stdout
 
 
 def test_bench_latent_attack_smoke(tmp_path):
-    stdout, res = smoke("bench_latent_attack.py", tmp_path)
+    stdout, res = _run("bench_latent_attack.py", tmp_path)
     assert res["n"] == 4 and res["steps"] == 5
     for k in ("batched", "flat", "one_at_a_time"):
-        assert res["cf_per_s"][k] > 0 and res["seconds"][k] > 0
-    assert res["efficiency_latent"] > 0 and res["speedup_batched_vs_one_at_a_time"] > 0 and 0 <= res["validity"] <= 1
+        assert _positive(res["cf_per_s"][k]) and _positive(res["seconds"][k]), (k, res)
+    assert _positive(res["efficiency_latent"]) and _positive(res["speedup_batched_vs_one_at_a_time"]) and 0 <= res["validity"] <= 1
     assert "batched vs one at a time" in stdout and "engine efficiency on the latent space" in stdout
