@@ -14,25 +14,33 @@ import torch.nn.functional as F
 from torch import Tensor
 from fastcore.basics import patch
 
-from .core import Explainer, Explanation, BatchResult, GlobalExplanation, Classifier, SampleRNG, check_number
-from .engine import Eval, Latent, Term, TargetProb, TargetLogProb, Margin, MSE, Adam, Threshold, Last, Best, run
+from .core import Explainer, Explanation, BatchResult, GlobalExplanation, SampleRNG, check_number
+from .engine import Latent, Term, TargetProb, TargetLogProb, Margin, MSE, Adam, Threshold, Best, FirstValid, Result, run
 
 # %% auto #0
-__all__ = ['LOSSES', 'latent_loss', 'LatentExplainer', 'LatentAttack', 'default_generator_name', 'ResumableAdam',
-           'AttributeModel', 'encode_images', 'fit_attributes', 'InterFaceGAN', 'project_latents', 'attribution_grid',
-           'latent_attack_demo']
+__all__ = ['LOSSES', 'CrossingMargin', 'latent_loss', 'LatentExplainer', 'LatentAttack', 'default_generator_name',
+           'FirstCrossing', 'AttributeModel', 'encode_images', 'fit_attributes', 'InterFaceGAN', 'project_latents',
+           'attribution_grid', 'latent_attack_demo']
 
 # %% ../nbs/13_latent_attack.ipynb #c55cb519
 LOSSES = ("prob", "log_prob", "margin")   # the losses of `LatentAttack`
 
+class CrossingMargin(Term):
+    "The Carlini-Wagner margin floored at `−κ`, the margin at which `p(t) ≥ τ` is sure for the classifier's K classes (read from its logits)."
+    name = "margin"
+    def __init__(self, threshold:float, # τ
+                 weight=1.0):
+        super().__init__(weight); self.threshold = check_number(threshold, "threshold", lo=0, hi=1, lo_open=True, hi_open=True)
+    def kappa_for(self, n_classes:int) -> float: return max(0.0, math.log((n_classes - 1) * self.threshold / (1 - self.threshold)) + 1)
+    def __call__(self, ev): return Margin(self.kappa_for(ev.logits.shape[1]))(ev)
+
 def latent_loss(loss:str, # one of `LOSSES`
                 threshold:float, # τ: the target probability the search must reach
-                n_classes:int, # K, the classifier's number of classes
                ) -> Term:
     "The engine term that `LatentAttack` minimises for `loss`."
     if loss == "prob": return TargetProb()
     if loss == "log_prob": return TargetLogProb()
-    if loss == "margin": return Margin(kappa=max(0.0, math.log((n_classes - 1) * threshold / (1 - threshold)) + 1))
+    if loss == "margin": return CrossingMargin(threshold)
     raise ValueError(f"`loss` must be one of {list(LOSSES)}, got {loss!r}")
 
 # %% ../nbs/13_latent_attack.ipynb #eda0d8d4
@@ -49,17 +57,15 @@ class LatentExplainer(Explainer):
             raise TypeError(f"`generator` must follow the Generator protocol (decode, latent_shape), got {type(generator).__name__}: "
                             "wrap a decoder as cfx.core.Generator(decoder, latent_shape, encoder=...)")
         if encode not in ("mean", "sample"): raise ValueError(f"`encode` must be 'mean' or 'sample', got {encode!r}")
-        self.generator, self.encode, self._starts = generator, encode, None
+        self.generator, self.encode = generator, encode
 
     @property
     def generator_name(self) -> str: return getattr(self.generator, "zoo_name", type(self.generator).__name__)
 
-    def _start(self, x:Tensor, rng:SampleRNG) -> tuple[dict, dict]:
-        "Variables and constants of the batch's search: its given latents (`explain_latent`) or the encoded images."
+    def _start(self, x:Tensor, rng:SampleRNG, z0:Tensor|None=None) -> tuple[dict, dict]:
+        "Variables and constants of the batch's search: its given latents `z0` (`explain_latent`) or the encoded images."
         sp = Latent(self.generator, self.encode)
-        if self._starts is None: return sp.init(x, rng)
-        z0, self._next = self._starts[self._next:self._next + len(x)], self._next + len(x)
-        return sp.start(z0.to(x.device, x.dtype))
+        return sp.init(x, rng) if z0 is None else sp.start(z0.to(x.device, x.dtype))
 
 # %% ../nbs/13_latent_attack.ipynb #4fe27256
 @patch
@@ -103,9 +109,7 @@ def explain_latent(self:LatentExplainer, z:Tensor, # latents N×latent_shape (pr
     if not torch.isfinite(z).all(): raise ValueError(f"`z` contains NaN or Inf values (rows {(~torch.isfinite(z.flatten(1)).all(1)).nonzero()[:, 0].tolist()[:10]})")
     bs = check_number(batch_size if batch_size is not None else self.batch_size, "batch_size", int, lo=1)
     with torch.no_grad(): x = torch.cat([self.generator.decode(z[i:i + bs]) for i in range(0, len(z), bs)])
-    self._starts, self._next = z.detach(), 0
-    try: e = Explainer.explain(self, x, target=target, seed=seed, batch_size=bs, show_progress=show_progress)
-    finally: self._starts = None
+    e = self._explain_all(x, target, seed, bs, show_progress, per_sample={"z0": z.detach()})   # each batch gets its own rows of `z`
     e.meta["start"] = "latents"
     return e
 
@@ -122,7 +126,7 @@ class LatentAttack(LatentExplainer):
                  steps:int=1000, # at most this many Adam steps per image
                  lr:float=0.05, # Adam's step size, in latent units
                  encode:str="mean", # start from the encoder's 'mean' or a 'sample' of its posterior
-                 compact:bool=True, # drop finished images from the batch between segments of the search (same result, less work)
+                 compact:bool=True, # evaluate only the images still searching (the engine's `run(..., compact=True)`: same result, less work)
                  batch_size:int=64, # images per batch
                  show_progress:bool|None=None, # progress bar (None: shown for runs of ≥ 20 000 image-steps)
                 ):
@@ -158,100 +162,31 @@ def from_cli(cls:LatentExplainer, model, model_name:str|None=None, # the classif
     return cls(model, generator, **options)
 
 # %% ../nbs/13_latent_attack.ipynb #d3b9a418
-class ResumableAdam(Adam):
-    "Adam that starts from the per-sample moments and step counts of an earlier run (a search continued on part of its batch)."
-    def __init__(self, lr:float=0.1, # step size
-                 state:tuple|None=None, # (m, v, t) from `take` of an earlier run, for exactly the samples of this run
-                 **kwargs):
-        super().__init__(lr=lr, **kwargs); self.state = state
-
-    def start(self, space, steps, vars, consts, x, obj):
-        super().start(space, steps, vars, consts, x, obj)
-        if self.state is not None:
-            m, v, t = self.state
-            self.m, self.v, self.t = {k: u.clone() for k, u in m.items()}, {k: u.clone() for k, u in v.items()}, t.clone()
-
-    def take(self, idx:Tensor) -> tuple:
-        "The state (m, v, t) of the samples `idx`, to continue them in another run."
-        return {k: u[idx] for k, u in self.m.items()}, {k: u[idx] for k, u in self.v.items()}, self.t[idx]
-
-def _ffill(p:Tensor) -> Tensor:
-    "Fill the NaNs of each row of `p` with the last value before them (column 0 must be set)."
-    idx = torch.where(torch.isnan(p), 0, torch.arange(p.shape[1], device=p.device).expand_as(p))
-    return p.gather(1, idx.cummax(1).values)
+class FirstCrossing(FirstValid):
+    "The first iterate at which the stop rule fired; until then, the one with the highest target probability (whatever the loss)."
+    def start(self, ev, obj, grads, keep_grads=False):
+        super().start(ev, obj, grads, keep_grads); self.best_p = ev.p_target.clone()
+    def update(self, ev, obj, grads, take, done):
+        m = take & (done | (ev.p_target > self.best_p))
+        self._take(m, ev, obj, grads, done); self.best_p = torch.where(m, ev.p_target, self.best_p)
 
 # %% ../nbs/13_latent_attack.ipynb #51b063d4
 @patch
-def _segments(self:LatentAttack) -> list:
-    "Step budgets of the search's segments: 16, 32, 64, ... up to `steps` (one segment with `compact=False`)."
-    if not self.compact: return [self.steps]
-    out, L = [], 16
-    while sum(out) < self.steps: out.append(min(L, self.steps - sum(out))); L *= 2
-    return out
+def _search(self:LatentAttack, x, target, y, rng, init, progress=None, callback=None) -> Result:
+    "The engine run from `init` (vars, consts): Adam on the latent, each image stopped at its first crossing of τ."
+    return run(self.model, x, target, Latent(self.generator, self.encode), [latent_loss(self.loss, self.threshold)], Adam(lr=self.lr), self.steps,
+               rng, stop=Threshold(self.threshold), select=FirstCrossing(), init=init, y=y, record=("p_target",), compact=self.compact,
+               progress=progress, callback=callback)
 
 @patch
-def _run_segment(self:LatentAttack, x, target, y, z, consts, rng, term, stepper, steps, progress, callback):
-    "One engine run of the search: Adam from `z`, stopping each image at its first crossing (the last iterate is the crossing)."
-    return run(self.model, x, target, Latent(self.generator), [term], stepper, steps, rng, stop=Threshold(self.threshold), select=Last(),
-               init=({"z": z}, consts), y=y, record=("p_target",), progress=progress, callback=callback)
-
-# %% ../nbs/13_latent_attack.ipynb #05ebfca5
-@patch
-def _search(self:LatentAttack, x, target, y, z0, consts, rng, term, progress=None, callback=None):
-    "Search from `z0` in segments: (latents, steps, crossed, broken, p(target) per evaluation N×T)."
-    B, view = len(x), (-1,) + (1,) * (z0.dim() - 1)
-    z, best_z = z0.clone(), z0.clone()
-    best_p = torch.full((B,), -1.0, dtype=z0.dtype, device=z0.device)
-    n_steps, done, broken = torch.zeros(B, dtype=torch.long, device=x.device), torch.zeros(B, dtype=torch.bool, device=x.device), torch.zeros(B, dtype=torch.bool, device=x.device)
-    a, state, traces, used = torch.arange(B, device=x.device), None, [], 0
-    for L in self._segments():
-        def track(ev, active, a=a):                     # keep each image's highest-p iterate (what a failure returns)
-            p = ev.p_target.to(best_p); up = p > best_p[a]
-            best_p[a] = torch.where(up, p, best_p[a]); best_z[a] = torch.where(up.view(view), ev.vars["z"], best_z[a])
-            if callback: callback(ev, active)
-        stepper = ResumableAdam(self.lr, state)
-        res = self._run_segment(x[a], target[a], y[a], z[a], {k: v[a] for k, v in consts.items()}, rng[a], term, stepper, L, progress, track)
-        z[a], n_steps[a], done[a], broken[a] = res.vars["z"], n_steps[a] + res.n_steps, res.done, res.broken
-        traces.append((a, res.history["p_target"])); used += L
-        go = ~res.done & ~res.broken
-        if not go.any(): break
-        a, state = a[go], stepper.take(go)
-    if progress and used < self.steps: progress(float(self.steps - used))
-    p = torch.full((B, 1 + sum(h.shape[1] - 1 for _, h in traces)), math.nan, dtype=traces[0][1].dtype, device=x.device)
-    c = 0
-    for rows, h in traces: p[rows, c:c + h.shape[1]] = h; c += h.shape[1] - 1
-    return torch.where(done.view(view), z, best_z), n_steps, done, broken, _ffill(p)
-
-# %% ../nbs/13_latent_attack.ipynb #58433dc7
-@patch
-def _first_look(self:LatentAttack, x, target, y, z0, consts):
-    "One pass at the start latents: the loss term, the probabilities on G(z₀), and which images have an all-zero gradient."
-    with torch.enable_grad():
-        z = z0.detach().requires_grad_(True)
-        xh = self.generator.decode(z)
-        logits = self.model(xh)
-        term = latent_loss(self.loss, self.threshold, logits.shape[1])
-        obj = term(Eval(0, x, xh, logits, target, y, {"z": z}, consts))
-        g, = torch.autograd.grad(obj.sum(), z)
-    return term, logits.detach().softmax(-1), (g.flatten(1) == 0).all(1)
-
-@patch
-def _explain_batch(self:LatentAttack, x, target, y, rng, progress):
-    vars, consts = self._start(x, rng)
-    z0 = vars["z"]
-    term, p_recon, zero = self._first_look(x, target, y, z0, consts)
-    p_t0 = p_recon.gather(1, target[:, None])[:, 0]
-    z_cf, n_steps, done, broken = z0.clone(), torch.zeros(len(x), dtype=torch.long, device=x.device), p_t0 >= self.threshold, torch.zeros_like(zero)
-    trace = p_t0[:, None]
-    s = (~zero).nonzero()[:, 0]
-    if len(s):
-        zs, ns, ds, bs, ps = self._search(x[s], target[s], y[s], z0[s], {k: v[s] for k, v in consts.items()}, rng[s], term, progress)
-        z_cf[s], n_steps[s], done[s], broken[s] = zs, ns, ds, bs
-        trace = trace.to(ps).expand(-1, ps.shape[1]).clone(); trace[s] = ps
-    elif progress: progress(float(self.steps))
-    with torch.no_grad(): x_cf = self.generator.decode(z_cf)
-    hist = dict(p_target=trace, z0=z0, x_recon=consts["anchor"], p_recon=p_recon, zero_grad=zero)
-    return BatchResult(x_cf=x_cf, n_steps=n_steps, success=done & ~broken, latent=z_cf, history=hist, failed=broken)
+def _explain_batch(self:LatentAttack, x, target, y, rng, progress, z0=None):
+    init = self._start(x, rng, z0)
+    seen = {}
+    def recon(ev, active):                                  # the first evaluation scores G(z₀)
+        if ev.step == 0: seen["p_recon"] = ev.logits.softmax(-1)
+    res = self._search(x, target, y, rng, init, progress, recon)
+    hist = dict(p_target=res.history["p_target"], z0=init[0]["z"], x_recon=init[1]["anchor"], p_recon=seen["p_recon"], zero_grad=res.stalled)
+    return res.batch_result(history=hist, success=res.done & ~res.failed)
 
 # %% ../nbs/13_latent_attack.ipynb #d9a66808
 @dataclass
@@ -524,8 +459,8 @@ def _fit_probe(self:InterFaceGAN, images, labels):
     self.probe_n = len(Z)
 
 @patch
-def _explain_batch(self:InterFaceGAN, x, target, y, rng, progress):
-    vars, consts = self._start(x, rng)
+def _explain_batch(self:InterFaceGAN, x, target, y, rng, progress, z0=None):
+    vars, consts = self._start(x, rng, z0)
     z0 = vars["z"]
     s = z0.flatten(1).double() @ self.weight.to(z0.device) + self.bias.to(z0.device)        # probe logits B×K
     a = s.masked_fill(F.one_hot(target, s.shape[1]).bool(), -math.inf).argmax(1)            # the probe's most likely other class
@@ -558,14 +493,14 @@ def project_latents(generator, # anything with `decode` and `latent_shape` (an e
     with torch.no_grad():
         cand = torch.randn(candidates, *shape, generator=torch.Generator().manual_seed(seed)).to(x)
         xc = generator.decode(cand)
-    sp, no_model = Latent(generator), Classifier(lambda v: torch.zeros(len(v), 2, device=v.device))   # no term reads a classifier
+    sp = Latent(generator)
     out = []
     for i in range(0, len(x), batch_size):
         xb = x[i:i + batch_size]
         z = cand[torch.cdist(xb.flatten(1), xc.flatten(1)).argmin(1)]
         zero = torch.zeros(len(xb), dtype=torch.long, device=x.device)
-        res = run(no_model, xb, zero, sp, [MSE()], Adam(lr=lr), steps, SampleRNG(torch.arange(len(xb))), select=Best(),
-                  init=({"z": z}, {"z0": z, "anchor": xb}), y=zero, record=())
+        res = run(None, xb, zero, sp, [MSE()], Adam(lr=lr), steps, SampleRNG(torch.arange(len(xb))), select=Best(),
+                  init=({"z": z}, {"z0": z, "anchor": xb}), record=())
         out.append(res.vars["z"].detach())
     return torch.cat(out)
 

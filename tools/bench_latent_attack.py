@@ -13,7 +13,7 @@ target the most likely other class, threshold 0.5, the default loss ('prob') and
 
 Figures:
 - cf/s batched: counterfactuals per second of `LatentAttack.explain` on all images in one batch
-  (finished images leave the batch between segments, `compact=True`, the default).
+  (each step evaluates only the images still searching: the engine's `run(..., compact=True)`, the default).
 - cf/s flat: the same search as one engine run of the whole budget (`compact=False`): every image takes
   part in every step until the last one finishes.
 - cf/s one at a time: the authors' loop -- for each image, `torch.optim.Adam` on its latent, decoder and
