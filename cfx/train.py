@@ -16,10 +16,11 @@ from .data import FASHION_CLASSES, SHAPES_CLASSES
 from .zoo import ARCHITECTURES
 
 # %% auto #0
-__all__ = ['DATA', 'RECIPES', 'EVAL_ROBUST_N', 'EVAL_ROBUST_STEPS', 'SAMPLE_ROBUST_N', 'load_split', 'augment', 'Normed',
-           'pgd_l2', 'accuracy', 'robust_accuracy', 'Recipe', 'random_masks', 'make_step', 'build', 'channel_stats',
-           'fit', 'quick_eval', 'eval_sample', 'hole_mse', 'evaluate', 'half_state', 'to_shipped_precision',
-           'write_card', 'train', 'smoke', 'train_cmd']
+__all__ = ['DATA', 'RECIPES', 'EVAL_ROBUST_N', 'EVAL_ROBUST_STEPS', 'SAMPLE_ROBUST_N', 'SHAPES_RULES', 'RULE_RECIPES',
+           'load_split', 'augment', 'Normed', 'pgd_l2', 'accuracy', 'robust_accuracy', 'Recipe', 'random_masks',
+           'make_step', 'build', 'channel_stats', 'fit', 'quick_eval', 'eval_sample', 'hole_mse', 'evaluate',
+           'half_state', 'to_shipped_precision', 'write_card', 'train', 'smoke', 'train_cmd', 'AboveRule', 'rule_world',
+           'rule_data', 'factor_sensitivity', 'train_rule', 'smoke_rule']
 
 # %% ../nbs/03_train.ipynb #6d9de458
 def _fashion(split):
@@ -467,3 +468,88 @@ def train_cmd(name:str, # zoo entry to rebuild (fashion/classifier, shapes/vae, 
     if threads: torch.set_num_threads(threads)
     for c in train(name, out, epochs):
         print(f"{c['name']}: {headline(c)} ({c['training']['seconds'] / 60:.1f} min) -> {Path(out) / c['dataset'] / c['file']}")
+
+# %% ../nbs/03_train.ipynb #dc104172
+class AboveRule:
+    "A `shapes` label rule: 1 where `factor > threshold`, else 0."
+    def __init__(self, factor:str, threshold:float): self.factor, self.threshold = factor, float(threshold)
+    def __call__(self, factors:dict) -> Tensor: return (factors[self.factor] > self.threshold).long()
+    def __repr__(self): return f"AboveRule({self.factor!r}, {self.threshold})"
+
+SHAPES_RULES = {"size": ("size", 0.15, ["small", "large"]),        # rule name -> (factor, threshold, class names)
+                "x": ("x", 0.5, ["left", "right"]),
+                "background": ("background", 0.25, ["dark", "light"])}
+
+def rule_world(rule:str # a key of `SHAPES_RULES`
+              ):
+    "The `shapes` world whose label is `factor > threshold` of rule `rule`."
+    from cfx.data import Shapes
+    if rule not in SHAPES_RULES: raise ValueError(f"`rule` must be one of {sorted(SHAPES_RULES)}, got {rule!r}")
+    factor, thr, names = SHAPES_RULES[rule]
+    return Shapes(label_rule=AboveRule(factor, thr), classes=names)
+
+_RULE_ARCH = dict(in_channels=3, img_size=32, n_classes=2, widths=(16, 32, 64), hidden=64)
+RULE_RECIPES = {f"shapes-rules/{k}": Recipe(f"shapes-rules/{k}", "classifier", "shapes-rules", "SmallCNN", _RULE_ARCH, epochs=3, lr=3e-3,
+                                            seed=20 + i, hparams=dict(rule=k, flip=False, shift=0),
+                                            description=f"rule classifier: label = {f} > {t} ({n[1]} vs {n[0]}), no augmentation")
+                for i, (k, (f, t, n)) in enumerate(SHAPES_RULES.items())}   # not in RECIPES: trained by `train_rule`
+
+RECIPES["shapes-marker/vae"] = dataclasses.replace(
+    RECIPES["shapes/vae"], name="shapes-marker/vae", dataset="shapes-marker", arch_kwargs=dict(in_channels=3, img_size=32, latent_dim=16, hidden=128),
+    description="VAE on the spurious-marker world: Bernoulli likelihood (BCE) + KL, latent 16, 128-unit bottleneck")
+
+# %% ../nbs/03_train.ipynb #0227aac2
+_RULE_SPLITS = {"train": (20000, 0), "test": (2000, 1), "sample": (1000, 2)}
+
+@functools.lru_cache(maxsize=4)
+def rule_data(rule:str, split:str):
+    "A `ShapesBatch` of rule world `rule`: 'train' (20 000, seed 0), 'test' (2 000, seed 1) or 'sample' (1 000, seed 2)."
+    n, seed = _RULE_SPLITS[split]
+    return rule_world(rule).sample(n, seed=seed)
+
+def factor_sensitivity(model, # a `Classifier`
+                       world, # the `Shapes` world of `batch`
+                       batch, # a `ShapesBatch`
+                       seed:int=3, # seed of the fresh draw the new factor values come from
+                      ) -> dict:
+    "Per factor, the share of `batch` whose predicted class changes when that factor alone is re-drawn (marker: drawn in)."
+    from cfx.data import SHAPES_FACTORS
+    fresh = world.sample(len(batch), seed=seed).factors
+    with torch.no_grad():
+        y0 = model.predict(batch.images)
+        return {f: round(float((model.predict(world.intervene(batch, f, True if f == "marker" else fresh[f]).images) != y0).float().mean()), 4)
+                for f in SHAPES_FACTORS}
+
+# %% ../nbs/03_train.ipynb #5305d8e5
+def _rule_card_fix(card:dict, r:Recipe, out) -> dict:
+    "What `write_card` cannot know about a rule world: its class names, its data, how to rebuild it."
+    factor, thr, names = SHAPES_RULES[r.hparams["rule"]]
+    card.update(class_names=names, reproduce=f"python -c \"from cfx.train import train_rule; train_rule('{r.name}', out='cfx/assets/zoo')\"",
+                data=(f"`cfx.train.rule_world({r.hparams['rule']!r})`: `cfx.data.Shapes()` with label {factor} > {thr} ({names[1]}) vs not ({names[0]}), "
+                      "32×32 RGB: 20 000 images (seed 0) for training; metrics on 2 000 test images (seed 1) and a 1 000-image evaluation sample (seed 2)"))
+    (Path(out) / r.dataset / card["file"].replace(".safetensors", ".json")).write_text(json.dumps(card, indent=1, ensure_ascii=False))
+    return card
+
+def train_rule(name:str, # a key of `RULE_RECIPES`, e.g. 'shapes-rules/size'
+               out="cfx_out/zoo", # folder that receives `shapes-rules/<rule>.safetensors` and `.json`
+               epochs:int|None=None, # override the recipe's epoch count
+               show_progress:bool=True, # tqdm bar
+              ) -> dict:
+    "Train a rule classifier by its recipe, measure it (accuracy, factor sensitivity) and write weights and card; return the card."
+    from cfx.core import Classifier
+    if name not in RULE_RECIPES: raise ValueError(f"`name` must be one of {list(RULE_RECIPES)}, got {name!r}")
+    r = RULE_RECIPES[name]
+    tr, te, ev = (rule_data(r.hparams["rule"], s) for s in ("train", "test", "sample"))
+    net, hist = fit(r, tr.images, tr.labels, te.images, te.labels, epochs=epochs, show_progress=show_progress, eval_fn=quick_eval(r))
+    to_shipped_precision(net)
+    clf = Classifier(net, mean=hist["mean"], std=hist["std"])
+    with torch.no_grad(): acc = [round(float((clf.predict(b.images) == b.labels).float().mean()), 5) for b in (te, ev)]
+    metrics = dict(test_accuracy=acc[0], sample_accuracy=acc[1], factor_sensitivity=factor_sensitivity(clf, rule_world(r.hparams["rule"]), ev))
+    return _rule_card_fix(write_card(r, net, hist, metrics, out), r, out)
+
+def smoke_rule(name:str, n_batches:int=8, batch_size:int=32, n_images:int=64) -> list[float]:
+    "Run rule recipe `name` for a few batches on a few images of its evaluation sample; return the batch losses."
+    r = dataclasses.replace(RULE_RECIPES[name], batch_size=batch_size)
+    b = rule_data(r.hparams["rule"], "sample")[:n_images]
+    _, hist = fit(r, b.images, b.labels, epochs=math.ceil(n_batches * batch_size / len(b)), max_batches=n_batches, show_progress=False)
+    return hist["batch"]

@@ -62,3 +62,12 @@ def test_bench_fido_smoke(tmp_path):
         assert all(_positive(row[k]) for k in ("images_per_s", "engine_s", "same_graph_s", "classifier_s",
                                                 "efficiency_classifier", "efficiency_same_graph")), row
         assert f"{row['batch']:>6} {row['renders_per_step']:>8} " in stdout      # one table line per batch size
+
+
+def test_bench_latent_attack_smoke(tmp_path):
+    stdout, res = _run("bench_latent_attack.py", tmp_path)
+    assert res["n"] == 4 and res["steps"] == 5
+    for k in ("batched", "flat", "one_at_a_time"):
+        assert _positive(res["cf_per_s"][k]) and _positive(res["seconds"][k]), (k, res)
+    assert _positive(res["efficiency_latent"]) and _positive(res["speedup_batched_vs_one_at_a_time"]) and 0 <= res["validity"] <= 1
+    assert "batched vs one at a time" in stdout and "engine efficiency on the latent space" in stdout
