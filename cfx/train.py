@@ -16,7 +16,7 @@ from .data import FASHION_CLASSES, SHAPES_CLASSES
 from .zoo import ARCHITECTURES
 
 # %% auto #0
-__all__ = ['DATA', 'RECIPES', 'EVAL_ROBUST_N', 'EVAL_ROBUST_STEPS', 'SAMPLE_ROBUST_N', 'CONTRASTIVE_READERS',
+__all__ = ['DATA', 'RECIPES', 'EVAL_ROBUST_N', 'EVAL_ROBUST_STEPS', 'SAMPLE_ROBUST_N', 'SHIFT_STEPS', 'CONTRASTIVE_READERS',
            'FASHION_ATTRIBUTE_DESCRIPTORS', 'CAUSAL_VAE', 'load_split', 'augment', 'Normed', 'pgd_l2', 'accuracy',
            'robust_accuracy', 'Recipe', 'random_masks', 'make_step', 'build', 'channel_stats', 'fit', 'quick_eval',
            'eval_sample', 'hole_mse', 'evaluate', 'half_state', 'to_shipped_precision', 'write_card', 'train', 'smoke',
@@ -471,6 +471,7 @@ def train_cmd(name:str, # zoo entry to rebuild (fashion/classifier, shapes/vae, 
         print(f"{c['name']}: {headline(c)} ({c['training']['seconds'] / 60:.1f} min) -> {Path(out) / c['dataset'] / c['file']}")
 
 # %% ../nbs/03_train.ipynb #49ee01cf
+SHIFT_STEPS = {"shapes-causal": 3000, "fashion": 1500}   # training steps of the shipped shift predictors
 CONTRASTIVE_READERS = {"shapes-causal": ["circle", "large", "warm"], "fashion": ["large", "bright", "wide", "symmetric", "textured"]}
 FASHION_ATTRIBUTE_DESCRIPTORS = {"large": "ink_area", "bright": "brightness", "wide": "width", "symmetric": "symmetry", "textured": "texture"}
 
@@ -566,4 +567,4 @@ def train_contrastive(name:str="all", # 'shapes-causal', 'fashion' or 'all'
             save_asset(*train_causal_classifier(show_progress=show_progress), "shapes-causal/classifier", out)
             save_asset(*train_causal_vae(show_progress=show_progress), "shapes-causal/vae", out)
         c = shipped(ds, root=out, fitted=False)
-        c.fit(seed=0, show_progress=show_progress).save(Path(out) / f"{ds}-shift.safetensors")
+        c.fit(steps=SHIFT_STEPS[ds], seed=0, show_progress=show_progress).save(Path(out) / f"{ds}-shift.safetensors")
