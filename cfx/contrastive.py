@@ -374,7 +374,7 @@ def necessity_sufficiency(o:Tensor, # outcome per sample, N (bool)
         vals[f"success:{s}"] = (ok & cond).sum(0).double() / n
         vals[f"drift:{s}"] = (dr * cond).sum(0).double() / n
     meta = dict(meta or {}, level=level, drop_failed=bool(drop_failed), n_population=N)
-    return GlobalExplanation(list(names), vals, ci=ci, n={**cnt, **{f"{p}:{s}": cnt[s] for s in _SCORES for p in ("success", "drift")}}, meta=meta)
+    return GlobalExplanation(list(names), vals, ci=ci, n={**cnt, **{f"{p}:{s}": cnt[s].clone() for s in _SCORES for p in ("success", "drift")}}, meta=meta)
 
 # %% ../nbs/14_contrastive.ipynb #576ba06c
 @patch
@@ -462,7 +462,7 @@ def contrastive_attribution(self:Contrastive, outcome:int|str, # the explained c
         nm = int(m.sum())
         vals[name], se[name] = d.mean(0) if nm else torch.full((J,), math.nan), d.std(0) / math.sqrt(nm) if nm > 1 else torch.full((J,), math.nan)
         vals[f"flip_{name}"] = flip.mean(0) if nm else torch.full((J,), math.nan)
-        cnt[name] = cnt[f"flip_{name}"] = torch.full((J,), nm)
+        cnt[name], cnt[f"flip_{name}"] = torch.full((J,), nm), torch.full((J,), nm)
     rate = {"remove": round(((y1 != k) & (y0 == k)).double().sum().item() / max(int((y0 == k).sum()), 1), 4),
             "induce": round(((y1 == k) & (y0 != k)).double().sum().item() / max(int((y0 != k).sum()), 1), 4)}
     return GlobalExplanation(self.names, vals, se=se, n=cnt, meta=dict(method=self.method, score="contrastive attribution", outcome=self.class_names[k],
