@@ -865,6 +865,23 @@ def _record(hist, keys, ev, obj, space):
         elif k == "dist": hist[k].append(ev.per_image(lp_norm(ev.x_hat - ev.per_render(ev.anchor), getattr(space, "p", 2.0))))
 
 # %% ../nbs/04_engine.ipynb #0009add0
+def _evaluate_active(model, space, stage, si, x, target, y, vars, consts, rng, step, chunk, active, prev):
+    "Evaluate only the active samples and carry the finished ones' last values (their variables do not move, so they are exact)."
+    idx = active.nonzero()[:, 0]
+    sub = rng[idx]
+    ev_a, obj_a, grads_a = _evaluate(model, space, stage, si, x[idx], target[idx], y[idx], {k: v[idx] for k, v in vars.items()},
+                                     {k: v[idx] for k, v in consts.items()}, sub, step, chunk)
+    rng.counter = sub.counter                             # per-image streams: the active samples drew what they draw in the full batch
+    ev0, obj0, _ = prev
+    S, B = space.samples, len(x)
+    ridx = (idx[:, None] * S + torch.arange(S, device=idx.device)).flatten()
+    def put(full, part): out = full.clone(); out[idx if len(full) == B else ridx] = part; return out
+    obj = put(obj0, obj_a)
+    grads = {k: torch.zeros_like(v).index_copy_(0, idx, grads_a[k]) for k, v in vars.items()}
+    ev = Eval(step, x, put(ev0.x_hat, ev_a.x_hat), None if ev0.logits is None else put(ev0.logits, ev_a.logits), target, y,
+              {k: v.detach() for k, v in vars.items()}, consts, {k: put(ev0.aux[k], a) for k, a in ev_a.aux.items()}, S, si)
+    return ev, obj, grads
+
 def _stalled(grads):
     "Per sample: every gradient entry exactly zero (the sample cannot move)."
     out = None
@@ -872,7 +889,7 @@ def _stalled(grads):
         z = (g.flatten(1) == 0).all(1); out = z if out is None else out & z
     return out
 
-def _run_stage(model, space, stage, si, x, target, y, vars, consts, rng, chunk, hist, record, failed, stalled, n_steps, progress, callback):
+def _run_stage(model, space, stage, si, x, target, y, vars, consts, rng, chunk, hist, record, failed, stalled, n_steps, progress, callback, compact):
     "One stage: returns (selected vars, objective, step, stop rule at the selected iterate, evaluations)."
     select = stage.select or (Last() if space.samples > 1 else Best())    # on a Monte-Carlo objective Best would pick lucky draws
     handles = [h for t in stage.terms for h in t.attach(model)] if stage.uses_model else []
@@ -897,7 +914,9 @@ def _run_stage(model, space, stage, si, x, target, y, vars, consts, rng, chunk, 
             recs = stage.stepper.step(StepState(i - 1, x, vars, consts, grads, obj, active, select))
             if not stage.stepper.stays_feasible: space.project(vars, consts, x)
             n_steps += active.long()
-            ev, obj, grads = _evaluate(model, space, stage, si, x, target, y, vars, consts, rng, i, chunk)
+            if compact and not bool(active.all()):
+                ev, obj, grads = _evaluate_active(model, space, stage, si, x, target, y, vars, consts, rng, i, chunk, active, (ev, obj, grads))
+            else: ev, obj, grads = _evaluate(model, space, stage, si, x, target, y, vars, consts, rng, i, chunk)
             bad = active & ~_finite(obj, grads)
             failed |= bad
             take = active & ~bad
@@ -917,7 +936,7 @@ def _run_stage(model, space, stage, si, x, target, y, vars, consts, rng, chunk, 
         for h in handles: h.remove()
 
 # %% ../nbs/04_engine.ipynb #f9e75f33
-def _run_once(model, space, stages, x, target, y, rng, init, record, chunk, progress, callback):
+def _run_once(model, space, stages, x, target, y, rng, init, record, chunk, progress, callback, compact):
     vars, consts = init if init is not None else space.init(x, rng)
     B = len(x)
     for k, v in {**vars, **consts}.items():
@@ -927,7 +946,7 @@ def _run_once(model, space, stages, x, target, y, rng, init, record, chunk, prog
     failed, stalled = torch.zeros(B, dtype=torch.bool, device=x.device), torch.zeros(B, dtype=torch.bool, device=x.device)
     hist, recs = {k: [] for k in record}, []
     for si, st in enumerate(stages):
-        vars, obj, step, done, evals = _run_stage(model, space, st, si, x, target, y, vars, consts, rng, chunk, hist, record, failed, stalled, n_steps, progress, callback)
+        vars, obj, step, done, evals = _run_stage(model, space, st, si, x, target, y, vars, consts, rng, chunk, hist, record, failed, stalled, n_steps, progress, callback, compact)
         with torch.no_grad(): x_s, aux = space.render(vars, consts, x, rng, st.steps, "final")
         _check_render(space, x_s, x.shape, "final", True)
         if len(stages) > 1:
@@ -950,7 +969,7 @@ def _pick(better, a, b):
     return torch.where(_bview(better, a), b, a)
 
 # %% ../nbs/04_engine.ipynb #8c28a885
-def run(model:Classifier, # the classifier (wrapped)
+def run(model:Classifier|None, # the classifier (wrapped); None for searches that never read one (fitting a prior, projecting onto a generator)
         x:Tensor, # original images B×C×H×W in [0, 1]
         target:Tensor, # target class per sample, B
         space:Space, # the search space
@@ -966,11 +985,11 @@ def run(model:Classifier, # the classifier (wrapped)
         restarts:int=1, # independent runs; each sample keeps its best
         record:Sequence[str]=("obj", "p_target"), # per-step history to keep ('obj', 'p_target', 'dist')
         chunk:int|None=None, # at most this many renders per forward pass (memory); None: the whole batch
+        compact:bool=False, # evaluate only the samples still moving (faster when stop rules finish samples early)
         progress:Callable[[float], None]|None=None, # called with the number of steps done (summed over stages)
         callback:Callable[[Eval, Tensor], None]|None=None, # called after every evaluation with (eval, active)
        ) -> Result:
     "The batched, per-sample optimisation loop every method runs on."
-    model = as_classifier(model)
     if torch.is_inference_mode_enabled(): raise RuntimeError("run() cannot run under torch.inference_mode(): the engine differentiates the model")
     if not isinstance(space, Space): raise TypeError(f"`space` must be a Space, got {type(space).__name__}")
     if not isinstance(rng, SampleRNG) or len(rng) != len(x): raise TypeError(f"`rng` must be a SampleRNG with one stream per image ({len(x)}), got {rng!r}")
@@ -983,6 +1002,10 @@ def run(model:Classifier, # the classifier (wrapped)
         stages = [Stage(terms, stepper, steps, stop, select)]
     elif any(v is not None for v in (terms, stepper, steps, stop, select)): raise TypeError("give either `stages` or terms/stepper/steps/stop/select, not both")
     stages = _check_list(stages, Stage, "stages")
+    if model is None:
+        if any(st.uses_model for st in stages): raise TypeError("`model` is None, but a term or stop rule of the search reads the classifier")
+        if y is None: y = torch.zeros(len(x), dtype=torch.long, device=x.device)   # nothing reads it
+    else: model = as_classifier(model)
     restarts = check_number(restarts, "restarts", int, lo=1)
     chunk = check_number(chunk, "chunk", int, lo=1, allow_none=True)
     if init is not None and restarts > 1: raise ValueError("`restarts` > 1 needs fresh starts: it cannot be combined with `init`")
@@ -993,7 +1016,7 @@ def run(model:Classifier, # the classifier (wrapped)
     prog = (lambda k: progress(k / restarts)) if progress else None
     out = None
     for _ in range(restarts):
-        res = _run_once(model, space, stages, x, target, y, rng, init, record, chunk, prog, callback)
+        res = _run_once(model, space, stages, x, target, y, rng, init, record, chunk, prog, callback, compact)
         out = res if out is None else _pick(_better(res, out), out, res)
     return out
 
@@ -1032,6 +1055,7 @@ def check_invariants(runner:Callable, # runner(x, target, seeds, callback) -> Re
                      modules:Sequence[nn.Module]=(), # other networks that must stay frozen (generator, in-filler, ...)
                      stochastic:bool=True, # another seed must change the result (random starts or Monte-Carlo noise)
                      atol:float=1e-5, # batch independence tolerance (batched convolutions round differently)
+                     compacted:bool=False, # the runner uses `run(..., compact=True)`: a pass may score only the samples still moving
                     ) -> InvariantReport:
     "Check batch independence, freezing, feasibility, determinism, frozen models and the pass count on one search."
     B, S = len(x), space.samples
@@ -1057,8 +1081,9 @@ def check_invariants(runner:Callable, # runner(x, target, seeds, callback) -> Re
         if s0 != s1: continue
         still = ~a1                                     # did not move in the step that led to this evaluation
         for k in v0: assert torch.equal(v1[k][still], v0[k][still]), f"a finished sample moved ({k})"
-    assert rows.count(B * S) >= evals and len(backs) == evals and all(b == B * S for b in backs), \
-        f"expected one forward and one backward pass of {B * S} renders per evaluation; got forward rows {rows}, backward {backs}"
+    if compacted: ok = len(backs) == evals and backs[0] == B * S and all(0 < b <= B * S for b in backs)
+    else: ok = rows.count(B * S) >= evals and len(backs) == evals and all(b == B * S for b in backs)
+    assert ok, f"expected one forward and one backward pass of {'at most ' if compacted else ''}{B * S} renders per evaluation; got forward rows {rows}, backward {backs}"
     again = runner(x, target, seeds, None)
     assert torch.equal(again.x_cf, res.x_cf) and all(torch.equal(again.vars[k], res.vars[k]) for k in res.vars), "the same seeds gave another result"
     if stochastic:
