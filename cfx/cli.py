@@ -17,6 +17,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "explain": ("cfx.explain_cli:explain", "explain images with a counterfactual method and save the explanations"),
     "train":   ("cfx.train:train_cmd",     "train a zoo model with its recipe"),
     "zoo":     ("cfx.zoo:zoo_cmd",         "list and inspect the shipped models"),
+    "scores":  ("cfx.contrastive:scores_cmd", "causal necessity / sufficiency scores of a model's attributes for one class"),
 }
 
 # %% ../nbs/20_cli.ipynb #a7748261

@@ -13,14 +13,14 @@ import torch.nn.functional as F
 from torch import nn, Tensor
 from fastcore.basics import patch
 
-from .core import Amortised, GlobalExplanation, Explainer, as_generator, check_images, check_number, eval_mode
-from .engine import Term, Latent, LatentDistance, Adam, Last, run, fit_predictor
+from .core import Amortised, GlobalExplanation, as_generator, check_images, check_number, eval_mode
+from .engine import Term, Latent, LatentDistance, Adam, run, fit_predictor
 from .data import Shapes, ShapesBatch
 
 # %% auto #0
-__all__ = ['SHIPPED', 'check_code', 'code_loss', 'sample_codes', 'ShiftPredictor', 'class_log_odds', 'Contrastive', 'CodeTerm',
-           'wilson', 'necessity_sufficiency', 'CausalShapes', 'exact_scores', 'assets_dir', 'load_asset', 'shipped',
-           'scores_cmd']
+__all__ = ['SHIPPED', 'check_code', 'code_loss', 'keep_loss', 'sample_codes', 'ShiftPredictor', 'class_log_odds', 'Contrastive',
+           'CodeTerm', 'wilson', 'necessity_sufficiency', 'CausalShapes', 'exact_scores', 'assets_dir', 'load_asset',
+           'shipped', 'scores_cmd']
 
 # %% ../nbs/14_contrastive.ipynb #36fa81ee
 def check_code(code, # target code(s): a tensor N×H or H with entries in {-1, 0, 1}
@@ -44,6 +44,20 @@ def code_loss(logits:Tensor, # head logits N×H
     care = (code != 0).to(logits)
     bce = F.binary_cross_entropy_with_logits(logits, (code > 0).to(logits), reduction="none")
     return (bce * care).sum(1) / care.sum(1).clamp_min(1)
+
+# %% ../nbs/14_contrastive.ipynb #3e10dfcb
+def keep_loss(logits:Tensor, # head logits of the counterfactual, N×H
+              logits0:Tensor, # head logits of the original G(z), N×H
+              code:Tensor, # target codes N×H
+              n_attr:int, # the first `n_attr` heads are attributes (the rest: classes, never kept)
+             ) -> Tensor:
+    "Per-sample mean KL(σ(h⁰) ‖ σ(h)) over the attribute heads a row does not care about, in rows that target an attribute (N)."
+    attr = torch.zeros(code.shape[1], dtype=torch.bool, device=code.device); attr[:n_attr] = True
+    rows = ((code != 0) & attr).any(1, keepdim=True)
+    kept = ((code == 0) & attr & rows).to(logits)
+    p0 = logits0.detach().sigmoid()
+    kl = F.binary_cross_entropy_with_logits(logits, p0, reduction="none") - F.binary_cross_entropy_with_logits(logits0.detach(), p0, reduction="none")
+    return (kl * kept).sum(1) / kept.sum(1).clamp_min(1)
 
 # %% ../nbs/14_contrastive.ipynb #26fdc32e
 def sample_codes(n:int, # rows
@@ -104,6 +118,10 @@ class Contrastive(Amortised):
                  hidden:int=256, # width of the shift predictor's hidden layers
                  lam:float=0.05, # weight λ of the shift-size penalty λ‖δ‖₂ (the paper's `faithfulness_ratio`)
                  density:float=2/3, # training codes: probability that a head is cared about
+                 keep:float=0.0, # weight of `keep_loss` (keep non-targeted attributes; an extension, 0 = the paper's loss)
+                 scale:float=1.0, # inference: the predicted shift is multiplied by this
+                 refine_steps:int=0, # inference: per-image engine refinement steps from the prediction (0: one pass)
+                 refine_lr:float=0.05, # inference: Adam's learning rate of the refinement
                  batch_size:int=64, # images per batch at inference
                  show_progress:bool|None=None, # progress bar (None: shown for long runs)
                 ):
@@ -116,7 +134,9 @@ class Contrastive(Amortised):
         if len(set(self.names)) != len(self.names): raise ValueError(f"`names` must be distinct, got {self.names}")
         self.hidden = check_number(hidden, "hidden", int, lo=1)
         self.lam, self.density = check_number(lam, "lam", lo=0), check_number(density, "density", lo=0, hi=1, lo_open=True)
-        self._call = None
+        self.keep, self.scale = check_number(keep, "keep", lo=0), check_number(scale, "scale")
+        self.refine_steps, self.refine_lr = check_number(refine_steps, "refine_steps", int, lo=0), check_number(refine_lr, "refine_lr", lo=0, lo_open=True)
+        self.steps = max(self.refine_steps, 1)
 
 # %% ../nbs/14_contrastive.ipynb #3c038b79
 @patch(as_prop=True)
@@ -138,8 +158,13 @@ def heads(self:Contrastive) -> list:
 
 @patch
 def params(self:Contrastive) -> dict:
+    return dict(self.predictor_params(), scale=self.scale, refine_steps=self.refine_steps, refine_lr=self.refine_lr)
+
+@patch
+def predictor_params(self:Contrastive) -> dict:
+    "What a saved predictor must match (`load` compares them); the inference settings `scale`, `refine_*` may differ. `keep` is listed only when set (predictors of the paper's loss carry none)."
     return dict(names=self.names, outcomes=self.outcomes, hidden=self.hidden, lam=self.lam, density=self.density,
-                latent_shape=list(self.generator.latent_shape), heads=self.heads)
+                latent_shape=list(self.generator.latent_shape), heads=self.heads, **({"keep": self.keep} if self.keep else {}))
 
 @patch
 def build_predictor(self:Contrastive) -> nn.Module:
@@ -182,6 +207,18 @@ def class_code(self:Contrastive, target:Tensor, # class per sample, N
 
 # %% ../nbs/14_contrastive.ipynb #fbb11568
 @patch
+def objective(self:Contrastive, logits:Tensor, # head logits of the counterfactuals, N×H
+              code:Tensor, # target codes N×H
+              logits0:Tensor|None=None, # head logits of the originals (needed when `keep > 0`)
+             ) -> Tensor:
+    "Per-sample loss toward the code: `code_loss` (+ `keep`·`keep_loss`); the shift penalty is added by the caller."
+    out = code_loss(logits, code)
+    if self.keep:
+        if logits0 is None: raise ValueError("`keep > 0` needs the original head logits `logits0`")
+        out = out + self.keep * keep_loss(logits, logits0, code, len(self.names))
+    return out
+
+@patch
 def _attr_frozen(self:Contrastive):
     "The attribute model frozen for training: no gradient into its weights (restored after)."
     mods = [m for m in (self.attributes, self.generator, self.model) if isinstance(m, nn.Module)]
@@ -196,6 +233,7 @@ def fit(self:Contrastive, steps:int=3000, # optimiser steps
         show_progress:bool=False, # a progress bar
        ) -> Contrastive:
     "Train the shift predictor; returns self (fitted, with its card)."
+    lr = check_number(lr, "lr", lo=0, lo_open=True)
     steps, batch_size = check_number(steps, "steps", int, lo=1), check_number(batch_size, "batch_size", int, lo=1)
     shape = self.generator.latent_shape
     if latents is not None and (not isinstance(latents, Tensor) or tuple(latents.shape[1:]) != shape or not len(latents)):
@@ -208,23 +246,26 @@ def fit(self:Contrastive, steps:int=3000, # optimiser steps
         return z, sample_codes(batch_size, J, K, g, self.density)
     def loss(z, c):
         dz = net(z, c)
-        return code_loss(self.head_logits(self.generator.decode(z + dz)), c) + self.lam * dz.flatten(1).norm(dim=1)
+        h0 = None
+        if self.keep:
+            with torch.no_grad(): h0 = self.head_logits(self.generator.decode(z))
+        return self.objective(self.head_logits(self.generator.decode(z + dz)), c, h0) + self.lam * dz.flatten(1).norm(dim=1)
     frozen = self._attr_frozen()
     try:
         for p, _ in frozen: p.requires_grad_(False)
         card = fit_predictor(net, batch, loss, steps, lr=lr, seed=seed, show_progress=show_progress)
     finally:
         for p, r in frozen: p.requires_grad_(r)
-    card.update(batch_size=batch_size, latents="prior N(0, I)" if latents is None else f"{len(latents)} given latents")
+    card.update(batch_size=batch_size, lam=self.lam, keep=self.keep, latents="prior N(0, I)" if latents is None else f"{len(latents)} given latents")
     self.predictor, self.card = net.eval().requires_grad_(False), card
     return self
 
 # %% ../nbs/14_contrastive.ipynb #f61c0c0c
 class CodeTerm(Term):
-    "The masked head BCE of the render toward the code in the space's constants (`consts['code']`), per image."
+    "The explainer's per-image objective (`Contrastive.objective`) toward the code in the space's constants (`consts['code']`, `consts['h0']`)."
     name = "code_bce"
     def __init__(self, explainer:Contrastive, weight=1.0): super().__init__(weight); self._c = explainer
-    def __call__(self, ev): return code_loss(self._c.head_logits(ev.x_hat, ev.logits), ev.consts["code"])
+    def __call__(self, ev): return self._c.objective(self._c.head_logits(ev.x_hat, ev.logits), ev.consts["code"], ev.consts["h0"])
     def __repr__(self): return f"CodeTerm(weight={self.weight})"
 
 # %% ../nbs/14_contrastive.ipynb #13bb74af
@@ -244,56 +285,59 @@ def _latents_of(self:Contrastive, inputs:Tensor) -> tuple:
     return None, inputs
 
 @patch
+def _encode(self:Contrastive, x:Tensor, bs:int=256) -> Tensor:
+    "Encoder means of images, in batches."
+    with torch.no_grad(): return torch.cat([self.generator.encode(x[i:i + bs]) for i in range(0, len(x), bs)]).detach()
+
+@patch
 def explain(self:Contrastive, inputs:Tensor, # images N×C×H×W in [0, 1], or latents N×latent_shape
             code=None, # target code: H entries or N×H, or a dict head name -> ±1; None: use `target`
             target=None, # a class (int, per-image, 'other', 'pred') when no code is given (default 'other')
-            scale:float=1.0, # multiplies the predicted shift
-            refine_steps:int=0, # per-image engine refinement steps from the prediction (0: one pass)
-            refine_lr:float=0.05, # Adam's learning rate for the refinement
+            scale:float|None=None, # multiplies the predicted shift (None: the constructor's `scale`)
             seed:int=0, # seeds the run (refinement and any stochastic part)
             batch_size:int|None=None, # overrides the constructor's batch size
             show_progress:bool|None=None, # overrides the constructor's progress setting
            ):
     "Counterfactuals `G(z + scale·S(z, c))` of images or latents toward a code or a class."
     self._require_fitted()
-    scale = check_number(scale, "scale")
-    refine_steps, refine_lr = check_number(refine_steps, "refine_steps", int, lo=0), check_number(refine_lr, "refine_lr", lo=0, lo_open=True)
+    scale = self.scale if scale is None else check_number(scale, "scale")
     z, x = self._latents_of(inputs)
+    extra = dict(z=self._encode(x) if z is None else z, scale=torch.full((len(x),), float(scale)))
     if code is not None:
         if target is not None: raise ValueError("give a `code` or a `target`, not both")
-        code = check_code(self.code(code) if isinstance(code, dict) else code, len(self.heads), n=len(x))
+        extra["code"] = check_code(self.code(code) if isinstance(code, dict) else code, len(self.heads), n=len(x))
     elif not self.outcomes: raise ValueError("this explainer has no class heads (`outcomes=False`): give a `code`")
-    self._call = dict(z=z, code=code, scale=scale, steps=refine_steps, lr=refine_lr, at=0)
-    self.steps = max(refine_steps, 1)
-    try: e = Explainer.explain(self, x, target="pred" if code is not None else target, seed=seed, batch_size=batch_size, show_progress=show_progress)
-    finally: self._call = None
-    e.meta["params"].update(scale=scale, refine_steps=refine_steps, refine_lr=refine_lr, target_kind="code" if code is not None else "class")
+    e = self._explain_all(x, "pred" if code is not None else target, seed, batch_size, show_progress, per_sample=extra)
+    e.meta["params"].update(scale=scale, target_kind="code" if code is not None else "class")
     e.meta["predictor"] = {k: self.card.get(k) for k in ("steps", "seed", "lr", "batch_size", "latents")} | {"final_loss": (self.card.get("loss") or [None])[-1]}
     e.meta["heads"] = self.heads
     return e
 
 # %% ../nbs/14_contrastive.ipynb #87e5dacd
 @patch
-def _explain_batch(self:Contrastive, x, target, y, rng, progress):
-    c = self._call
-    sl = slice(c["at"], c["at"] + len(x)); c["at"] += len(x)
+def _explain_batch(self:Contrastive, x, target, y, rng, progress,
+                   z:Tensor, # latents of the batch (given, or the encoder's means)
+                   scale:Tensor, # shift scale per image
+                   code:Tensor|None=None, # target codes (None: the class code of `target`)
+                  ):
+    given = code is not None
     with torch.no_grad():
-        z0 = c["z"][sl].to(x) if c["z"] is not None else self.generator.encode(x)
-        code = (c["code"][sl] if c["code"] is not None else self.class_code(target)).to(x)
-        dz = self.predictor(z0, code)
+        code = (code if given else self.class_code(target)).to(x)
+        dz = self.predictor(z, code)
         space = Latent(self.generator)
-        vars, consts = space.start(z0 + c["scale"] * dz)
-        consts = dict(consts, z0=z0, anchor=self.generator.decode(z0), code=code)
-        h0 = self.head_logits(consts["anchor"])
-    res = run(self.model, x, target, space, [CodeTerm(self), LatentDistance(2, weight=self.lam)], Adam(lr=c["lr"]), c["steps"], rng,
-              init=(vars, consts), y=y, select=Last(), progress=progress, record=("obj",))
+        vars, consts = space.start(z + scale.view(-1, *[1] * (z.dim() - 1)).to(z) * dz)
+        anchor = self.generator.decode(z)
+        h0 = self.head_logits(anchor)
+        consts = dict(consts, z0=z, anchor=anchor, code=code, h0=h0)
+    res = run(self.model, x, target, space, [CodeTerm(self), LatentDistance(2, weight=self.lam)], Adam(lr=self.refine_lr), self.refine_steps, rng,
+              init=(vars, consts), y=y, progress=progress, record=("obj",))
     with torch.no_grad(): h1 = self.head_logits(res.x_cf)
     care = code != 0
     success = ((h1 > 0) == (code > 0)) | ~care
-    hist = dict(p_heads_orig=h0.sigmoid(), p_heads_cf=h1.sigmoid(), code=code, x_rec=consts["anchor"],
-                shift_norm=(res.vars["z"] - z0).flatten(1).norm(dim=1))
-    if c["steps"]: hist["obj"] = res.history["obj"]
-    out = res.batch_result(history=hist, success=success.all(1) if c["code"] is not None else None)
+    hist = dict(p_heads_orig=h0.sigmoid(), p_heads_cf=h1.sigmoid(), code=code, x_rec=anchor,
+                shift_norm=(res.vars["z"] - z).flatten(1).norm(dim=1), objective=res.obj.detach())
+    if self.refine_steps: hist["obj"] = res.history["obj"]
+    out = res.batch_result(history=hist, success=success.all(1) if given else None)
     out.n_steps = res.n_steps
     return out
 
@@ -374,7 +418,7 @@ def necessity_sufficiency(o:Tensor, # outcome per sample, N (bool)
         vals[f"success:{s}"] = (ok & cond).sum(0).double() / n
         vals[f"drift:{s}"] = (dr * cond).sum(0).double() / n
     meta = dict(meta or {}, level=level, drop_failed=bool(drop_failed), n_population=N)
-    return GlobalExplanation(list(names), vals, ci=ci, n={**cnt, **{f"{p}:{s}": cnt[s].clone() for s in _SCORES for p in ("success", "drift")}}, meta=meta)
+    return GlobalExplanation(list(names), vals, ci=ci, n={**cnt, **{f"{p}:{s}": cnt[s] for s in _SCORES for p in ("success", "drift")}}, meta=meta)
 
 # %% ../nbs/14_contrastive.ipynb #576ba06c
 @patch
@@ -390,7 +434,7 @@ def _interventions(self:Contrastive, z:Tensor, batch_size:int, code_of:Callable)
             hs, ys = [], []
             for j in range(J):
                 for v in (0, 1):
-                    xc = self.generator.decode(zb + self.predictor(zb, code_of(j, v).expand(len(zb), -1).to(zb)))
+                    xc = self.generator.decode(zb + self.scale * self.predictor(zb, code_of(j, v).expand(len(zb), -1).to(zb)))
                     lc = self.model(xc); hs.append(self.head_logits(xc, lc)[:, :J]); ys.append(lc.argmax(-1))
             hd.append(torch.stack(hs, 1).view(len(zb), J, 2, J)); yd.append(torch.stack(ys, 1).view(len(zb), J, 2))
     return torch.cat(h0), torch.cat(hd), torch.cat(y0), torch.cat(yd)
@@ -452,7 +496,7 @@ def contrastive_attribution(self:Contrastive, outcome:int|str, # the explained c
         for i in range(0, len(z), bs):
             zb = z[i:i + bs]; xb = self.generator.decode(zb); lg = self.model(xb); yb = lg.argmax(-1)
             code = self.class_code(torch.full((len(zb),), k), 1.0) * torch.where(yb == k, -1.0, 1.0)[:, None].cpu()
-            xc = self.generator.decode(zb + self.predictor(zb, code.to(zb))); lc = self.model(xc)
+            xc = self.generator.decode(zb + self.scale * self.predictor(zb, code.to(zb))); lc = self.model(xc)
             p0.append(self.head_logits(xb, lg)[:, :J].sigmoid()); p1.append(self.head_logits(xc, lc)[:, :J].sigmoid())
             y0.append(yb); y1.append(lc.argmax(-1))
     p0, p1, y0, y1 = (torch.cat(t).double().cpu() if t[0].is_floating_point() else torch.cat(t).cpu() for t in (p0, p1, y0, y1))
@@ -462,7 +506,7 @@ def contrastive_attribution(self:Contrastive, outcome:int|str, # the explained c
         nm = int(m.sum())
         vals[name], se[name] = d.mean(0) if nm else torch.full((J,), math.nan), d.std(0) / math.sqrt(nm) if nm > 1 else torch.full((J,), math.nan)
         vals[f"flip_{name}"] = flip.mean(0) if nm else torch.full((J,), math.nan)
-        cnt[name], cnt[f"flip_{name}"] = torch.full((J,), nm), torch.full((J,), nm)
+        cnt[name] = cnt[f"flip_{name}"] = torch.full((J,), nm)
     rate = {"remove": round(((y1 != k) & (y0 == k)).double().sum().item() / max(int((y0 == k).sum()), 1), 4),
             "induce": round(((y1 == k) & (y0 != k)).double().sum().item() / max(int((y0 != k).sum()), 1), 4)}
     return GlobalExplanation(self.names, vals, se=se, n=cnt, meta=dict(method=self.method, score="contrastive attribution", outcome=self.class_names[k],

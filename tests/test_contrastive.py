@@ -40,6 +40,20 @@ def test_scores_cmd(tmp_path, capsys):
     assert set(js["values"]) >= {"remove", "induce"} and js["meta"]["outcome"] == "Bag"
 
 
+def test_cfx_scores_cli(tmp_path):
+    "`cfx scores` through the dispatcher (registered in `cfx.cli.COMMANDS`), end to end."
+    cfx = str(Path(sys.executable).parent / "cfx")
+    r = subprocess.run([cfx, "scores", "Trouser", "--n", "32", "--json"], capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr[-3000:]
+    js = json.loads(r.stdout)
+    assert js["names"] == ["large", "bright", "wide", "symmetric", "textured"] and js["meta"]["outcome"] == "Trouser"
+    assert {"PN", "PS", "PNS", "success:PNS", "drift:PNS"} <= set(js["values"]) and len(js["values"]["PNS"]) == 5
+    r = subprocess.run([cfx, "scores", "Hat", "--n", "8"], capture_output=True, text=True, timeout=600)
+    assert r.returncode != 0 and "must be a class of fashion/classifier" in r.stderr
+    r = subprocess.run([cfx, "--help"], capture_output=True, text=True, timeout=600)
+    assert "causal necessity / sufficiency scores of a model" in r.stdout + r.stderr
+
+
 def test_scores_cmd_errors():
     import pytest
     from cfx.cli import UsageError
