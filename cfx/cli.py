@@ -19,6 +19,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "zoo":     ("cfx.zoo:zoo_cmd",         "list and inspect the shipped models"),
     "run":     ("cfx.scale:run_cmd",       "explain a whole dataset, sharded and resumable (under torchrun: several processes)"),
     "evaluate": ("cfx.scale:evaluate_cmd", "evaluate a dataset run shard by shard"),
+    "scores":  ("cfx.contrastive:scores_cmd", "causal necessity / sufficiency scores of a model's attributes for one class"),
 }
 
 # %% ../nbs/20_cli.ipynb #a7748261

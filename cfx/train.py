@@ -16,11 +16,13 @@ from .data import FASHION_CLASSES, SHAPES_CLASSES
 from .zoo import ARCHITECTURES
 
 # %% auto #0
-__all__ = ['DATA', 'RECIPES', 'EVAL_ROBUST_N', 'EVAL_ROBUST_STEPS', 'SAMPLE_ROBUST_N', 'SHAPES_RULES', 'RULE_RECIPES',
-           'load_split', 'augment', 'Normed', 'pgd_l2', 'accuracy', 'robust_accuracy', 'Recipe', 'random_masks',
-           'make_step', 'build', 'channel_stats', 'fit', 'quick_eval', 'eval_sample', 'hole_mse', 'evaluate',
-           'half_state', 'to_shipped_precision', 'write_card', 'train', 'smoke', 'train_cmd', 'AboveRule', 'rule_world',
-           'rule_data', 'factor_sensitivity', 'train_rule', 'smoke_rule']
+__all__ = ['DATA', 'RECIPES', 'EVAL_ROBUST_N', 'EVAL_ROBUST_STEPS', 'SAMPLE_ROBUST_N', 'SHIFT_STEPS', 'CONTRASTIVE_READERS',
+           'FASHION_ATTRIBUTE_DESCRIPTORS', 'CAUSAL_VAE', 'SHAPES_RULES', 'RULE_RECIPES', 'load_split', 'augment',
+           'Normed', 'pgd_l2', 'accuracy', 'robust_accuracy', 'Recipe', 'random_masks', 'make_step', 'build',
+           'channel_stats', 'fit', 'quick_eval', 'eval_sample', 'hole_mse', 'evaluate', 'half_state',
+           'to_shipped_precision', 'write_card', 'train', 'smoke', 'train_cmd', 'contrastive_data',
+           'train_contrastive_reader', 'train_causal_classifier', 'train_causal_vae', 'save_asset', 'train_contrastive',
+           'AboveRule', 'rule_world', 'rule_data', 'factor_sensitivity', 'train_rule', 'smoke_rule']
 
 # %% ../nbs/03_train.ipynb #6d9de458
 def _fashion(split):
@@ -468,6 +470,105 @@ def train_cmd(name:str, # zoo entry to rebuild (fashion/classifier, shapes/vae, 
     if threads: torch.set_num_threads(threads)
     for c in train(name, out, epochs):
         print(f"{c['name']}: {headline(c)} ({c['training']['seconds'] / 60:.1f} min) -> {Path(out) / c['dataset'] / c['file']}")
+
+# %% ../nbs/03_train.ipynb #49ee01cf
+SHIFT_STEPS = {"shapes-causal": 3000, "fashion": 1500}   # training steps of the shipped shift predictors
+CONTRASTIVE_READERS = {"shapes-causal": ["circle", "large", "warm"], "fashion": ["large", "bright", "wide", "symmetric", "textured"]}
+FASHION_ATTRIBUTE_DESCRIPTORS = {"large": "ink_area", "bright": "brightness", "wide": "width", "symmetric": "symmetry", "textured": "texture"}
+
+def _blur_half(x, g):
+    "A random Gaussian blur (σ uniform in [0, 1] px) on a random half of the batch."
+    from cfx.core import BlurInFill
+    pick = torch.rand(len(x), generator=g) < 0.5
+    if not pick.any(): return x
+    s = float(torch.rand(1, generator=g)) * 0.9 + 0.1
+    out = x.clone(); out[pick] = BlurInFill(sigma=s).infill(x[pick], None, None).clamp(0, 1)
+    return out
+
+def contrastive_data(name:str, # 'shapes-causal' or 'fashion'
+                     split:str="train", # 'train' or 'test'
+                     n:int|None=None, # at most this many images
+                    ) -> tuple:
+    "(images, labels, attribute targets N×J in {0, 1}) of a contrastive recipe's data."
+    from cfx.contrastive import CausalShapes
+    from cfx.data import describe
+    if name == "shapes-causal":
+        w = CausalShapes(); b = w.sample(n or (20000 if split == "train" else 2000), seed=0 if split == "train" else 1)
+        return b.images, b.labels, w.attributes(b).float()
+    x, y = load_split("fashion", split)
+    x, y = (x, y) if n is None else (x[:n], y[:n])
+    xtr, _ = load_split("fashion", "train")
+    d, dtr = describe(x), describe(xtr)
+    t = torch.stack([(d[k] > dtr[k].median()).float() for k in FASHION_ATTRIBUTE_DESCRIPTORS.values()], 1)
+    return x, y, t
+
+# %% ../nbs/03_train.ipynb #59e5f221
+def _fit_net(net, x, t, loss_fn, steps, batch_size, lr, seed, aug=None, show_progress=False):
+    "Train `net` on (x, t) with `fit_predictor` (minibatches drawn with replacement); return the card."
+    from cfx.engine import fit_predictor
+    def batch(step, g):
+        idx = torch.randint(0, len(x), (batch_size,), generator=g)
+        xb = x[idx]
+        return (aug(xb, g) if aug else xb), t[idx]
+    return fit_predictor(net, batch, lambda xb, tb: loss_fn(net(xb), tb), steps, lr=lr, seed=seed, show_progress=show_progress)
+
+def train_contrastive_reader(name:str, steps:int=1500, batch_size:int=128, lr:float=2e-3, seed:int=0, n:int|None=None, show_progress=False):
+    "Train the attribute reader of `name` (multi-label BCE); returns (net, card)."
+    x, _, t = contrastive_data(name, "train", n)
+    c, s = x.shape[1], x.shape[-1]
+    torch.manual_seed(seed)
+    net = ARCHITECTURES["SmallCNN"](in_channels=c, n_classes=t.shape[1], img_size=s, widths=(16, 32, 64), hidden=64)
+    mean, std = channel_stats(x)
+    f = Normed(net, torch.tensor(mean).view(1, -1, 1, 1), torch.tensor(std).view(1, -1, 1, 1))
+    card = _fit_net(f, x, t, lambda lg, tb: F.binary_cross_entropy_with_logits(lg, tb, reduction="none").mean(1), steps, batch_size, lr, seed,
+                    aug=_blur_half if name == "shapes-causal" else None, show_progress=show_progress)
+    return net.eval(), dict(card, mean=mean, std=std, names=CONTRASTIVE_READERS[name], arch=dict(kwargs=dict(in_channels=c, n_classes=t.shape[1], img_size=s, widths=[16, 32, 64], hidden=64), **{"class": "SmallCNN"}))
+
+def train_causal_classifier(steps:int=1500, batch_size:int=128, lr:float=2e-3, seed:int=1, n:int|None=None, show_progress=False):
+    "Train the classifier of the causal world on its label `circle ∧ large`; returns (net, card)."
+    x, y, _ = contrastive_data("shapes-causal", "train", n)
+    torch.manual_seed(seed)
+    net = ARCHITECTURES["SmallCNN"](in_channels=3, n_classes=2, img_size=32, widths=(16, 32, 64), hidden=64)
+    mean, std = channel_stats(x)
+    f = Normed(net, torch.tensor(mean).view(1, -1, 1, 1), torch.tensor(std).view(1, -1, 1, 1))
+    card = _fit_net(f, x, y, lambda lg, yb: F.cross_entropy(lg, yb, reduction="none"), steps, batch_size, lr, seed, show_progress=show_progress)
+    return net.eval(), dict(card, mean=mean, std=std, class_names=["other", "large circle"], arch=dict(kwargs=dict(in_channels=3, n_classes=2, img_size=32, widths=[16, 32, 64], hidden=64), **{"class": "SmallCNN"}))
+
+CAUSAL_VAE = Recipe("shapes-causal/vae", "vae", "shapes", "ConvVAE", dict(in_channels=3, img_size=32, latent_dim=8),
+                    epochs=10, lr=2e-3, weight_decay=0.0, seed=2, hparams=dict(beta=1.0), description="VAE of the causal world: BCE + KL, latent 8")
+
+def train_causal_vae(epochs:int|None=None, n:int|None=None, show_progress=False):
+    "Train the VAE of the causal world (`CAUSAL_VAE`); returns (net, card)."
+    x, y, _ = contrastive_data("shapes-causal", "train", n)
+    net, hist = fit(CAUSAL_VAE, x, y, epochs=epochs, show_progress=show_progress)
+    return net, dict(steps=len(hist["batch"]), seed=CAUSAL_VAE.seed, lr=CAUSAL_VAE.lr, seconds=hist["seconds"], loss=hist["batch"], epochs=hist["epoch"],
+                     arch=dict(kwargs=CAUSAL_VAE.arch_kwargs, **{"class": "ConvVAE"}))
+
+# %% ../nbs/03_train.ipynb #82239684
+def save_asset(net, card:dict, name:str, out) -> Path:
+    "Write `net` (float16 safetensors) and its card (JSON) as `out/<dataset>-<model>.*`; return the weights' path."
+    from safetensors.torch import save_file
+    out = Path(out); out.mkdir(parents=True, exist_ok=True)
+    stem = name.replace("/", "-")
+    save_file(half_state(net), str(out / f"{stem}.safetensors"))
+    every = max(1, len(card.get("loss", [])) // 300)
+    card = dict(card, name=name, loss=card.get("loss", [])[::every], loss_every=every, torch=torch.__version__,
+                hardware=f"{torch.get_num_threads()} thread(s) on a 2-core CPU shared with other jobs")
+    (out / f"{stem}.json").write_text(json.dumps(card, indent=1, ensure_ascii=False))
+    return out / f"{stem}.safetensors"
+
+def train_contrastive(name:str="all", # 'shapes-causal', 'fashion' or 'all'
+                      out="cfx_out/contrastive", # folder for the weights and cards (the shipped ones: cfx/assets/contrastive)
+                      show_progress:bool=True):
+    "Run the contrastive recipes of `name`: readers, the causal world's classifier and VAE, and the shift predictors."
+    from cfx.contrastive import shipped
+    for ds in (["shapes-causal", "fashion"] if name == "all" else [name]):
+        save_asset(*train_contrastive_reader(ds, show_progress=show_progress), f"{ds}/attributes", out)
+        if ds == "shapes-causal":
+            save_asset(*train_causal_classifier(show_progress=show_progress), "shapes-causal/classifier", out)
+            save_asset(*train_causal_vae(show_progress=show_progress), "shapes-causal/vae", out)
+        c = shipped(ds, root=out, fitted=False)
+        c.fit(steps=SHIFT_STEPS[ds], seed=0, show_progress=show_progress).save(Path(out) / f"{ds}-shift.safetensors")
 
 # %% ../nbs/03_train.ipynb #dc104172
 class AboveRule:

@@ -71,3 +71,11 @@ def test_bench_latent_attack_smoke(tmp_path):
         assert _positive(res["cf_per_s"][k]) and _positive(res["seconds"][k]), (k, res)
     assert _positive(res["efficiency_latent"]) and _positive(res["speedup_batched_vs_one_at_a_time"]) and 0 <= res["validity"] <= 1
     assert "batched vs one at a time" in stdout and "engine efficiency on the latent space" in stdout
+
+
+def test_bench_contrastive_smoke(tmp_path):
+    stdout, res = _run("bench_contrastive.py", tmp_path)
+    assert res["steps"] == 3 and res["latents"] == 16
+    for k in ("fit_ms_per_step", "bare_fit_ms_per_step", "scores_latents_per_s", "bare_scores_latents_per_s", "fit_efficiency", "scores_efficiency"):
+        assert _positive(res[k]), (k, res)
+    assert "ms/step" in stdout and "latents/s" in stdout
