@@ -125,3 +125,18 @@ def test_robust_model_is_robust(dataset):
     r = racc(rob)
     assert abs(r - k["sample_robust_accuracy"]) <= 0.03, (r, k["sample_robust_accuracy"])
     assert r > racc(plain) + 0.1
+
+
+def test_train_cmd_reaches_the_rule_recipes(monkeypatch, capsys):
+    "`cfx train shapes-rules/size` (and `shapes-rules` for all three) go to the rule section's `train_rule`, the rest to `train`."
+    import cfx.train as T
+    from pathlib import Path
+    card = json.loads((Path(T.__file__).parent / "assets" / "zoo" / "shapes-rules" / "size.json").read_text())
+    seen = []
+    monkeypatch.setattr(T, "train_rule", lambda name, out, epochs: seen.append(("rule", name, epochs)) or card)
+    monkeypatch.setattr(T, "train", lambda name, out, epochs: seen.append(("zoo", name, epochs)) or [])
+    T.train_cmd("shapes-rules/size", out="x", epochs=1)
+    T.train_cmd("shapes-rules", out="x")
+    T.train_cmd("fashion/classifier", out="x")
+    assert seen == [("rule", "shapes-rules/size", 1), *[("rule", n, None) for n in T.RULE_RECIPES], ("zoo", "fashion/classifier", None)]
+    assert "shapes-rules/size" in capsys.readouterr().out
