@@ -24,23 +24,15 @@ import argparse, json, os, resource, statistics, subprocess, sys, time
 
 import torch
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_svce import bare_loop       # the same floor: batched forward+backward passes w.r.t. the input, nothing else
+
 
 def sample_images(n, seed=0):
     from cfx.data import load_fashion_sample
     x, _ = load_fashion_sample()
     idx = torch.randperm(len(x), generator=torch.Generator().manual_seed(seed))[:n]
     return x[idx]
-
-
-def bare_loop(model, x, target, passes):
-    "The floor: `passes` batched forward+backward passes of the classifier, gradients w.r.t. the input only."
-    xx = x.clone()
-    for _ in range(passes):
-        xx.requires_grad_(True)
-        loss = -model(xx).log_softmax(-1).gather(1, target[:, None]).sum()
-        (g,) = torch.autograd.grad(loss, xx)
-        xx = (xx.detach() + 1e-3 * g.sign()).clamp(0, 1)
-    return xx
 
 
 def measure(prior, batch, repeats, smoke):
