@@ -21,8 +21,8 @@ _all_ = ["torchvision", "TORCHVISION_OPS"]   # re-exported for the other cfx mod
 
 # %% auto #0
 __all__ = ['INFILLERS', 'PROGRESS_MIN_WORK', 'check_number', 'check_images', 'eval_mode', 'Classifier', 'as_classifier',
-           'SampleRNG', 'Generator', 'as_generator', 'InFiller', 'MeanInFill', 'BlurInFill', 'NoiseInFill',
-           'LocalMeanInFill', 'ModelInFill', 'as_infiller', 'Explanation', 'to_display', 'signed_diff',
+           'SampleRNG', 'Generator', 'as_generator', 'InFiller', 'infill_frozen', 'MeanInFill', 'BlurInFill',
+           'NoiseInFill', 'LocalMeanInFill', 'ModelInFill', 'as_infiller', 'Explanation', 'to_display', 'signed_diff',
            'GlobalExplanation', 'resolve_target', 'BatchResult', 'Explainer', 'Amortised', 'torchvision',
            'TORCHVISION_OPS']
 
@@ -245,25 +245,28 @@ def __getitem__(self:SampleRNG, idx) -> SampleRNG:
     r = SampleRNG(self.seeds[idx]); r.counter = self.counter; return r
 
 @patch
-def _bits(self:SampleRNG, shape) -> Tensor:
-    "Uniform 32-bit integers of shape `N×shape`, a fresh draw per call."
-    idx = torch.arange(math.prod(shape), dtype=torch.int64)
-    lo, hi = (self.seeds & _M32)[:, None], ((self.seeds >> 32) & _M32)[:, None]
-    h = _pcg(_pcg(idx[None] ^ _pcg(lo ^ _pcg(torch.tensor(self.counter) & _M32))) ^ hi)
+def _bits(self:SampleRNG, shape, device=None) -> Tensor:
+    "Uniform 32-bit integers of shape `N×shape` (hashed on `device`), a fresh draw per call."
+    idx = torch.arange(math.prod(shape), dtype=torch.int64, device=device)
+    seeds = self.seeds.to(device)
+    lo, hi = (seeds & _M32)[:, None], ((seeds >> 32) & _M32)[:, None]
+    key = _pcg(lo ^ _pcg(torch.tensor(self.counter, device=device) & _M32))      # one 32-bit key per sample and draw
+    h = _pcg(_pcg(_pcg(idx[None]) ^ key) ^ hi)          # the index is hashed before the key enters: no two draws are shifts of each other
     self.counter += 1
     return h.view(len(self.seeds), *shape)
 
 @patch
 def rand(self:SampleRNG, *shape, dtype=torch.float32, device=None) -> Tensor:
-    "Uniform numbers in (0, 1), shape `N×shape`."
-    u = ((self._bits(shape) >> 8).to(torch.float64) + 0.5) / 2**24
-    return u.to(dtype=dtype, device=device)
+    "Uniform numbers in (0, 1) (never exactly 0 or 1, in `dtype` too), shape `N×shape`."
+    u = ((self._bits(shape, device) >> 8).to(torch.float64) + 0.5) / 2**24
+    u = u.to(dtype=dtype)
+    return u.clamp(max=1 - torch.finfo(dtype).eps / 2) if dtype != torch.float64 else u
 
 @patch
 def randn(self:SampleRNG, *shape, dtype=torch.float32, device=None) -> Tensor:
     "Standard normal numbers (Box-Muller), shape `N×shape`."
-    u1, u2 = self.rand(*shape, dtype=torch.float64), self.rand(*shape, dtype=torch.float64)
-    return ((-2 * u1.log()).sqrt() * torch.cos(2 * math.pi * u2)).to(dtype=dtype, device=device)
+    u1, u2 = self.rand(*shape, dtype=torch.float64, device=device), self.rand(*shape, dtype=torch.float64, device=device)
+    return ((-2 * u1.log()).sqrt() * torch.cos(2 * math.pi * u2)).to(dtype=dtype)
 
 # %% ../nbs/00_core.ipynb #0836c5b9
 @patch
@@ -368,6 +371,20 @@ class InFiller:
 
 def _odd(v:float) -> int: return max(3, int(round(v)) // 2 * 2 + 1)
 
+def infill_frozen(infiller:InFiller, # the in-filler
+                  x:Tensor, keep:Tensor, rng:SampleRNG, # as for `InFiller.infill`
+                 ) -> Tensor:
+    "Call `infiller.infill` as the engine does: no gradient, detached inputs, every network it holds in eval mode; check the result."
+    from contextlib import ExitStack
+    nets = [v for v in vars(infiller).values() if isinstance(v, nn.Module)]
+    with torch.no_grad(), ExitStack() as stack:
+        for m in nets: stack.enter_context(eval_mode(m))
+        out = infiller.infill(x.detach(), keep.detach(), rng)
+    if not isinstance(out, Tensor) or out.shape != x.shape:
+        raise ValueError(f"the in-filler {infiller!r} must return images of shape {tuple(x.shape)}, got {tuple(getattr(out, 'shape', ())) or type(out).__name__}")
+    if not torch.isfinite(out).all(): raise ValueError(f"the in-filler {infiller!r} returned NaN or Inf values")
+    return out.detach()
+
 # %% ../nbs/00_core.ipynb #75ff42bb
 class MeanInFill(InFiller):
     "A constant fill: `value` per channel (e.g. the dataset mean), or each image's own mean colour when `None`."
@@ -442,7 +459,7 @@ def as_infiller(infiller, # an `InFiller`, a name in `INFILLERS`, or a model map
 # %% ../nbs/00_core.ipynb #34c682ce
 _TENSOR_FIELDS = ("x", "x_cf", "y", "target", "p_orig", "p_cf", "success", "n_steps", "saliency", "mask", "latent")
 _OPTIONAL = ("saliency", "mask", "latent")
-_KINDS = {"y": "int", "target": "int", "n_steps": "int", "success": "bool"}
+_KINDS = {"y": "int", "target": "intnd", "n_steps": "int", "success": "bool"}   # target: class indices N, or codes N×J
 
 def _jsonable(v):
     "`v` as plain JSON types (tuples become lists, tensors and numpy values become lists or numbers)."
@@ -467,6 +484,7 @@ def _check_fields(e):
         kind = _KINDS.get(f)
         if kind == "bool" and v.dtype != torch.bool: raise TypeError(f"Explanation.{f} must be a bool tensor, got {v.dtype}")
         if kind == "int" and (v.is_floating_point() or v.dtype == torch.bool or v.dim() != 1): raise TypeError(f"Explanation.{f} must be a 1-d integer tensor, got {v.dtype} of shape {tuple(v.shape)}")
+        if kind == "intnd" and (v.is_floating_point() or v.dtype == torch.bool): raise TypeError(f"Explanation.{f} must be an integer tensor, got {v.dtype}")
     if e.x.dim() != 4 or e.x_cf.shape != e.x.shape: raise ValueError(f"Explanation.x_cf must have the shape of x {tuple(e.x.shape)}, got {tuple(e.x_cf.shape)}")
     if e.p_orig.dim() != 2 or e.p_cf.shape != e.p_orig.shape: raise ValueError(f"Explanation.p_orig and p_cf must both be N×K, got {tuple(e.p_orig.shape)} and {tuple(e.p_cf.shape)}")
     if not isinstance(e.history, dict): raise TypeError(f"Explanation.history must be a dict of tensors, got {type(e.history).__name__}")
@@ -792,7 +810,7 @@ def save(self:GlobalExplanation, path:str|Path) -> Path:
     from safetensors.torch import save_file
     path = Path(path)
     if path.is_dir(): raise IsADirectoryError(f"`path` {str(path)!r} is a directory; give a file name")
-    t = {f"{part}.{k}": v.contiguous() for part in ("values", "se", "ci", "n") for k, v in getattr(self, part).items()}
+    t = {f"{part}.{k}": v.detach().cpu().contiguous().clone() for part in ("values", "se", "ci", "n") for k, v in getattr(self, part).items()}
     path.parent.mkdir(parents=True, exist_ok=True)
     save_file(t, str(path), metadata={"format": _GLOBAL_FORMAT, "names": json.dumps(self.names), "meta": json.dumps(self.meta)})
     return path
@@ -945,6 +963,20 @@ def _predict(self:Explainer, x:Tensor, bs:int) -> Tensor:
 
 # %% ../nbs/00_core.ipynb #5b595680
 @patch
+def _targets(self:Explainer, target, p_orig:Tensor) -> tuple[Tensor, str]:
+    "Resolve `target` into per-image targets (N rows) and a mode; methods whose targets are not class indices override this."
+    return resolve_target(target, p_orig.cpu(), self.default_target)
+
+@patch
+def _per_sample(self:Explainer, per_sample:dict|None, n:int) -> dict:
+    "Check the extra per-image inputs a method passes along (each with `n` rows)."
+    per_sample = dict(per_sample or {})
+    for k, v in per_sample.items():
+        if not isinstance(v, Tensor) or v.dim() == 0 or len(v) != n: raise ValueError(f"`{k}` must be a tensor with one row per image ({n}), got {tuple(getattr(v, 'shape', ())) or type(v).__name__}")
+    return per_sample
+
+# %% ../nbs/00_core.ipynb #b103d66a
+@patch
 def explain(self:Explainer, x:Tensor, # images N×C×H×W in [0, 1]
             target=None, # None, int, per-image sequence/tensor, 'other' or 'pred'
             seed:int=0, # seeds the run's torch.Generator; the same seed gives the same result
@@ -952,6 +984,14 @@ def explain(self:Explainer, x:Tensor, # images N×C×H×W in [0, 1]
             show_progress:bool|None=None, # overrides the constructor's progress setting
            ) -> Explanation:
     "Explain every image of `x`; returns an `Explanation` with one row per image."
+    return self._explain_all(x, target, seed, batch_size, show_progress)
+
+# %% ../nbs/00_core.ipynb #3d58bfd6
+@patch
+def _explain_all(self:Explainer, x, target=None, seed=0, batch_size=None, show_progress=None,
+                 per_sample:dict|None=None, # extra per-image tensors, sliced per batch and passed to `_explain_batch` by name
+                ) -> Explanation:
+    "The work of `explain`: checks, targets, batches, seeding, progress, meta."
     if torch.is_inference_mode_enabled():
         raise RuntimeError("explain() cannot run under torch.inference_mode(): cfx methods differentiate the model; call it outside that block")
     check_images(x)
@@ -960,18 +1000,20 @@ def explain(self:Explainer, x:Tensor, # images N×C×H×W in [0, 1]
     show = self.show_progress if show_progress is None else show_progress
     if show is None: show = len(x) * max(self.steps, 1) >= PROGRESS_MIN_WORK   # long runs only; decided by work, not time
     x = x.to(self.model.device, self.model.dtype)
+    extra = {k: v.to(x.device) for k, v in self._per_sample(per_sample, len(x)).items()}
     k = self._probe(x)
     t0 = time.perf_counter()
     p_orig = self._predict(x, bs)
     y = p_orig.argmax(-1)
-    target, mode = resolve_target(target, p_orig.cpu(), self.default_target)
+    target, mode = self._targets(target, p_orig)
     target = target.to(x.device)
     rng = SampleRNG.from_generator(len(x), torch.Generator().manual_seed(seed))
     outs = []
     with _progress(len(x), self.method, show) as bar:
         for i in range(0, len(x), bs):
             sl, nb = slice(i, i + bs), len(x[i:i + bs])
-            out = self._explain_batch(x[sl], target[sl], y[sl], rng[sl], lambda f, nb=nb: bar.update(nb * f / max(self.steps, 1)))
+            out = self._explain_batch(x[sl], target[sl], y[sl], rng[sl], lambda f, nb=nb: bar.update(nb * f / max(self.steps, 1)),
+                                      **{k: v[sl] for k, v in extra.items()})
             bar.n = min(i + nb, len(x)); bar.refresh()
             outs.append(self._finish(x[sl], y[sl], target[sl], p_orig[sl], out, mode, offset=i))
     e = Explanation.cat(outs) if len(outs) > 1 else outs[0]
@@ -986,19 +1028,24 @@ def _finish(self:Explainer, x, y, target, p_orig, out:BatchResult, mode, offset:
     "Turn one batch's result into an Explanation: probabilities after, success, defaults, broken samples."
     if not isinstance(out, BatchResult): raise TypeError(f"{type(self).__name__}._explain_batch must return a BatchResult, got {type(out).__name__}")
     x_cf = out.x_cf.detach()
-    bad_img = ~torch.isfinite(x_cf).flatten(1).all(1)
-    if bad_img.any(): x_cf = torch.where(bad_img.view(-1, 1, 1, 1), x, x_cf)
-    check_images(x_cf, name="x_cf")
     if x_cf.shape != x.shape: raise ValueError(f"{type(self).__name__} returned counterfactuals of shape {tuple(x_cf.shape)} for images {tuple(x.shape)}")
+    broken = ~torch.isfinite(x_cf).flatten(1).all(1) | (out.failed.bool().to(x.device) if out.failed is not None else False)
+    x_cf = torch.where(broken.view(-1, 1, 1, 1), x, x_cf)
+    off = (x_cf.amin() < -1e-6) | (x_cf.amax() > 1 + 1e-6)
+    if off: raise ValueError(f"{type(self).__name__} returned counterfactuals outside [0, 1] (min {x_cf.min().item():.9g}, max {x_cf.max().item():.9g}): a bug of the method, not of your input")
+    x_cf = x_cf.clamp(0, 1)
     with torch.no_grad(): p_cf = self.model.probs(x_cf)
+    bad_p = ~torch.isfinite(p_cf).all(1)
+    if bad_p.any():
+        broken = broken | bad_p
+        x_cf = torch.where(bad_p.view(-1, 1, 1, 1), x, x_cf); p_cf = torch.where(bad_p[:, None], p_orig, p_cf)
     pred = p_cf.argmax(-1)
     if out.success is not None: success = out.success.bool().to(x.device)
     elif mode == "other" or self.success_mode == "flip": success = pred != y
     else: success = pred == target
-    broken = bad_img | ~torch.isfinite(p_cf).all(1) | (out.failed.bool().to(x.device) if out.failed is not None else False)
     if broken.any():
         warnings.warn(f"{self.method}: the model returned NaN or Inf for image(s) {(broken.nonzero()[:, 0] + offset).tolist()} "
-                      "during the search; they are reported with success=False", RuntimeWarning, stacklevel=3)
+                      "during the search; they are reported with success=False (and their original as counterfactual)", RuntimeWarning, stacklevel=3)
         success = success & ~broken
     n_steps = out.n_steps if out.n_steps is not None else torch.full((len(x),), self.steps, dtype=torch.long)
     return Explanation(x=x.detach(), x_cf=x_cf, y=y, target=target, p_orig=p_orig, p_cf=p_cf, success=success,
@@ -1018,6 +1065,10 @@ class Amortised(Explainer):
         "A fresh, untrained predictor for the current settings (subclasses define it)."
         raise NotImplementedError
 
+    def predictor_params(self) -> dict:
+        "The settings the predictor depends on (a saved predictor only loads into an explainer with the same); default: all of `params()`."
+        return self.params()
+
     def fit(self, **kwargs) -> Amortised:
         "Train the predictor; set `self.predictor` and `self.card`; return self (subclasses define it)."
         raise NotImplementedError
@@ -1027,6 +1078,10 @@ class Amortised(Explainer):
 
     def _require_fitted(self):
         if not self.fitted: raise RuntimeError(f"{type(self).__name__} has no predictor yet: call .fit(...) or {type(self).__name__}.load(path, ...) first")
+
+    def _explain_all(self, x, target=None, seed=0, batch_size=None, show_progress=None, per_sample=None):
+        self._require_fitted()                      # before any work
+        return super()._explain_all(x, target, seed, batch_size, show_progress, per_sample)
 
 # %% ../nbs/00_core.ipynb #c98c7ed1
 @patch
@@ -1039,7 +1094,7 @@ def save(self:Amortised, path:str|Path) -> Path:
     state = {k: v.detach().cpu().contiguous().clone() for k, v in self.predictor.state_dict().items()}
     path.parent.mkdir(parents=True, exist_ok=True)
     save_file(state, str(path), metadata={"format": _PREDICTOR_FORMAT, "class": type(self).__name__,
-                                          "card": json.dumps(_jsonable(self.card)), "params": json.dumps(_jsonable(self.params()))})
+                                          "card": json.dumps(_jsonable(self.card)), "params": json.dumps(_jsonable(self.predictor_params()))})
     return path
 
 @patch(cls_method=True)
@@ -1052,7 +1107,7 @@ def load(cls:Amortised, path:str|Path, # a file written by `save`
     if md.get("class") != cls.__name__: raise ValueError(f"{str(path)!r} holds a predictor of {md.get('class')!r}, not {cls.__name__}")
     inst = cls(*args, **kwargs)
     saved = _load_meta(md, path, "params")
-    now = _jsonable(inst.params())
+    now = _jsonable(inst.predictor_params())
     diff = sorted(k for k in set(saved) | set(now) if saved.get(k) != now.get(k))
     if diff: raise ValueError(f"{str(path)!r} was trained with other settings: {', '.join(f'{k}={saved.get(k)!r} (now {now.get(k)!r})' for k in diff)}")
     net = inst.build_predictor()

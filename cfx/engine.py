@@ -13,7 +13,7 @@ import torch.nn.functional as F
 from torch import nn, Tensor
 from fastcore.basics import patch
 
-from .core import Classifier, SampleRNG, as_classifier, as_infiller, check_number
+from .core import Classifier, SampleRNG, as_classifier, as_infiller, check_number, infill_frozen
 
 # %% auto #0
 __all__ = ['Eval', 'Term', 'TargetLogProb', 'TargetProb', 'log_odds', 'LogOdds', 'Margin', 'CrossEntropyAway', 'lp_norm',
@@ -69,7 +69,11 @@ class Term:
     name = "term"
     uses_model = True
     def __init__(self, weight:float|Callable[[int], float]=1.0): self.weight = _check_weight(weight)
-    def w(self, step:int) -> float: return self.weight(step) if callable(self.weight) else self.weight
+    def w(self, step:int) -> float:
+        if not callable(self.weight): return self.weight
+        v = self.weight(step)
+        if not (isinstance(v, (int, float)) and math.isfinite(v)): raise ValueError(f"the weight schedule of {type(self).__name__} returned {v!r} at step {step}; expected a finite number")
+        return v
     def attach(self, model:Classifier) -> list: return []   # handles removed when the run ends
     def __call__(self, ev:Eval) -> Tensor: raise NotImplementedError
     def __repr__(self):
@@ -118,12 +122,8 @@ class CrossEntropyAway(Term):
 
 # %% ../nbs/04_engine.ipynb #969bb833
 def lp_norm(d:Tensor, p:float) -> Tensor:
-    "Per-sample l_p norm of a batch `d` (any shape with leading dim B); p may be `inf`."
-    d = d.flatten(1)
-    if p == math.inf: return d.abs().amax(1)
-    if p == 1: return d.abs().sum(1)
-    if p == 2: return d.pow(2).sum(1).sqrt()
-    return d.abs().pow(p).sum(1).pow(1 / p)
+    "Per-sample l_p norm of a batch `d` (any shape with leading dim B); p may be `inf`. Its gradient at 0 is 0, not NaN."
+    return torch.linalg.vector_norm(d.flatten(1), ord=p, dim=1)
 
 class LpDistance(Term):
     "The l_p distance between the render and the anchor (the original, or the space's `anchor` constant), per render."
@@ -173,7 +173,9 @@ class TV(Term):
         super().__init__(weight)
         if on not in ("image", "mask"): raise ValueError(f"`on` must be 'image' or 'mask', got {on!r}")
         self.on = on
-    def __call__(self, ev): return total_variation(ev.x_hat if self.on == "image" else ev.aux["keep"])
+    def __call__(self, ev):
+        if self.on == "mask" and "keep" not in ev.aux: raise ValueError("TV(on='mask') needs a mask space (its render gives `aux['keep']`)")
+        return total_variation(ev.x_hat if self.on == "image" else ev.aux["keep"])
 
 # %% ../nbs/04_engine.ipynb #9b785925
 class BNStats(Term):
@@ -184,8 +186,10 @@ class BNStats(Term):
         self.first_multiplier, self.coupled = check_number(first_multiplier, "first_multiplier", lo=0), bool(coupled)
         self._stats = []
     def attach(self, model):
-        layers = [m for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm) and m.running_mean is not None]
-        if not layers: raise ValueError("BNStats needs a classifier with BatchNorm layers that track running statistics")
+        kinds = (nn.BatchNorm2d, nn.BatchNorm3d) if not self.coupled else (nn.modules.batchnorm._BatchNorm,)
+        layers = [m for m in model.modules() if isinstance(m, kinds) and m.running_mean is not None]
+        if not layers: raise ValueError("BNStats needs a classifier with BatchNorm2d/3d layers that track running statistics "
+                                        "(BatchNorm1d has no spatial positions to take per-image statistics over; use coupled=True to include it)")
         self._stats = [None] * len(layers)
         def hook(i):
             def f(m, inp, out):
@@ -259,15 +263,19 @@ def lmo_lp_box(x:Tensor, # anchor images B×... in [0, 1] (the centre of the bal
                method:str="newton", # 'newton' (with sort fallback) or 'sort'
                max_iter:int=30, # Newton passes before a row falls back to sort and search
               ) -> Tensor:
-    "Batched exact `argmax ⟨g, δ⟩` over `{‖δ‖_p ≤ ε} ∩ {0 ≤ x + δ ≤ 1}` for p > 1."
+    "Batched exact `argmax ⟨g, δ⟩` over `{‖δ‖_p ≤ ε} ∩ {0 ≤ x + δ ≤ 1}` for p > 1 (p = inf included)."
     if not p > 1: raise ValueError(f"`p` must be > 1 for this oracle, got {p}")
     if method not in ("newton", "sort"): raise ValueError(f"`method` must be 'newton' or 'sort', got {method!r}")
     B, shape, dtype = x.shape[0], x.shape, g.dtype
-    x, g = x.reshape(B, -1).float(), g.reshape(B, -1).float()
+    work = torch.float64 if torch.float64 in (x.dtype, g.dtype) else torch.float32   # float64 in, float64 out
+    x, g = x.reshape(B, -1).to(work), g.reshape(B, -1).to(work)
+    gamma = torch.where(g > 0, 1 - x, x).clamp_min(0)           # room in the ascent direction (g = 0: δ = 0)
+    if p == math.inf:                                            # the l∞ ball ∩ box: every pixel to min(room, ε)
+        e = torch.as_tensor(eps, dtype=work, device=x.device).reshape(-1).expand(B)[:, None]
+        return (torch.sign(g) * torch.minimum(gamma, e)).reshape(shape).to(dtype)
     epsp = torch.as_tensor(eps, dtype=torch.float64, device=x.device).reshape(-1).expand(B).pow(p)[:, None]
     a = g.abs()
     a = a / a.amax(1, keepdim=True).clamp_min(1e-30)            # the oracle is scale-free: normalise for range
-    gamma = torch.where(g > 0, 1 - x, x).clamp_min(0)           # room in the ascent direction (g = 0: a = 0, δ = 0)
     t = (a / p).pow(1 / (p - 1))                                 # (|g|/p)^{1/(p-1)}
     c, gp = t * (a / p), gamma.pow(p)                            # c = t^p
     if method == "newton":
@@ -276,7 +284,7 @@ def lmo_lp_box(x:Tensor, # anchor images B×... in [0, 1] (the centre of the bal
             rows = (~ok[:, 0]).nonzero()[:, 0]
             s = s.clone(); s[rows] = _lmo_scale_sort(a[rows], gamma[rows], gp[rows], c[rows], epsp[rows], p)
     else: s = _lmo_scale_sort(a, gamma, gp, c, epsp, p)
-    mag = torch.minimum(gamma, t * s.pow(1 / p).clamp(max=3e38).float())   # finite scale: 0·scale must stay 0
+    mag = torch.minimum(gamma, t * s.pow(1 / p).clamp(max=3e38).to(work))   # finite scale: 0·scale must stay 0
     mag = torch.where(gp.sum(1, keepdim=True).double() <= epsp, gamma, mag)   # box binds everywhere
     return (torch.sign(g) * mag).reshape(shape).to(dtype)
 
@@ -344,7 +352,7 @@ class LpBall(Pixels):
         if self.start == "zero": return {"x_hat": x.clone()}, {}
         noise = rng.randn(*x.shape[1:], dtype=x.dtype, device=x.device)
         if self.start == "vertex": return {"x_hat": (x + self.lmo(x, noise).to(x)).clamp(0, 1)}, {}
-        q = self.p if self.p in (1, 2) else 2
+        q = self.p if self.p in (1, 2, math.inf) else 2
         return {"x_hat": project_lp_box(x, x + noise * (self.eps / lp_norm(noise, self.p)).view(-1, *[1] * (x.dim() - 1)), self.eps, q)}, {}
 
     def project(self, vars, consts, x):
@@ -373,7 +381,7 @@ class Mask(Space):
                  size:int|tuple|None=None, # mask resolution (h, w) or one int; None: the image's own resolution
                  samples:int=8, # Monte-Carlo masks per image per step
                  temperature:float=0.1, # concrete temperature τ
-                 init:float=0.0, # initial keep logit (0: keep probability 0.5)
+                 init_logit:float=0.0, # initial keep logit (0: keep probability 0.5)
                  noise:str="pixel", # concrete noise per image pixel ('pixel', the official code) or per mask cell ('cell')
                  threshold:float=0.5, # the final render keeps pixels whose keep probability is at least this
                 ):
@@ -383,7 +391,7 @@ class Mask(Space):
             raise ValueError(f"`size` must be a positive int, a pair (h, w) or None, got {size!r}")
         self.samples = check_number(samples, "samples", int, lo=1)
         self.temperature = check_number(temperature, "temperature", lo=0, lo_open=True)
-        self.init_logit, self.threshold = check_number(init, "init"), check_number(threshold, "threshold", lo=0, hi=1)
+        self.init_logit, self.threshold = check_number(init_logit, "init_logit"), check_number(threshold, "threshold", lo=0, hi=1)
         if noise not in ("pixel", "cell"): raise ValueError(f"`noise` must be 'pixel' or 'cell', got {noise!r}")
         self.noise = noise
 
@@ -401,10 +409,8 @@ def keep_prob(self:Mask, vars:dict, shape) -> Tensor:
 
 @patch
 def _compose(self:Mask, x, z, keep_hard, rng):
-    "x·z + (1 − z)·φ(x, keep_hard), the in-fill computed without gradient."
-    with torch.no_grad(): fill = self.infiller.infill(x.detach(), keep_hard.to(x.dtype), rng)
-    if fill.shape != x.shape: raise ValueError(f"the in-filler {self.infiller!r} returned shape {tuple(fill.shape)} for images {tuple(x.shape)}")
-    return x * z + (1 - z) * fill.detach()
+    "x·z + (1 − z)·φ(x, keep_hard), the in-fill computed by the frozen in-filler (no gradient, eval mode)."
+    return x * z + (1 - z) * infill_frozen(self.infiller, x, keep_hard.to(x.dtype), rng)
 
 # %% ../nbs/04_engine.ipynb #4298482d
 @patch
@@ -468,6 +474,7 @@ class Module(Space):
 @patch
 def init(self:Module, x, rng):
     B = len(x)
+    if any(v.device != x.device for v in self._buffers.values()): self._buffers = {k: v.to(x.device) for k, v in self._buffers.items()}
     vars = {k: v.to(x.device).expand(B, *v.shape).clone() for k, v in self._params.items()}
     return vars, {"input": self.make_input(x, rng)}
 
@@ -566,7 +573,7 @@ class FrankWolfe(Stepper):
         super().start(space, steps, vars, consts, x, obj)
         self.eta = torch.full((x.shape[0],), self.lr, dtype=x.dtype, device=x.device)
         self.m = None
-        self.schedule = AutoSchedule(steps, self.rho) if self.auto else None
+        self.schedule = AutoSchedule(steps, self.rho) if self.auto and steps > 0 else None
         if self.schedule: self.schedule.reset(-obj)
 
 # %% ../nbs/04_engine.ipynb #f776d8d8
@@ -577,8 +584,8 @@ def step(self:FrankWolfe, st):
     if st.step > 0 and self.schedule is not None:
         self.eta, cur, g, flag = _auto_restart(self.schedule, st, self.eta, xh, g)
     self.m = g if self.m is None or self.momentum == 0 else self.momentum * self.m + (1 - self.momentum) * g
-    v = st.x + self.space.lmo(st.x, -self.m).to(xh)
-    gap = (-g * ((v if self.momentum == 0 else st.x + self.space.lmo(st.x, -g).to(xh)) - cur)).flatten(1).sum(1)
+    v = (st.x + self.space.lmo(st.x, -self.m).to(xh)).clamp(0, 1)      # a vertex of the set (the clamp only removes rounding)
+    gap = (-g * ((v if self.momentum == 0 else (st.x + self.space.lmo(st.x, -g).to(xh)).clamp(0, 1)) - cur)).flatten(1).sum(1)
     new = cur + _bview(self.eta, xh) * (v - cur)
     xh.copy_(new if bool(st.active.all()) else torch.where(_bview(st.active, xh), new, xh))
     return {"fw_gap": gap}
@@ -589,7 +596,7 @@ class APGD(Stepper):
     stays_feasible = True    # projects inside its step
     needs_best_grads = True
     _shown = ("momentum", "rho", "sparsity")
-    def __init__(self, momentum:float=0.75, # weight α of the new step against the previous move
+    def __init__(self, momentum:float=0.25, # weight β of the previous move (the paper's α = 1 − β = 0.75 on the new step)
                  rho:float=0.75, # oscillation threshold
                  sparsity:float=0.01, # p = 1: share of coordinates in the steepest-ascent step
                 ):
@@ -601,7 +608,8 @@ class APGD(Stepper):
         super().start(space, steps, vars, consts, x, obj)
         self.eta = torch.full((x.shape[0],), 2 * space.eps, dtype=x.dtype, device=x.device)
         self.prev = vars["x_hat"].clone()
-        self.schedule = AutoSchedule(steps, self.rho); self.schedule.reset(-obj)
+        self.schedule = AutoSchedule(steps, self.rho) if steps > 0 else None
+        if self.schedule: self.schedule.reset(-obj)
 
     def _direction(self, g):
         p = self.space.p
@@ -622,11 +630,11 @@ def step(self:APGD, st):
         if flag is not None: self.prev = torch.where(_bview(flag, cur), cur, self.prev)
     eps, p = self.space.eps, self.space.p
     z = project_lp_box(st.x, cur - _bview(self.eta, cur) * self._direction(g), eps, p)
-    a = self.momentum if st.step > 0 else 1.0
-    new = project_lp_box(st.x, cur + a * (z - cur) + (1 - a) * (cur - self.prev), eps, p)
+    b = self.momentum if st.step > 0 else 0.0
+    new = project_lp_box(st.x, cur + (1 - b) * (z - cur) + b * (cur - self.prev), eps, p)
     act = _bview(st.active, xh)
     self.prev = torch.where(act, cur, self.prev)
-    xh.copy_(torch.where(act, new, cur))
+    xh.copy_(torch.where(act, new, xh))                     # a finished sample stays where it is (not at its best point)
 
 # %% ../nbs/04_engine.ipynb #d8d79fcd
 class Adam(Stepper):
@@ -656,19 +664,18 @@ def step(self:Adam, st):
     b1, b2 = self.betas
     act, every = st.active, bool(st.active.all())
     self.t = self.t + act.to(self.t)
-    lr = self.lr * (self.lr_schedule(st.step) if self.lr_schedule else 1.0)
+    f = self.lr_schedule(st.step) if self.lr_schedule else 1.0
+    if not (isinstance(f, (int, float)) and math.isfinite(f) and f >= 0): raise ValueError(f"`lr_schedule` returned {f!r} at step {st.step}; expected a finite number ≥ 0")
     t = self.t.clamp_min(1)
-    c1, c2 = (lr / (1 - b1 ** t)), (1 - b2 ** t).rsqrt()            # per-sample bias corrections
+    c1, c2 = (self.lr * f / (1 - b1 ** t)), (1 - b2 ** t).rsqrt()    # per-sample bias corrections
     for k, p in st.vars.items():
         g, m, v = st.grads[k], self.m[k], self.v[k]
-        if every:
-            m.mul_(b1).add_(g, alpha=1 - b1); v.mul_(b2).addcmul_(g, g, value=1 - b2)
-            p.sub_(_bview(c1, p).to(p) * m / (v.sqrt() * _bview(c2, p).to(p) + self.floor))
+        m_new = m.mul(b1).add_(g, alpha=1 - b1); v_new = v.mul(b2).addcmul_(g, g, value=1 - b2)   # the same arithmetic
+        upd = _bview(c1, p).to(p) * m_new / (v_new.sqrt() * _bview(c2, p).to(p) + self.floor)     # whoever else is active
+        if every: m.copy_(m_new); v.copy_(v_new); p.sub_(upd)
         else:
             a = _bview(act, p)
-            m.copy_(torch.where(a, b1 * m + (1 - b1) * g, m)); v.copy_(torch.where(a, b2 * v + (1 - b2) * g * g, v))
-            upd = _bview(c1, p).to(p) * m / (v.sqrt() * _bview(c2, p).to(p) + self.floor)
-            p.sub_(torch.where(a, upd, torch.zeros_like(upd)))
+            m.copy_(torch.where(a, m_new, m)); v.copy_(torch.where(a, v_new, v)); p.copy_(torch.where(a, p - upd, p))
 
 # %% ../nbs/04_engine.ipynb #2a728d90
 class Stop:
@@ -678,30 +685,32 @@ class Stop:
     def __repr__(self): return f"{type(self).__name__}()"
 
 class Threshold(Stop):
-    "Finished once `p(target | x̂) ≥ tau` (the mean over Monte-Carlo renders), or with `flip=True` once the prediction leaves `y`."
+    "Finished once `p(target | x̂) ≥ tau` (`below=True`: `≤ tau`; the mean over Monte-Carlo renders), or with `flip=True` once the prediction leaves `y`."
     uses_model = True
-    def __init__(self, tau:float=0.5, flip:bool=False): self.tau, self.flip = check_number(tau, "tau", lo=0, hi=1), bool(flip)
+    def __init__(self, tau:float=0.5, flip:bool=False, below:bool=False):
+        self.tau, self.flip, self.below = check_number(tau, "tau", lo=0, hi=1), bool(flip), bool(below)
     def done(self, ev):
         if self.flip: return ev.per_image((ev.logits.argmax(-1) != ev.per_render(ev.y)).float()) > 0.5
-        return ev.p_target >= self.tau
-    def __repr__(self): return f"Threshold(tau={self.tau}, flip={self.flip})"
+        return ev.p_target <= self.tau if self.below else ev.p_target >= self.tau
+    def __repr__(self): return f"Threshold(tau={self.tau}, flip={self.flip}, below={self.below})"
 
 # %% ../nbs/04_engine.ipynb #676ba1cf
 class Select:
     "Keeps, per sample, the iterate to return."
     def start(self, ev:Eval, obj:Tensor, grads:dict, keep_grads:bool=False): raise NotImplementedError
     def update(self, ev:Eval, obj:Tensor, grads:dict, take:Tensor, done:Tensor): raise NotImplementedError
-    def result(self, vars:dict) -> tuple[dict, Tensor, Tensor]:
-        "The selected (vars, objective, step index) per sample."
+    def result(self, vars:dict) -> tuple[dict, Tensor, Tensor, Tensor]:
+        "The selected (vars, objective, step index, stop rule fired at that iterate) per sample."
         raise NotImplementedError
     def __repr__(self): return f"{type(self).__name__}()"
 
 class Last(Select):
     "The last iterate of each sample (where it stopped): no copies, the frozen current variables."
-    def start(self, ev, obj, grads, keep_grads=False): self.obj, self.step = obj.clone(), torch.zeros_like(obj, dtype=torch.long)
+    def start(self, ev, obj, grads, keep_grads=False):
+        self.obj, self.step, self.done = obj.clone(), torch.zeros_like(obj, dtype=torch.long), torch.zeros_like(obj, dtype=torch.bool)
     def update(self, ev, obj, grads, take, done):
-        self.obj = torch.where(take, obj, self.obj); self.step = torch.where(take, ev.step, self.step)
-    def result(self, vars): return vars, self.obj, self.step
+        self.obj = torch.where(take, obj, self.obj); self.step = torch.where(take, ev.step, self.step); self.done = torch.where(take, done, self.done)
+    def result(self, vars): return vars, self.obj, self.step, self.done
 
 # %% ../nbs/04_engine.ipynb #b1f434b3
 class Best(Select):
@@ -710,21 +719,22 @@ class Best(Select):
         self.keep_grads = keep_grads
         self.best = {k: v.detach().clone() for k, v in ev.vars.items()}
         self.best_grads = {k: v.detach().clone() for k, v in grads.items()} if keep_grads else {}
-        self.best_obj, self.best_step = obj.clone(), torch.zeros_like(obj, dtype=torch.long)
-    def _take(self, m, ev, obj, grads):
+        self.best_obj, self.best_step, self.best_done = obj.clone(), torch.zeros_like(obj, dtype=torch.long), torch.zeros_like(obj, dtype=torch.bool)
+    def _take(self, m, ev, obj, grads, done):
         if not m.any(): return
         every = bool(m.all())                                   # the common case early in a search: a plain copy
         for k, v in ev.vars.items(): self.best[k] = v.detach().clone() if every else torch.where(_bview(m, v), v.detach(), self.best[k])
         for k in self.best_grads: self.best_grads[k] = grads[k] if every else torch.where(_bview(m, grads[k]), grads[k], self.best_grads[k])
         self.best_obj = torch.where(m, obj, self.best_obj)
         self.best_step = torch.where(m, ev.step, self.best_step)
-    def update(self, ev, obj, grads, take, done): self._take(take & (obj < self.best_obj), ev, obj, grads)
-    def result(self, vars): return self.best, self.best_obj, self.best_step
+        self.best_done = torch.where(m, done, self.best_done)
+    def update(self, ev, obj, grads, take, done): self._take(take & (obj < self.best_obj), ev, obj, grads, done)
+    def result(self, vars): return self.best, self.best_obj, self.best_step, self.best_done
 
 class FirstValid(Best):
     "The first iterate at which the stop rule fired; until then, the best objective."
     def update(self, ev, obj, grads, take, done):
-        self._take(take & (done | (obj < self.best_obj)), ev, obj, grads)
+        self._take(take & (done | (obj < self.best_obj)), ev, obj, grads, done)
 
 # %% ../nbs/04_engine.ipynb #adeab657
 def _check_list(v, cls, name):
@@ -739,17 +749,17 @@ class Stage:
     stepper: Stepper             # how the variables move
     steps: int                   # step budget of the stage
     stop: Stop|None = None       # when a sample leaves the stage (default: never early)
-    select: Select|None = None   # which iterate the stage hands on (default: best objective)
+    select: Select|None = None   # which iterate the stage hands on (default: best objective; the last one for Monte-Carlo spaces)
     name: str = ""               # shown in errors and records
 
     def __post_init__(self):
         self.terms = _check_list(self.terms, Term, "terms")
         if not isinstance(self.stepper, Stepper): raise TypeError(f"`stepper` must be a Stepper (FrankWolfe, APGD, Adam, ...), got {type(self.stepper).__name__}")
         self.steps = check_number(self.steps, "steps", int, lo=0)
-        self.stop, self.select = self.stop or Stop(), self.select or Best()
+        self.stop = self.stop or Stop()
         if not isinstance(self.stop, Stop): raise TypeError(f"`stop` must be a Stop, got {type(self.stop).__name__}")
-        if not isinstance(self.select, Select): raise TypeError(f"`select` must be a Select, got {type(self.select).__name__}")
-        if self.stepper.needs_best_grads and not isinstance(self.select, Best):
+        if self.select is not None and not isinstance(self.select, Select): raise TypeError(f"`select` must be a Select, got {type(self.select).__name__}")
+        if self.stepper.needs_best_grads and self.select is not None and not isinstance(self.select, Best):
             raise ValueError(f"{self.stepper!r} restarts from the best point: use select=Best() (got {self.select!r})")
         self.uses_model = any(t.uses_model for t in self.terms) or self.stop.uses_model
 
@@ -763,40 +773,55 @@ class Result:
     obj: Tensor         # objective at the selected iterate of the last stage (to minimise), B
     n_steps: Tensor     # steps taken over all stages, B
     best_step: Tensor   # step index (within the last stage) of the selected iterate, B
-    done: Tensor        # the last stage's stop rule fired, B
-    broken: Tensor      # the objective or its gradient became NaN/Inf (the sample was frozen there), B
-    history: dict       # name -> B×T records over all evaluations of all stages
+    done: Tensor        # the last stage's stop rule holds at the selected iterate, B
+    failed: Tensor      # the objective or its gradient became NaN/Inf (the sample was frozen there), B
+    stalled: Tensor     # the gradient was exactly zero while the sample was active (frozen there: it could not move), B
+    history: dict       # name -> B×T records over all evaluations of all stages (`stages[i]['evaluations']` splits them)
     aux: dict           # extra outputs of the final render (mask, latent, ...)
-    stages: list        # per stage (several stages only): dict(x=B×C×H×W, p_target=B, n_steps=B, done=B)
+    stages: list        # per stage (several stages only): dict(x=B×C×H×W, p_target=B, n_steps=B, done=B, evaluations=int, name=str)
 
     def batch_result(self, history:dict|None=None, **extra):
         "The explainer-facing `BatchResult` (mask and latent taken from the final render)."
         from cfx.core import BatchResult
-        kw = dict(x_cf=self.x_cf, n_steps=self.n_steps, mask=self.aux.get("mask"), latent=self.aux.get("latent"), failed=self.broken)
+        kw = dict(x_cf=self.x_cf, n_steps=self.n_steps, mask=self.aux.get("mask"), latent=self.aux.get("latent"), failed=self.failed)
         kw.update(extra)
         return BatchResult(**kw, history=history if history is not None else {})
 
 # %% ../nbs/04_engine.ipynb #3e205b8f
+def _shape(v): return tuple(v.shape) if isinstance(v, Tensor) else type(v).__name__
+
+def _check_render(space, x_hat, shape, mode, first):
+    "A render must have the promised shape; the first of a stage (and every final one) must lie in [0, 1]."
+    if not isinstance(x_hat, Tensor) or tuple(x_hat.shape) != tuple(shape):
+        raise ValueError(f"{space!r} rendered {_shape(x_hat)} in {mode!r} mode, expected {tuple(shape)}")
+    if first and x_hat.numel() and (x_hat.detach().amin() < -1e-6 or x_hat.detach().amax() > 1 + 1e-6):
+        raise ValueError(f"{space!r} rendered values outside [0, 1] in {mode!r} mode (min {x_hat.min().item():.4g}, max {x_hat.max().item():.4g}): "
+                         "a space must render images in [0, 1] (end a prior network in a sigmoid)")
+
 def _evaluate_part(model, space, stage, si, x, target, y, vars, consts, rng, step):
     "One forward and backward pass: renders, logits, per-sample objective and its gradients."
     B, S = len(x), space.samples
     with torch.enable_grad():
         leaves = {k: v.detach().requires_grad_(True) for k, v in vars.items()}
         x_hat, aux = space.render(leaves, consts, x, rng, step, "search")
-        if not isinstance(x_hat, Tensor) or x_hat.shape != (B * S, *x.shape[1:]):
-            raise ValueError(f"{space!r} rendered {tuple(getattr(x_hat, 'shape', ()))}, expected {(B * S, *x.shape[1:])} ({S} render(s) per image)")
+        _check_render(space, x_hat, (B * S, *x.shape[1:]), "search", step == 0)
         logits = model(x_hat) if stage.uses_model else None
+        if step == 0 and logits is not None and target.dim() == 1 and len(target) and (target.min() < 0 or target.max() >= logits.shape[1]):
+            raise ValueError(f"`target` must hold class indices in [0, {logits.shape[1] - 1}], got {sorted(set(target[(target < 0) | (target >= logits.shape[1])].tolist()))}")
         ev = Eval(step, x, x_hat, logits, target, y, leaves, consts, aux, S, si)
         obj = None
         for t in stage.terms:
             v = t(ev)
             if not isinstance(v, Tensor) or v.dim() != 1 or len(v) not in (B, B * S):
-                raise ValueError(f"{t!r} must return one value per render ({B * S}) or per image ({B}), got {tuple(getattr(v, 'shape', ())) or type(v).__name__}")
+                raise ValueError(f"{t!r} must return one value per render ({B * S}) or per image ({B}), got {_shape(v)}")
             v = t.w(step) * ev.per_image(v)
             obj = v if obj is None else obj + v
         if not obj.requires_grad:
             raise ValueError(f"the objective of stage {stage.name or si!r} does not depend on the search variables of {space!r}: "
                              "the model's output has no gradient (detached, or computed under torch.no_grad())?")
+        if not torch.isfinite(obj).all() and logits is not None and torch.isfinite(logits).all():
+            bad = [type(t).__name__ for t in stage.terms if not torch.isfinite(ev.per_image(t(ev))).all()]
+            raise FloatingPointError(f"the term(s) {bad} returned NaN or Inf on finite logits: a bug of the term or its weight")
         grads = torch.autograd.grad(obj.sum(), list(leaves.values()), allow_unused=True)
     grads = {k: g if g is not None else torch.zeros_like(v) for (k, v), g in zip(leaves.items(), grads)}
     det = Eval(step, x, x_hat.detach(), None if logits is None else logits.detach(), target, y,
@@ -814,7 +839,9 @@ def _merge(parts):
     return ev, torch.cat(objs), {k: torch.cat([g[k] for g in grads]) for k in grads[0]}
 
 def _evaluate(model, space, stage, si, x, target, y, vars, consts, rng, step, chunk):
-    per = len(x) if chunk is None else max(1, chunk // space.samples)
+    if chunk is not None and chunk < space.samples:
+        raise ValueError(f"`chunk` ({chunk}) must hold at least one image's {space.samples} renders")
+    per = len(x) if chunk is None else chunk // space.samples
     if per >= len(x): return _evaluate_part(model, space, stage, si, x, target, y, vars, consts, rng, step)
     parts, sub = [], None
     for i in range(0, len(x), per):
@@ -838,61 +865,95 @@ def _record(hist, keys, ev, obj, space):
         elif k == "dist": hist[k].append(ev.per_image(lp_norm(ev.x_hat - ev.per_render(ev.anchor), getattr(space, "p", 2.0))))
 
 # %% ../nbs/04_engine.ipynb #0009add0
-def _run_stage(model, space, stage, si, x, target, y, vars, consts, rng, chunk, hist, record, broken, n_steps, progress, callback):
-    "One stage: returns (selected vars, objective, step, stop fired)."
+def _evaluate_active(model, space, stage, si, x, target, y, vars, consts, rng, step, chunk, active, prev):
+    "Evaluate only the active samples and carry the finished ones' last values (their variables do not move, so they are exact)."
+    idx = active.nonzero()[:, 0]
+    sub = rng[idx]
+    ev_a, obj_a, grads_a = _evaluate(model, space, stage, si, x[idx], target[idx], y[idx], {k: v[idx] for k, v in vars.items()},
+                                     {k: v[idx] for k, v in consts.items()}, sub, step, chunk)
+    rng.counter = sub.counter                             # per-image streams: the active samples drew what they draw in the full batch
+    ev0, obj0, _ = prev
+    S, B = space.samples, len(x)
+    ridx = (idx[:, None] * S + torch.arange(S, device=idx.device)).flatten()
+    def put(full, part): out = full.clone(); out[idx if len(full) == B else ridx] = part; return out
+    obj = put(obj0, obj_a)
+    grads = {k: torch.zeros_like(v).index_copy_(0, idx, grads_a[k]) for k, v in vars.items()}
+    ev = Eval(step, x, put(ev0.x_hat, ev_a.x_hat), None if ev0.logits is None else put(ev0.logits, ev_a.logits), target, y,
+              {k: v.detach() for k, v in vars.items()}, consts, {k: put(ev0.aux[k], a) for k, a in ev_a.aux.items()}, S, si)
+    return ev, obj, grads
+
+def _stalled(grads):
+    "Per sample: every gradient entry exactly zero (the sample cannot move)."
+    out = None
+    for g in grads.values():
+        z = (g.flatten(1) == 0).all(1); out = z if out is None else out & z
+    return out
+
+def _run_stage(model, space, stage, si, x, target, y, vars, consts, rng, chunk, hist, record, failed, stalled, n_steps, progress, callback, compact):
+    "One stage: returns (selected vars, objective, step, stop rule at the selected iterate, evaluations)."
+    select = stage.select or (Last() if space.samples > 1 else Best())    # on a Monte-Carlo objective Best would pick lucky draws
     handles = [h for t in stage.terms for h in t.attach(model)] if stage.uses_model else []
+    c0 = rng.counter
     try:
         ev, obj, grads = _evaluate(model, space, stage, si, x, target, y, vars, consts, rng, 0, chunk)
-        broken |= ~_finite(obj, grads)
-        active = ~broken
+        per_eval = rng.counter - c0                                      # random numbers one evaluation draws
+        failed |= ~_finite(obj, grads)
+        active = ~failed
         stage.stepper.start(space, stage.steps, vars, consts, x, obj)
-        stage.select.start(ev, obj, grads, stage.stepper.needs_best_grads)
+        select.start(ev, obj, grads, stage.stepper.needs_best_grads)
         done = stage.stop.done(ev) & active
-        stage.select.update(ev, obj, grads, active, done)
-        fired = done.clone()
+        select.update(ev, obj, grads, active, done)
         _record(hist, record, ev, obj, space)
         if callback: callback(ev, active)
         active = active & ~done
+        stuck = active & _stalled(grads); stalled |= stuck; active = active & ~stuck
         taken = 0
         for i in range(1, stage.steps + 1):
             if not active.any(): break
             taken = i
-            recs = stage.stepper.step(StepState(i - 1, x, vars, consts, grads, obj, active, stage.select))
+            recs = stage.stepper.step(StepState(i - 1, x, vars, consts, grads, obj, active, select))
             if not stage.stepper.stays_feasible: space.project(vars, consts, x)
             n_steps += active.long()
-            ev, obj, grads = _evaluate(model, space, stage, si, x, target, y, vars, consts, rng, i, chunk)
+            if compact and not bool(active.all()):
+                ev, obj, grads = _evaluate_active(model, space, stage, si, x, target, y, vars, consts, rng, i, chunk, active, (ev, obj, grads))
+            else: ev, obj, grads = _evaluate(model, space, stage, si, x, target, y, vars, consts, rng, i, chunk)
             bad = active & ~_finite(obj, grads)
-            broken |= bad
+            failed |= bad
             take = active & ~bad
             done = stage.stop.done(ev) & take
-            stage.select.update(ev, obj, grads, take, done)
-            fired |= done
+            select.update(ev, obj, grads, take, done)
             _record(hist, record, ev, obj, space)
             for k, v in (recs or {}).items(): hist.setdefault(k, []).append(v.detach())
             if callback: callback(ev, active)
             active = take & ~done
+            stuck = active & _stalled(grads); stalled |= stuck; active = active & ~stuck
             if progress: progress(1.0)
         if progress and taken < stage.steps: progress(float(stage.steps - taken))
-        sel, sel_obj, sel_step = stage.select.result(vars)
-        return {k: v.clone() for k, v in sel.items()}, sel_obj, sel_step, fired
+        rng.counter = c0 + per_eval * (stage.steps + 1)                   # as if every step ran: what follows does not depend on batch mates
+        sel, sel_obj, sel_step, sel_done = select.result(vars)
+        return {k: v.clone() for k, v in sel.items()}, sel_obj, sel_step, sel_done, taken + 1
     finally:
         for h in handles: h.remove()
 
 # %% ../nbs/04_engine.ipynb #f9e75f33
-def _run_once(model, space, stages, x, target, y, rng, init, record, chunk, progress, callback):
+def _run_once(model, space, stages, x, target, y, rng, init, record, chunk, progress, callback, compact):
     vars, consts = init if init is not None else space.init(x, rng)
-    vars, consts = {k: v.detach().clone() for k, v in vars.items()}, {k: v.detach() for k, v in consts.items()}
     B = len(x)
-    n_steps, broken = torch.zeros(B, dtype=torch.long, device=x.device), torch.zeros(B, dtype=torch.bool, device=x.device)
+    for k, v in {**vars, **consts}.items():
+        if not isinstance(v, Tensor) or v.dim() == 0 or len(v) != B: raise ValueError(f"`init`: `{k}` must be a tensor with one row per image ({B}), got {_shape(v)}")
+    vars, consts = {k: v.detach().clone() for k, v in vars.items()}, {k: v.detach() for k, v in consts.items()}
+    n_steps = torch.zeros(B, dtype=torch.long, device=x.device)
+    failed, stalled = torch.zeros(B, dtype=torch.bool, device=x.device), torch.zeros(B, dtype=torch.bool, device=x.device)
     hist, recs = {k: [] for k in record}, []
     for si, st in enumerate(stages):
-        vars, obj, step, fired = _run_stage(model, space, st, si, x, target, y, vars, consts, rng, chunk, hist, record, broken, n_steps, progress, callback)
-        with torch.no_grad(): x_s, aux = space.render(vars, consts, x, rng, step, "final")
+        vars, obj, step, done, evals = _run_stage(model, space, st, si, x, target, y, vars, consts, rng, chunk, hist, record, failed, stalled, n_steps, progress, callback, compact)
+        with torch.no_grad(): x_s, aux = space.render(vars, consts, x, rng, st.steps, "final")
+        _check_render(space, x_s, x.shape, "final", True)
         if len(stages) > 1:
-            with torch.no_grad(): p_t = model.probs(x_s).gather(1, target[:, None])[:, 0] if st.uses_model else torch.full((B,), math.nan)
-            recs.append(dict(x=x_s.detach(), p_target=p_t, n_steps=n_steps.clone(), done=fired.clone(), name=st.name))
+            with torch.no_grad(): p_t = model.probs(x_s).gather(1, target[:, None])[:, 0] if st.uses_model else torch.full((B,), math.nan, device=x.device)
+            recs.append(dict(x=x_s.detach(), p_target=p_t, n_steps=n_steps.clone(), done=done.clone(), evaluations=evals, name=st.name))
     history = {k: torch.stack(v, 1) for k, v in hist.items() if v}
-    return Result(x_s.detach(), vars, consts, obj, n_steps, step, fired, broken, history, {k: a.detach() for k, a in aux.items()}, recs)
+    return Result(x_s.detach(), vars, consts, obj, n_steps, step, done, failed, stalled, history, {k: a.detach() for k, a in aux.items()}, recs)
 
 # %% ../nbs/04_engine.ipynb #9328feb2
 def _pick(better, a, b):
@@ -908,7 +969,7 @@ def _pick(better, a, b):
     return torch.where(_bview(better, a), b, a)
 
 # %% ../nbs/04_engine.ipynb #8c28a885
-def run(model:Classifier, # the classifier (wrapped)
+def run(model:Classifier|None, # the classifier (wrapped); None for searches that never read one (fitting a prior, projecting onto a generator)
         x:Tensor, # original images B×C×H×W in [0, 1]
         target:Tensor, # target class per sample, B
         space:Space, # the search space
@@ -924,18 +985,27 @@ def run(model:Classifier, # the classifier (wrapped)
         restarts:int=1, # independent runs; each sample keeps its best
         record:Sequence[str]=("obj", "p_target"), # per-step history to keep ('obj', 'p_target', 'dist')
         chunk:int|None=None, # at most this many renders per forward pass (memory); None: the whole batch
+        compact:bool=False, # evaluate only the samples still moving (faster when stop rules finish samples early)
         progress:Callable[[float], None]|None=None, # called with the number of steps done (summed over stages)
         callback:Callable[[Eval, Tensor], None]|None=None, # called after every evaluation with (eval, active)
        ) -> Result:
     "The batched, per-sample optimisation loop every method runs on."
-    model = as_classifier(model)
+    if torch.is_inference_mode_enabled(): raise RuntimeError("run() cannot run under torch.inference_mode(): the engine differentiates the model")
     if not isinstance(space, Space): raise TypeError(f"`space` must be a Space, got {type(space).__name__}")
     if not isinstance(rng, SampleRNG) or len(rng) != len(x): raise TypeError(f"`rng` must be a SampleRNG with one stream per image ({len(x)}), got {rng!r}")
+    for name, t in (("target", target), ("y", y)):
+        if t is None and name == "y": continue
+        if not isinstance(t, Tensor) or t.is_floating_point() or t.dtype == torch.bool or t.dim() == 0 or len(t) != len(x):
+            raise TypeError(f"`{name}` must be an integer tensor with one row per image ({len(x)}), got {_shape(t)}{'' if not isinstance(t, Tensor) else ' of ' + str(t.dtype)}")
     if stages is None:
         if terms is None or stepper is None or steps is None: raise TypeError("give `terms`, `stepper` and `steps`, or `stages`")
         stages = [Stage(terms, stepper, steps, stop, select)]
     elif any(v is not None for v in (terms, stepper, steps, stop, select)): raise TypeError("give either `stages` or terms/stepper/steps/stop/select, not both")
     stages = _check_list(stages, Stage, "stages")
+    if model is None:
+        if any(st.uses_model for st in stages): raise TypeError("`model` is None, but a term or stop rule of the search reads the classifier")
+        if y is None: y = torch.zeros(len(x), dtype=torch.long, device=x.device)   # nothing reads it
+    else: model = as_classifier(model)
     restarts = check_number(restarts, "restarts", int, lo=1)
     chunk = check_number(chunk, "chunk", int, lo=1, allow_none=True)
     if init is not None and restarts > 1: raise ValueError("`restarts` > 1 needs fresh starts: it cannot be combined with `init`")
@@ -946,9 +1016,13 @@ def run(model:Classifier, # the classifier (wrapped)
     prog = (lambda k: progress(k / restarts)) if progress else None
     out = None
     for _ in range(restarts):
-        res = _run_once(model, space, stages, x, target, y, rng, init, record, chunk, prog, callback)
-        out = res if out is None else _pick(res.obj < out.obj, out, res)
+        res = _run_once(model, space, stages, x, target, y, rng, init, record, chunk, prog, callback, compact)
+        out = res if out is None else _pick(_better(res, out), out, res)
     return out
+
+def _better(a:Result, b:Result) -> Tensor:
+    "Per sample, is restart `a` better than `b`: not failed first, then the stop rule met, then the lower objective."
+    return torch.where(a.failed != b.failed, b.failed, torch.where(a.done != b.done, a.done, a.obj < b.obj))
 
 # %% ../nbs/04_engine.ipynb #1315ff48
 def _frozen_guard(modules):
@@ -981,6 +1055,7 @@ def check_invariants(runner:Callable, # runner(x, target, seeds, callback) -> Re
                      modules:Sequence[nn.Module]=(), # other networks that must stay frozen (generator, in-filler, ...)
                      stochastic:bool=True, # another seed must change the result (random starts or Monte-Carlo noise)
                      atol:float=1e-5, # batch independence tolerance (batched convolutions round differently)
+                     compacted:bool=False, # the runner uses `run(..., compact=True)`: a pass may score only the samples still moving
                     ) -> InvariantReport:
     "Check batch independence, freezing, feasibility, determinism, frozen models and the pass count on one search."
     B, S = len(x), space.samples
@@ -1006,8 +1081,9 @@ def check_invariants(runner:Callable, # runner(x, target, seeds, callback) -> Re
         if s0 != s1: continue
         still = ~a1                                     # did not move in the step that led to this evaluation
         for k in v0: assert torch.equal(v1[k][still], v0[k][still]), f"a finished sample moved ({k})"
-    assert rows.count(B * S) >= evals and len(backs) == evals and all(b == B * S for b in backs), \
-        f"expected one forward and one backward pass of {B * S} renders per evaluation; got forward rows {rows}, backward {backs}"
+    if compacted: ok = len(backs) == evals and backs[0] == B * S and all(0 < b <= B * S for b in backs)
+    else: ok = rows.count(B * S) >= evals and len(backs) == evals and all(b == B * S for b in backs)
+    assert ok, f"expected one forward and one backward pass of {'at most ' if compacted else ''}{B * S} renders per evaluation; got forward rows {rows}, backward {backs}"
     again = runner(x, target, seeds, None)
     assert torch.equal(again.x_cf, res.x_cf) and all(torch.equal(again.vars[k], res.vars[k]) for k in res.vars), "the same seeds gave another result"
     if stochastic:
@@ -1017,6 +1093,11 @@ def check_invariants(runner:Callable, # runner(x, target, seeds, callback) -> Re
     diff = max((a.x_cf - res.x_cf[i:i + 1]).abs().max().item() for i, a in enumerate(alone))
     assert diff <= atol, f"batch independence: a sample run alone differs by {diff:.2e} (> {atol})"
     assert all(int(a.n_steps) == int(res.n_steps[i]) for i, a in enumerate(alone)), "batch independence: a sample run alone took other steps"
+    if B > 2:
+        h = B // 2 + 1
+        halves = torch.cat([runner(x[:h], target[:h], seeds[:h], None).x_cf, runner(x[h:], target[h:], seeds[h:], None).x_cf])
+        diff = max(diff, (halves - res.x_cf).abs().max().item())
+        assert diff <= atol, f"batch independence: the batch run as two halves differs by {diff:.2e} (> {atol})"
     return InvariantReport(evals, len(rows), B * S, res.n_steps.tolist(), atol, diff)
 
 # %% ../nbs/04_engine.ipynb #104eaec4
@@ -1033,15 +1114,21 @@ def fit_predictor(predictor:nn.Module, # the network to train (put in train mode
     from tqdm.auto import tqdm
     steps, lr = check_number(steps, "steps", int, lo=1), check_number(lr, "lr", lo=0, lo_open=True)
     g, losses, t0 = torch.Generator().manual_seed(seed), [], time.perf_counter()
-    opt = torch.optim.Adam([p for p in predictor.parameters() if p.requires_grad], lr=lr, weight_decay=weight_decay)
-    with torch.random.fork_rng(devices=[]):
+    params = [p for p in predictor.parameters() if p.requires_grad]
+    if not params: raise ValueError("`predictor` has no trainable parameters")
+    opt = torch.optim.Adam(params, lr=lr, weight_decay=weight_decay)
+    cuda = list(range(torch.cuda.device_count())) if torch.cuda.is_available() else []
+    with torch.random.fork_rng(devices=cuda):
         torch.manual_seed(seed)
         predictor.train()
         for step in tqdm(range(steps), disable=not show_progress, desc="fit"):
             l = loss(*batch(step, g))
             if not isinstance(l, Tensor) or l.dim() != 1: raise ValueError(f"`loss` must return one value per sample (1-d), got {getattr(l, 'shape', type(l).__name__)}")
             if not torch.isfinite(l).all(): raise FloatingPointError(f"the training loss became NaN or Inf at step {step}")
-            opt.zero_grad(); l.mean().backward(); opt.step()
+            grads = torch.autograd.grad(l.mean(), params, allow_unused=True)    # the predictor's gradients only: frozen models get none
+            for p, gr in zip(params, grads): p.grad = gr
+            opt.step()
             losses.append(l.mean().item())
+        for p in params: p.grad = None
         predictor.eval()
     return dict(steps=steps, seed=seed, lr=lr, weight_decay=weight_decay, seconds=round(time.perf_counter() - t0, 2), loss=losses)

@@ -63,8 +63,9 @@ class SVCE(Explainer):
         return float(self.eps) if self.eps is not None else default_eps(x.shape[1:], self.p)
 
     def params(self):
-        return dict(eps=self.eps, p=self.p, steps=self.steps, restarts=self.restarts, solver=self.solver, lr=self.lr,
-                    momentum=self.momentum, rho=self.rho, temperature=self.model.temperature)
+        fw = dict(lr=self.lr, momentum=self.momentum) if self.solver == "afw" else {}     # APGD has no step size or FW momentum
+        return dict(eps=self.eps, p=self.p, steps=self.steps, restarts=self.restarts, solver=self.solver, **fw,
+                    rho=self.rho, temperature=self.model.temperature)
 
     def _explain_batch(self, x, target, y, rng, progress):
         space = LpBall(self.eps_for(x), self.p, start="vertex" if self.solver == "afw" else "random")

@@ -1,35 +1,49 @@
-"""The SVCE benchmark runs in CI at smoke size (it prints figures; it never asserts a time)."""
-import json, subprocess, sys
+"""The benchmark scripts run in CI at smoke size: they must produce every figure they promise (they never assert a time)."""
+import json, math, subprocess, sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_bench_svce_smoke(tmp_path):
+def _run(script, tmp_path):
     out = tmp_path / "bench.json"
-    r = subprocess.run([sys.executable, str(ROOT / "tools" / "bench_svce.py"), "--smoke", "--json", str(out)],
+    r = subprocess.run([sys.executable, str(ROOT / "tools" / script), "--smoke", "--json", str(out)],
                        capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr[-3000:]
     print(r.stdout)
-    assert "counterfactuals" in r.stdout or "cf/s" in r.stdout
-    res = json.loads(out.read_text())
+    return r.stdout, json.loads(out.read_text())
+
+
+def _positive(v): return isinstance(v, float) and math.isfinite(v) and v > 0
+
+
+def test_bench_svce_smoke(tmp_path):
+    stdout, res = _run("bench_svce.py", tmp_path)
     assert [row["batch"] for row in res["rows"]] == [1, 4]
     for row in res["rows"]:
-        assert row["cf_per_s"] > 0 and row["engine_s"] > 0 and row["bare_s"] > 0 and row["peak_mib"] >= 0
-    assert "median_efficiency" in res
+        assert all(_positive(row[k]) for k in ("cf_per_s", "engine_s", "bare_s", "efficiency")), row
+        assert row["steps"] == 5 and isinstance(row["peak_mib"], float)
+        assert f"{row['batch']:>6} " in stdout                       # one table line per batch size
+    assert _positive(res["median_efficiency"]) and _positive(res["speedup_batch4_vs_one_at_a_time"])
+
+
+def test_bench_engine_smoke(tmp_path):
+    stdout, res = _run("bench_engine.py", tmp_path)
+    assert [(r["space"], r["batch"]) for r in res["rows"]] == [("mask", 2), ("latent", 2)]
+    mask, latent = res["rows"]
+    assert mask["renders_per_step"] == 16 and latent["renders_per_step"] == 2    # 8 Monte-Carlo masks per image; one decode
+    for row in res["rows"]:
+        assert all(_positive(row[k]) for k in ("engine_s", "same_graph_s", "classifier_s", "explanations_per_s",
+                                                "efficiency_classifier", "efficiency_same_graph")), row
+        assert f"{row['space']:>7} {row['batch']:>6}" in stdout
 
 
 def test_bench_disc_smoke(tmp_path):
     "DISC's benchmark at smoke size: every prior and batch size gives its figures; the pixel prior its efficiency."
-    out = tmp_path / "bench_disc.json"
-    r = subprocess.run([sys.executable, str(ROOT / "tools" / "bench_disc.py"), "--smoke", "--json", str(out)],
-                       capture_output=True, text=True, timeout=900)
-    assert r.returncode == 0, r.stderr[-3000:]
-    print(r.stdout)
-    res = json.loads(out.read_text())
+    stdout, res = _run("bench_disc.py", tmp_path)
     assert [(row["prior"], row["batch"]) for row in res["rows"]] == [(p, b) for p in ("pixels", "dip", "inr") for b in (1, 2)]
     for row in res["rows"]:
-        assert row["s_per_cf"] > 0 and row["steps"] > 0
+        assert _positive(row["s_per_cf"]) and _positive(row["steps"]), row
         assert ("efficiency" in row) == (row["prior"] == "pixels")
-        if row["prior"] != "pixels": assert row["n_params"] > 1000          # one network per image
-    assert res["pixel_efficiency_median"] > 0
+        if row["prior"] != "pixels": assert row["n_params"] > 1000 and isinstance(row["mib_per_img"], float)   # one network per image
+    assert _positive(res["pixel_efficiency_median"])
