@@ -150,7 +150,7 @@ class MostConfident(Best):
     def update(self, ev, obj, grads, take, done):
         m = take & (done | (ev.p_target > self.best_p))
         self.best_p = torch.where(m, ev.p_target, self.best_p)
-        self._take(m, ev, obj, grads)
+        self._take(m, ev, obj, grads, done)
 
 # %% ../nbs/12_disc.ipynb #5d2ac176
 def _has_bn(model) -> bool:
@@ -263,7 +263,7 @@ def search(self:DISC, x:Tensor, # images B×C×H×W in [0, 1]
            progress:Callable|None=None, # called with the number of steps done
           ) -> Result:
     "One batch's run on the engine: the warm start and the confidence stages (`Result.stages` keeps every stage's image)."
-    return run(self.model, x, target, self.space_for(x), stages=self.make_stages(x), rng=rng, y=y, callback=callback, progress=progress)
+    return run(self.model, x, target, self.space_for(x), stages=self.make_stages(x), rng=rng, y=y, callback=callback, progress=progress, compact=True)
 
 @patch
 def _check_manifold(self:DISC, x:Tensor, k:int):

@@ -14,11 +14,14 @@ Figures:
   stages 0.6/0.7/0.8/0.9 of at most 100 steps each), toward the most likely other class, on `fashion/classifier`
   and images of the bundled Fashion-MNIST sample. The stages stop per image, so the cost depends on the images:
   `steps` is the mean number of steps taken per image (warm start included).
-- efficiency (pixel prior): time of a bare loop of the same number of batched forward+backward passes of the
-  classifier (autograd.grad of the target log-probability w.r.t. the input, nothing else) divided by DISC's time;
-  median of the per-repeat ratios. 1.0 means the engine, the L1 and BatchNorm terms and the stage bookkeeping add nothing.
+- efficiency (pixel prior): time of a bare loop of the same classifier passes on the same images divided by DISC's
+  time; median of the per-repeat ratios. DISC runs compacted (a pass scores only the images still in their stage), so
+  the bare loop makes, per stage and step, one forward+backward pass (autograd.grad of the target log-probability
+  w.r.t. the input, nothing else) on as many images as DISC scored at that step. 1.0 means the engine, the L1 and
+  BatchNorm terms and the stage bookkeeping add nothing.
 - MiB/img: peak resident memory of a fresh process running that batch size, minus its resident memory just before
-  the timed runs (model and data loaded, one warm-up explanation of one image done), divided by the batch size.
+  the timed runs (model and data loaded, one warm-up explanation of one image done), divided by the batch size. At
+  batch 1 the warm-up already reached the peak, so the figure there is ~0: read the per-image memory at batch 16 and 64.
 """
 import argparse, json, os, resource, statistics, subprocess, sys, time
 
@@ -50,21 +53,28 @@ def measure(prior, batch, repeats, smoke):
     for _ in range(repeats):      # interleaved, so that load from other processes hits both alike
         t0 = time.perf_counter(); e = disc.explain(x, target=target); te.append(time.perf_counter() - t0)
         if prior == "pixels":
-            n = stage_passes(e)
-            t0 = time.perf_counter(); bare_loop(model, x, target, n); tb.append(time.perf_counter() - t0)
+            sizes = stage_passes(e)
+            t0 = time.perf_counter(); bare_passes(model, x, target, sizes); tb.append(time.perf_counter() - t0)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     t = statistics.median(te)
     out = dict(prior=prior, batch=batch, s_per_cf=t / batch, seconds=t, steps=float(e.n_steps.float().mean()),
                success=float(e.success.float().mean()), mib_per_img=(peak - rss0) / 1024 / batch, n_params=n_params(disc, x))
-    if tb: out.update(bare_s=statistics.median(tb), passes=stage_passes(e), efficiency=statistics.median(b / a for b, a in zip(tb, te)))
+    if tb: out.update(bare_s=statistics.median(tb), passes=len(stage_passes(e)), image_passes=sum(stage_passes(e)), efficiency=statistics.median(b / a for b, a in zip(tb, te)))
     return out
 
 
 def stage_passes(e):
-    "Batched classifier passes of the confidence stages: per stage, the steps of its slowest image plus one."
+    """The classifier passes of the confidence stages, as batch sizes: DISC runs compacted (`run(compact=True)`), so pass
+    k of a stage scores only the images still in it (an image that leaves after n steps is scored n + 1 times)."""
     sn = e.history["stage_n_steps"]                                       # steps taken up to the end of each stage
     per = sn.diff(dim=1, prepend=torch.full_like(sn[:, :1], int(e.meta["params"]["warm_start_steps"])))
-    return sum(int(per[:, s].max()) + 1 for s in range(sn.shape[1]))
+    return [int((per[:, s] >= k).sum()) for s in range(sn.shape[1]) for k in range(int(per[:, s].max()) + 1)]
+
+
+def bare_passes(model, x, target, sizes):
+    "The floor for a compacted run: one bare forward+backward pass per entry of `sizes`, on that many images."
+    order = torch.arange(len(x))
+    for n in sizes: bare_loop(model, x[order[:n]], target[order[:n]], 1)
 
 
 def current_rss_kib():
