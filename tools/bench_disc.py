@@ -6,7 +6,7 @@ Prints a table; never asserts a time (machines are shared and noisy). Every figu
 runs made in the same process as its baseline, engine and baseline interleaved.
 
   python tools/bench_disc.py                 # full: priors pixels, dip, inr; batch 1, 16, 64; default settings; 3 repeats
-  python tools/bench_disc.py --smoke         # CI size: batch 1, 2; 3 steps per stage, 3 warm-start steps; 1 repeat
+  python tools/bench_disc.py --smoke         # CI size: batch 2; 3 steps per stage, 3 warm-start steps; 1 repeat
   python tools/bench_disc.py --json out.json # also write the figures as JSON
 
 Figures:
@@ -102,7 +102,7 @@ def main():
     if a.one:
         prior, b = a.one.split(":")
         print(json.dumps(measure(prior, int(b), repeats, a.smoke))); return
-    batches = [int(b) for b in (a.batches or ("1,2" if a.smoke else "1,16,64")).split(",")]
+    batches = [int(b) for b in (a.batches or ("2" if a.smoke else "1,16,64")).split(",")]
     rows = []
     for prior in a.priors.split(","):
         for b in batches:  # a fresh process per measurement, so peak memory is that run's own
