@@ -79,3 +79,14 @@ def test_bench_contrastive_smoke(tmp_path):
     for k in ("fit_ms_per_step", "bare_fit_ms_per_step", "scores_latents_per_s", "bare_scores_latents_per_s", "fit_efficiency", "scores_efficiency"):
         assert _positive(res[k]), (k, res)
     assert "ms/step" in stdout and "latents/s" in stdout
+
+
+def test_bench_disc_smoke(tmp_path):
+    "DISC's benchmark at smoke size: every prior and batch size gives its figures; the pixel prior its efficiency."
+    stdout, res = _run("bench_disc.py", tmp_path)
+    assert [(row["prior"], row["batch"]) for row in res["rows"]] == [(p, 2) for p in ("pixels", "dip", "inr")]
+    for row in res["rows"]:
+        assert _positive(row["s_per_cf"]) and _positive(row["steps"]), row
+        assert ("efficiency" in row) == (row["prior"] == "pixels")
+        if row["prior"] != "pixels": assert row["n_params"] > 1000 and isinstance(row["mib_per_img"], float)   # one network per image
+    assert _positive(res["pixel_efficiency_median"])
