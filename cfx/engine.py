@@ -951,7 +951,7 @@ def _run_once(model, space, stages, x, target, y, rng, init, record, chunk, prog
         _check_render(space, x_s, x.shape, "final", True)
         if len(stages) > 1:
             with torch.no_grad(): p_t = model.probs(x_s).gather(1, target[:, None])[:, 0] if st.uses_model else torch.full((B,), math.nan, device=x.device)
-            recs.append(dict(x=x_s.detach(), p_target=p_t, n_steps=n_steps.clone(), done=done.clone(), evaluations=evals, name=st.name))
+            recs.append(dict(x=x_s.detach().clone(), p_target=p_t, n_steps=n_steps.clone(), done=done.clone(), evaluations=evals, name=st.name))
     history = {k: torch.stack(v, 1) for k, v in hist.items() if v}
     return Result(x_s.detach(), vars, consts, obj, n_steps, step, done, failed, stalled, history, {k: a.detach() for k, a in aux.items()}, recs)
 
