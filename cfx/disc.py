@@ -137,7 +137,7 @@ class ManifoldConsistency(Term):
         if not callable(manifold): raise TypeError(f"`manifold` must be a model mapping images to kernel values N×K, got {type(manifold).__name__}")
         self._manifold = manifold
     def __call__(self, ev):
-        lk = log_kernel(self._manifold, ev.x_hat).clamp(max=-1e-6).to(ev.x_hat.dtype)
+        lk = log_kernel(self._manifold, ev.x_hat).clamp(max=-1e-6).to(ev.x_hat)          # the DUQ model may sit on another device
         oh = F.one_hot(ev.per_render(ev.target), lk.shape[1]).to(lk)
         return -(oh * lk + (1 - oh) * torch.log(-torch.expm1(lk))).mean(1)
 
@@ -164,11 +164,11 @@ def _check_stages(stages) -> tuple:
     if any(b <= a for a, b in zip(qs, qs[1:])): raise ValueError(f"`stages` must increase strictly, got {list(qs)}")
     return qs
 
-def _load_manifold(manifold):
+def _load_manifold(manifold, device="cpu"):
     if manifold is None or (isinstance(manifold, str) and manifold.lower() == "none"): return None
     if isinstance(manifold, str):
         from cfx import zoo
-        try: return zoo.load(manifold)
+        try: return zoo.load(manifold, device=device)
         except Exception as err: raise ValueError(f"`manifold` {manifold!r} is not a model of the zoo ({err})") from None
     if not callable(manifold): raise TypeError(f"`manifold` must be a DUQ model (images → kernel values N×K), a zoo name or None, got {type(manifold).__name__}")
     return manifold
@@ -182,7 +182,7 @@ class DISC(Explainer):
     def __init__(self, model, # the classifier to explain: a `Classifier` or any module
                  prior:str|Space="inr", # 'pixels' (the image-space baseline), 'dip', 'inr', or your own `Space` (e.g. `Module(net, make_input)`)
                  manifold:nn.Module|Callable|str|None=None, # a DUQ model (images → kernel values N×K) or its zoo name; None: no manifold term
-                 stages:Sequence[float]=(0.6, 0.7, 0.8, 0.9), # target confidences, increasing; success = p(t | x_cf) reached the last
+                 stages:Sequence[float]=(0.6, 0.7, 0.8, 0.9), # target confidences, increasing; success = p(t | x_cf) reached the last and t is the predicted class
                  steps_per_stage:int=100, # Adam step budget of each confidence stage
                  lr:float|None=None, # Adam's step size in the confidence stages (None: the prior's default in `PRIORS`)
                  ce:float=1.0, # weight of the target cross-entropy −log p(t | x̄)
@@ -198,7 +198,7 @@ class DISC(Explainer):
                 ):
         super().__init__(model, batch_size=batch_size, show_progress=show_progress)
         if not (isinstance(prior, Space) or prior in PRIORS): raise ValueError(f"`prior` must be one of {sorted(PRIORS)} or a cfx.engine.Space, got {prior!r}")
-        self.prior, self.manifold, self.stages = prior, _load_manifold(manifold), _check_stages(stages)
+        self.prior, self.manifold, self.stages = prior, _load_manifold(manifold, self.model.device), _check_stages(stages)
         self.steps_per_stage = check_number(steps_per_stage, "steps_per_stage", int, lo=1)
         self.warm_start_steps = check_number(warm_start_steps, "warm_start_steps", int, lo=0)
         key = prior if isinstance(prior, str) else "pixels" if isinstance(prior, Pixels) else "dip"
@@ -288,7 +288,8 @@ def _explain_batch(self:DISC, x, target, y, rng, progress):
     if self.manifold is not None:
         with torch.no_grad(): lk = log_kernel(self.manifold, hist["stage_images"].flatten(0, 1))
         hist["stage_certainty"] = lk.exp().gather(1, target.repeat_interleave(len(st))[:, None].to(lk.device)).view(len(x), len(st)).to(x)
-    return res.batch_result(history=hist, success=hist["stage_p_target"][:, -1] >= self.stages[-1])
+    with torch.no_grad(): top = self.model.probs(st[-1]["x"]).argmax(-1) == target   # below 0.5 a class can reach its stage without winning
+    return res.batch_result(history=hist, success=(hist["stage_p_target"][:, -1] >= self.stages[-1]) & top)
 
 # %% ../nbs/12_disc.ipynb #64bc33c5
 def _kernel(ctx) -> Tensor:

@@ -84,7 +84,8 @@ def parse_set(items:list|str|None) -> dict:
 _TRUE, _FALSE = ("true", "yes", "on", "1"), ("false", "no", "off", "0")
 
 def _bool(v): return True if v.lower() in _TRUE else False if v.lower() in _FALSE else int("not a bool")
-def _tuple(v): return tuple(float(u) for u in v.strip("()[] ").split(",") if u.strip())
+def _num(u): u = u.strip(); return int(u) if re.fullmatch(r"[+-]?\d+", u) else float(u)   # (7,7) stays ints: mask grids, sizes
+def _tuple(v): return tuple(_num(u) for u in v.strip("()[] ").split(",") if u.strip())
 def _any(v):
     for f in (int, float, _bool):
         try: return f(v)
@@ -400,11 +401,12 @@ def select_images(count:int, # images available
     return idx, note
 
 # %% ../nbs/21_explain_cli.ipynb #c48565af
-def parse_target(t:str, # `--target`
+def parse_target(t:str|None, # `--target`; None: the method's default
                  class_names:list|None, # the model's class names
                  k:int, # its class count
                 ):
-    "`--target` as 'other', 'pred' or a class index."
+    "`--target` as None (the method's own default), 'other', 'pred' or a class index."
+    if t is None: return None
     s = str(t).strip()
     if s in ("other", "pred"): return s
     if re.fullmatch(r"[+-]?\d+", s):
@@ -491,7 +493,7 @@ def _title(method, model, explainer, e, x) -> str:
     return f"{method} on {model}" + (f" — {b}" if b else "") + f" — {int(e.success.sum())}/{len(e)} succeeded"
 
 # %% ../nbs/21_explain_cli.ipynb #0589a437
-def run_explain(method:str="svce", model:str="fashion/robust", n:int|None=None, target:str="other", images:str|None=None,
+def run_explain(method:str="svce", model:str="fashion/robust", n:int|None=None, target:str|None=None, images:str|None=None,
                 eps:float|None=None, p:float|None=None, steps:int|None=None, batch_size:int|None=None, set:list|None=None,
                 weights=None, mean=None, std=None, classes=None, size=None, select:str="first", seed:int=0,
                 oracle:str|None="auto", out:str="cfx_out", force:bool=False, show_progress:bool=True, device:str="auto",
@@ -543,7 +545,7 @@ def explain(method:_METHOD=None,
             images:str=None, # comma-separated image files or folders (default: the bundled Fashion-MNIST sample; shapes images for RGB models)
             n:int=None, # explain the first n images (default: 8 of the bundled sample, every file given)
             select:str="first", # which n images: first, or balanced (classes in turn: sample labels, or predictions for files)
-            target:str="other", # target: a class index, a class name, other (most likely other class) or pred
+            target:str=None, # target: a class index, a class name, other (most likely other class) or pred (default: the method's: pred for fido, other for the rest)
             eps:float=None, # budget (default: the method's, for the image size)
             p:float=None, # norm of the threat model (default: the method's)
             steps:int=None, # optimisation steps (default: the method's)

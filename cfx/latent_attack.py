@@ -158,7 +158,8 @@ def from_cli(cls:LatentExplainer, model, model_name:str|None=None, # the classif
              **options):
     "Build the explainer for `cfx explain`: load the generator from the zoo."
     from cfx import zoo
-    if generator is None or isinstance(generator, str): generator = zoo.load(generator or default_generator_name(model_name))
+    if generator is None or isinstance(generator, str):                   # on the classifier's device (cfx explain --device cuda)
+        generator = zoo.load(generator or default_generator_name(model_name), device=getattr(model, "device", "cpu"))
     return cls(model, generator, **options)
 
 # %% ../nbs/13_latent_attack.ipynb #d3b9a418

@@ -30,12 +30,14 @@ def test_explain_method_fido_writes_saliency(tmp_path):
 
 def test_explain_method_fido_generative_infiller(tmp_path):
     "`--set infiller=vae` takes the zoo in-filler of the model's dataset."
-    r = run_in(tmp_path, "explain", "--method", "fido", "--model", "shapes/classifier", "--n", "1", "--target", "pred",
-               "--steps", "2", "--set", "infiller=vae,samples=2", "--quiet", "--oracle", "none", "--out", "out")
+    r = run_in(tmp_path, "explain", "--method", "fido", "--model", "shapes/classifier", "--n", "1",          # no --target: fido's own (pred)
+               "--steps", "2", "--set", "infiller=vae,samples=2,mask_size=(4,4)", "--quiet", "--oracle", "none", "--out", "out")
     assert r.returncode == 0, r.stderr[-3000:]
     from cfx.core import Explanation
     e = Explanation.load(tmp_path / "out" / "explanations.safetensors")
     assert e.meta["params"]["infiller"] == "GenerativeInFill(shapes/infill-vae, sample=True)" and e.saliency.shape == (1, 1, 32, 32)
+    assert e.meta["target_mode"] == "pred" and (e.target == e.y).all()               # the CLI leaves the method's default target alone
+    assert tuple(e.meta["params"]["mask_size"]) == (4, 4)                               # a tuple from --set keeps its ints
 
 
 def test_explain_method_fido_bad_options_are_one_line(tmp_path):
