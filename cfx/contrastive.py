@@ -636,6 +636,8 @@ def from_cli(cls:Contrastive, model, # the classifier the CLI loaded
              **options):
     "The shipped explainer of `model_name` (`cfx explain --method contrastive --model fashion/classifier`)."
     have = {m: d for d, m in SHIPPED.items()}
+    fixed = sorted(set(options) & {"generator", "attributes", "names"})
+    if fixed: raise ValueError(f"--method contrastive takes its generator, attribute reader and attribute names from the shipped predictor of the model; `--set {fixed[0]}` cannot change them (fit your own in Python: Contrastive(...).fit())")
     if model_name not in have: raise ValueError(f"--method contrastive needs a model with a shipped shift predictor: {sorted(have)}; got {model_name!r} (fit one in Python: Contrastive(...).fit())")
     e = shipped(have[model_name], **options)
     e.model = model

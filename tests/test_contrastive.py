@@ -25,6 +25,16 @@ def test_cfx_explain_contrastive_refuses_other_models(tmp_path):
     assert r.returncode != 0 and "needs a model with a shipped shift predictor" in r.stderr
 
 
+def test_from_cli_refuses_to_swap_the_shipped_parts():
+    "`--set generator=...` (or attributes, names) would not match the shipped predictor: a clear error, not a TypeError."
+    import pytest
+    from cfx import zoo
+    from cfx.contrastive import Contrastive
+    for key in ("generator", "attributes", "names"):
+        with pytest.raises(ValueError, match=f"`--set {key}` cannot change them"):
+            Contrastive.from_cli(zoo.load("fashion/classifier"), model_name="fashion/classifier", **{key: "x"})
+
+
 def test_scores_cmd(tmp_path, capsys):
     from cfx.cli import run_command
     from cfx.contrastive import scores_cmd
