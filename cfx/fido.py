@@ -173,9 +173,13 @@ def attribute(self:_MaskSaliency, inputs:Tensor, # images N×C×H×W in [0, 1]
 def from_cli(cls:_MaskSaliency, model, model_name:str|None=None, **options):
     "The `cfx explain` hook: `--set infiller=vae` means the zoo in-filler of the model's dataset (`<dataset>/infill-vae`)."
     if options.get("infiller") == "vae":
-        dataset = (model_name or "").split("/")[0] if "/" in (model_name or "") else None
-        if dataset is None: raise ValueError("`infiller=vae` needs a zoo model (the in-filler is `<dataset>/infill-vae`); pass a zoo in-filler name or a model")
-        options["infiller"] = f"{dataset}/infill-vae"
+        from cfx import zoo
+        have = {m["name"] for m in zoo.list_models() if m["name"].endswith("/infill-vae")}
+        ds = model_name.split("/")[0] if isinstance(model_name, str) and "/" in model_name else None
+        found = [c for c in ([f"{ds}/infill-vae", f"{ds.split('-')[0]}/infill-vae"] if ds else []) if c in have]   # shapes-rules -> shapes
+        if not found: raise ValueError(f"`infiller=vae` takes the zoo in-filler of a zoo model's dataset and none goes with {model_name!r}: "
+                                       f"name one with `--set infiller=<zoo in-filler>` ({sorted(have)}), or mean, blur, noise, local")
+        options["infiller"] = found[0]
     return cls(model, **options)
 
 # %% ../nbs/11_fido.ipynb #fbc35964
