@@ -18,9 +18,9 @@ from .engine import (Space, Pixels, Module, Stage, Result, Term, Adam, Best, Thr
 from .metrics import register_metric
 
 # %% auto #0
-__all__ = ['PRIORS', 'CORRUPTIONS', 'DIPNet', 'noise_input', 'default_sigma', 'INRNet', 'fourier_input', 'StagePixels',
-           'make_prior', 'log_kernel', 'ManifoldConsistency', 'MostConfident', 'DISC', 'show_stages', 'corrupt',
-           'surrogate_net', 'boundary_fidelity', 'disc_demo']
+__all__ = ['PRIORS', 'CORRUPTIONS', 'DIPNet', 'noise_input', 'default_sigma', 'INRNet', 'fourier_input', 'make_prior',
+           'log_kernel', 'ManifoldConsistency', 'MostConfident', 'DISC', 'show_stages', 'corrupt', 'surrogate_net',
+           'boundary_fidelity', 'disc_demo']
 
 # %% ../nbs/12_disc.ipynb #86cd5c05
 class DIPNet(nn.Module):
@@ -97,11 +97,6 @@ def fourier_input(features:int=32, # Fourier frequencies m
 PRIORS = {"pixels": dict(lr=0.002, warm_start_lr=0.0), "dip": dict(lr=0.0003, warm_start_lr=0.01), "inr": dict(lr=0.001, warm_start_lr=0.005)}
 _PRIOR_SEED = 0     # the priors' starting weights: one fixed draw, independent of the global random state
 
-class StagePixels(Pixels):
-    "The pixels in the [0, 1] box, with a final render that is a copy (so recorded stage images do not move)."
-    def render(self, vars, consts, x, rng, step, mode="search"):
-        return (vars["x_hat"].clone() if mode == "final" else vars["x_hat"]), {}
-
 def make_prior(name:str, # 'pixels', 'dip' or 'inr'
                shape:Sequence[int], # one image's shape C×H×W
                dtype:torch.dtype=torch.float32, # the images' dtype (float64 for exact batch-independence checks)
@@ -109,7 +104,7 @@ def make_prior(name:str, # 'pixels', 'dip' or 'inr'
               ) -> Space:
     "The search space of prior `name` for images of `shape`."
     if name not in PRIORS: raise ValueError(f"`prior` must be one of {sorted(PRIORS)} or a cfx.engine.Space, got {name!r}")
-    if name == "pixels": return StagePixels()
+    if name == "pixels": return Pixels()
     c, h, w = shape
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(_PRIOR_SEED)

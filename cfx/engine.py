@@ -18,9 +18,10 @@ from .core import Classifier, SampleRNG, as_classifier, as_infiller, check_numbe
 # %% auto #0
 __all__ = ['Eval', 'Term', 'TargetLogProb', 'TargetProb', 'log_odds', 'LogOdds', 'Margin', 'CrossEntropyAway', 'lp_norm',
            'LpDistance', 'LatentDistance', 'MSE', 'MaskSize', 'total_variation', 'TV', 'BNStats', 'Space', 'Pixels',
-           'lmo_lp_box', 'lmo_lp_box_bisect', 'project_lp_box', 'LpBall', 'concrete_keep', 'Mask', 'Latent', 'Module',
-           'AutoSchedule', 'StepState', 'Stepper', 'FrankWolfe', 'APGD', 'Adam', 'Stop', 'Threshold', 'Select', 'Last',
-           'Best', 'FirstValid', 'Stage', 'Result', 'run', 'InvariantReport', 'check_invariants', 'fit_predictor']
+           'lmo_lp_box', 'lmo_lp_box_bisect', 'project_lp_box', 'LpBall', 'concrete_keep', 'Mask', 'upsample_mask',
+           'Latent', 'Module', 'AutoSchedule', 'StepState', 'Stepper', 'FrankWolfe', 'APGD', 'Adam', 'Stop',
+           'Threshold', 'Select', 'Last', 'Best', 'FirstValid', 'Stage', 'Result', 'run', 'InvariantReport',
+           'check_invariants', 'fit_predictor']
 
 # %% ../nbs/04_engine.ipynb #6df14214
 @dataclass
@@ -401,11 +402,16 @@ def init(self:Mask, x, rng):
     h, w = self.size or x.shape[-2:]
     return {"logit": torch.full((len(x), 1, h, w), self.init_logit, dtype=x.dtype, device=x.device)}, {}
 
+def upsample_mask(m:Tensor, # masks N×1×h×w at the mask resolution
+                  shape, # the image shape; its last two entries are the target size
+                 ) -> Tensor:
+    "Masks bilinearly up-sampled to the image size `shape[-2:]` (returned as they are when already that size)."
+    return m if tuple(m.shape[-2:]) == tuple(shape[-2:]) else F.interpolate(m, size=tuple(shape[-2:]), mode="bilinear", align_corners=False)
+
 @patch
 def keep_prob(self:Mask, vars:dict, shape) -> Tensor:
     "Keep probability up-sampled to the image size `shape[-2:]`, B×1×H×W."
-    k = torch.sigmoid(vars["logit"])
-    return k if tuple(k.shape[-2:]) == tuple(shape[-2:]) else F.interpolate(k, size=tuple(shape[-2:]), mode="bilinear", align_corners=False)
+    return upsample_mask(torch.sigmoid(vars["logit"]), shape)
 
 @patch
 def _compose(self:Mask, x, z, keep_hard, rng):
@@ -427,7 +433,7 @@ def render(self:Mask, vars, consts, x, rng, step, mode="search"):
         h, w = vars["logit"].shape[-2:]
         u = rng.rand(S, 1, h, w, dtype=x.dtype, device=x.device)
         z = concrete_keep(vars["logit"][:, None], u, self.temperature).reshape(B * S, 1, h, w)
-        if (h, w) != (H, W): z = F.interpolate(z, size=(H, W), mode="bilinear", align_corners=False)
+        z = upsample_mask(z, x.shape)
     xr = x.repeat_interleave(S, 0) if S > 1 else x
     return self._compose(xr, z, (z.detach() > 0.5), rng.split(S)), {"keep": k}
 

@@ -12,7 +12,7 @@ from torch import Tensor
 from fastcore.basics import patch
 
 from .core import Explainer, InFiller, INFILLERS, as_infiller, check_images, check_number, eval_mode
-from .engine import Mask, LogOdds, MaskSize, TV, Adam, Last, Term, run
+from .engine import Mask, LogOdds, MaskSize, TV, Adam, Last, Term, run, upsample_mask
 
 # %% auto #0
 __all__ = ['OBJECTIVES', 'MASK_CELLS', 'ramp', 'fido_terms', 'saliency_from_keep', 'default_mask_size', 'lam_from_official',
@@ -229,8 +229,7 @@ def init(self:SoftMask, x, rng):
 @patch
 def keep_prob(self:SoftMask, vars:dict, shape) -> Tensor:
     "The mask up-sampled to the image size `shape[-2:]`, B×1×H×W."
-    m = vars["mask"]
-    return m if tuple(m.shape[-2:]) == tuple(shape[-2:]) else torch.nn.functional.interpolate(m, size=tuple(shape[-2:]), mode="bilinear", align_corners=False)
+    return upsample_mask(vars["mask"], shape)
 
 @patch
 def render(self:SoftMask, vars, consts, x, rng, step, mode="search"):
