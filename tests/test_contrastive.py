@@ -1,16 +1,16 @@
 """The contrastive method end to end: `cfx explain --method contrastive`, the `cfx scores` function, and its recipes (a few steps)."""
-import json, subprocess, sys
-from pathlib import Path
+import json
 
 import torch
 
 from cfx.core import Explanation, GlobalExplanation
 
+from test_cli import run_in          # the installed `cfx` script, in a subprocess from `cwd`
+
 
 def test_cfx_explain_contrastive(tmp_path):
     out = tmp_path / "out"
-    r = subprocess.run([str(Path(sys.executable).parent / "cfx"), "explain", "--method", "contrastive", "--model", "fashion/classifier", "--n", "4",
-                        "--out", str(out), "--quiet"], capture_output=True, text=True, timeout=600)
+    r = run_in(tmp_path, "explain", "--method", "contrastive", "--model", "fashion/classifier", "--n", "4", "--out", str(out), "--quiet")
     assert r.returncode == 0, r.stderr[-3000:]
     e = Explanation.load(out / "explanations.safetensors")
     assert len(e) == 4 and e.meta["method"] == "contrastive" and e.latent.shape == (4, 16)
@@ -20,8 +20,7 @@ def test_cfx_explain_contrastive(tmp_path):
 
 
 def test_cfx_explain_contrastive_refuses_other_models(tmp_path):
-    r = subprocess.run([str(Path(sys.executable).parent / "cfx"), "explain", "--method", "contrastive", "--model", "fashion/robust", "--n", "2",
-                        "--out", str(tmp_path / "o"), "--quiet"], capture_output=True, text=True, timeout=600)
+    r = run_in(tmp_path, "explain", "--method", "contrastive", "--model", "fashion/robust", "--n", "2", "--out", str(tmp_path / "o"), "--quiet")
     assert r.returncode != 0 and "needs a model with a shipped shift predictor" in r.stderr
 
 
@@ -52,15 +51,14 @@ def test_scores_cmd(tmp_path, capsys):
 
 def test_cfx_scores_cli(tmp_path):
     "`cfx scores` through the dispatcher (registered in `cfx.cli.COMMANDS`), end to end."
-    cfx = str(Path(sys.executable).parent / "cfx")
-    r = subprocess.run([cfx, "scores", "Trouser", "--n", "32", "--json"], capture_output=True, text=True, timeout=600)
+    r = run_in(tmp_path, "scores", "Trouser", "--n", "32", "--json")
     assert r.returncode == 0, r.stderr[-3000:]
     js = json.loads(r.stdout)
     assert js["names"] == ["large", "bright", "wide", "symmetric", "textured"] and js["meta"]["outcome"] == "Trouser"
     assert {"PN", "PS", "PNS", "success:PNS", "drift:PNS"} <= set(js["values"]) and len(js["values"]["PNS"]) == 5
-    r = subprocess.run([cfx, "scores", "Hat", "--n", "8"], capture_output=True, text=True, timeout=600)
+    r = run_in(tmp_path, "scores", "Hat", "--n", "8")
     assert r.returncode != 0 and "must be a class of fashion/classifier" in r.stderr
-    r = subprocess.run([cfx, "--help"], capture_output=True, text=True, timeout=600)
+    r = run_in(tmp_path, "--help")
     assert "causal necessity / sufficiency scores of a model" in r.stdout + r.stderr
 
 

@@ -1,16 +1,14 @@
 """`cfx explain --method disc` end to end: the installed console script, run in a subprocess from outside the repo."""
-import json, os, subprocess
+import json
 
 import pytest
 
-from test_cli import cfx_exe, usage_error
+from test_cli import run_in as cfx_in, usage_error
 
 FAST = ["--set", "steps_per_stage=5,warm_start_steps=5", "--quiet", "--oracle", "none"]
 
 
-def run_in(cwd, *args, timeout=600):
-    return subprocess.run([cfx_exe(), "explain", "--method", "disc", *args], capture_output=True, text=True, timeout=timeout,
-                          cwd=str(cwd), env={**os.environ, "COLUMNS": "100"}, stdin=subprocess.DEVNULL)
+def run_in(cwd, *args): return cfx_in(cwd, "explain", "--method", "disc", *args)
 
 
 @pytest.mark.parametrize("prior", ["inr"])          # the default prior; dip runs below with the DUQ model, pixels in the chapter

@@ -1,18 +1,7 @@
 """`cfx explain --method fido` (and bbmp's class through the same hook) end to end: the installed console script."""
-import json, os, shutil, subprocess, sys
-from pathlib import Path
+import json
 
-
-def cfx_exe() -> str:
-    here = Path(sys.executable).parent / "cfx"
-    exe = str(here) if here.exists() else shutil.which("cfx")
-    assert exe, "the `cfx` console script is not installed (pip install -e .)"
-    return exe
-
-
-def run_in(cwd, *args, timeout=600):
-    return subprocess.run([cfx_exe(), *args], capture_output=True, text=True, timeout=timeout, cwd=str(cwd),
-                          env={**os.environ, "COLUMNS": "100"}, stdin=subprocess.DEVNULL)
+from test_cli import run_in          # the installed `cfx` script, in a subprocess from `cwd`
 
 
 def test_explain_method_fido_writes_saliency(tmp_path):

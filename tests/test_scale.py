@@ -4,7 +4,7 @@ SIGKILL at random points and rerun, damaged shards, output folders that cannot b
 
 The shared helpers (commands, /proc worker lookup, the kill loop) live in tools/bench_scale.py.
 """
-import dataclasses, importlib.util, json, os, shutil, subprocess, sys, tempfile, textwrap
+import dataclasses, importlib.util, json, shutil, subprocess, textwrap
 from pathlib import Path
 
 import pytest
