@@ -23,12 +23,12 @@ Figures:
   the timed runs (model and data loaded, one warm-up explanation of one image done), divided by the batch size. At
   batch 1 the warm-up already reached the peak, so the figure there is ~0: read the per-image memory at batch 16 and 64.
 """
-import argparse, json, os, resource, statistics, subprocess, sys, time
+import argparse, json, os, resource, statistics, sys, time
 
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_svce import bare_loop       # the same floor: batched forward+backward passes w.r.t. the input, nothing else
+from bench_svce import bare_loop, in_fresh_process       # the same floor: batched forward+backward passes w.r.t. the input, nothing else
 
 
 def sample_images(n, seed=0):
@@ -106,10 +106,7 @@ def main():
     rows = []
     for prior in a.priors.split(","):
         for b in batches:  # a fresh process per measurement, so peak memory is that run's own
-            cmd = [sys.executable, __file__, "--repeats", str(repeats), "--one", f"{prior}:{b}"] + (["--smoke"] if a.smoke else [])
-            res = subprocess.run(cmd, capture_output=True, text=True)
-            if res.returncode: sys.exit(f"benchmark of {prior} at batch {b} failed:\n{res.stderr}")
-            rows.append(json.loads(res.stdout.strip().splitlines()[-1]))
+            rows.append(in_fresh_process(__file__, ["--repeats", repeats, "--one", f"{prior}:{b}"] + (["--smoke"] if a.smoke else []), f"{prior} at batch {b}"))
     print(f"DISC benchmark: fashion/classifier, {'smoke settings' if a.smoke else 'default settings'}, median of {repeats}, "
           f"torch {torch.__version__}, {torch.get_num_threads()} threads, {os.cpu_count()} cores")
     print(f"{'prior':>7} {'batch':>6} {'weights':>8} {'s/cf':>8} {'steps':>7} {'success':>8} {'MiB/img':>8} {'efficiency':>10}")

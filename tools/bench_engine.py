@@ -22,10 +22,13 @@ Figures per space and batch size B:
   sampling and composition; decoder + classifier) and takes the same gradient / engine time -- what the
   engine's bookkeeping costs on top of the method's own arithmetic.
 """
-import argparse, json, math, os, statistics, subprocess, sys, time
+import argparse, json, math, os, statistics, sys, time
 
 import torch
 import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_svce import in_fresh_process   # one measurement per fresh process
 
 
 def setup(space, batch, steps):
@@ -116,10 +119,7 @@ def main():
     rows = []
     for sp in a.spaces.split(","):
         for b in batches:                                              # a fresh process each
-            cmd = [sys.executable, __file__, "--steps", str(steps), "--repeats", str(repeats), "--one", f"{sp}:{b}"]
-            res = subprocess.run(cmd, capture_output=True, text=True)
-            if res.returncode: sys.exit(f"benchmark of {sp} at batch {b} failed:\n{res.stderr}")
-            rows.append(json.loads(res.stdout.strip().splitlines()[-1]))
+            rows.append(in_fresh_process(__file__, ["--steps", steps, "--repeats", repeats, "--one", f"{sp}:{b}"], f"{sp} at batch {b}"))
     print(f"engine benchmark: fashion/classifier, {steps} steps, median of {repeats}, torch {torch.__version__}, "
           f"{torch.get_num_threads()} threads, {os.cpu_count()} cores")
     print(f"{'space':>7} {'batch':>6} {'renders':>8} {'engine s':>9} {'expl/s':>8} {'eff. (classifier)':>18} {'eff. (same graph)':>18}")

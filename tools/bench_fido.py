@@ -22,10 +22,13 @@ Figures per batch size B:
   concrete masks, in-fill, log-odds and mask size, the same gradient and a plain Adam step) / FIDO's time: what
   the engine and the explainer cost on top of the method's own arithmetic.
 """
-import argparse, json, math, os, statistics, subprocess, sys, time
+import argparse, json, math, os, statistics, sys, time
 
 import torch
 import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_svce import in_fresh_process   # one measurement per fresh process
 
 S = 8   # Monte-Carlo masks per image per step (FIDO's default)
 
@@ -104,10 +107,7 @@ def main():
     batches = [int(b) for b in (a.batches or ("1,2" if a.smoke else "1,16,64")).split(",")]
     rows = []
     for b in batches:                                                  # a fresh process each
-        cmd = [sys.executable, __file__, "--steps", str(steps), "--repeats", str(repeats), "--one", str(b)]
-        res = subprocess.run(cmd, capture_output=True, text=True)
-        if res.returncode: sys.exit(f"benchmark at batch {b} failed:\n{res.stderr}")
-        rows.append(json.loads(res.stdout.strip().splitlines()[-1]))
+        rows.append(in_fresh_process(__file__, ["--steps", steps, "--repeats", repeats, "--one", b], f"batch {b}"))
     print(f"FIDO benchmark: fashion/classifier, mean in-fill, {S} masks per image, {steps} steps, median of {repeats}, "
           f"torch {torch.__version__}, {torch.get_num_threads()} threads, {os.cpu_count()} cores")
     print(f"{'batch':>6} {'renders':>8} {'FIDO s':>8} {'images/s':>9} {'eff. (classifier)':>18} {'eff. (same graph)':>18}")

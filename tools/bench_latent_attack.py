@@ -23,7 +23,7 @@ Figures:
   sign step) divided by the engine's time (`run` with the `Latent` space, TargetProb and Adam); 1.0 = no
   engine overhead.
 """
-import argparse, json, os, statistics, sys, time, warnings
+import argparse, json, os, statistics, time, warnings
 
 import torch
 

@@ -48,6 +48,13 @@ def bare_loop(model, x, target, passes):
     return xx
 
 
+def in_fresh_process(script, args, what):
+    "Run `python script args` in a fresh process (so its peak memory is that measurement's own); the JSON of its last line."
+    res = subprocess.run([sys.executable, str(script), *map(str, args)], capture_output=True, text=True)
+    if res.returncode: sys.exit(f"benchmark of {what} failed:\n{res.stderr}")
+    return json.loads(res.stdout.strip().splitlines()[-1])
+
+
 def timed(fn, repeats):
     ts = []
     for _ in range(repeats):
@@ -95,10 +102,7 @@ def main():
     batches = [int(b) for b in (a.batches or ("1,4" if a.smoke else "1,16,64,256")).split(",")]
     rows = []
     for b in batches:  # a fresh process per batch size, so peak memory is that batch's own
-        cmd = [sys.executable, __file__, "--model", a.model, "--steps", str(steps), "--repeats", str(repeats), "--one", str(b)]
-        res = subprocess.run(cmd, capture_output=True, text=True)
-        if res.returncode: sys.exit(f"benchmark of batch {b} failed:\n{res.stderr}")
-        rows.append(json.loads(res.stdout.strip().splitlines()[-1]))
+        rows.append(in_fresh_process(__file__, ["--model", a.model, "--steps", steps, "--repeats", repeats, "--one", b], f"batch {b}"))
     print(f"SVCE benchmark: model {a.model}, {steps} AFW steps, median of {repeats}, torch {torch.__version__}, "
           f"{torch.get_num_threads()} threads, {os.cpu_count()} cores")
     print(f"{'batch':>6} {'engine s':>9} {'bare s':>8} {'cf/s':>8} {'efficiency':>10} {'peak MiB':>9}")
