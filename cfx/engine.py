@@ -243,18 +243,22 @@ def _lmo_scale_sort(a, gamma, gp, c, epsp, p):
     Rj = torch.where(j > 0, R.gather(1, jm), tot)
     return (epsp - Sj).clamp_min(0) / Rj.clamp_min(1e-300)
 
+def _newton_step(gp, c, epsp, s, un, w):
+    "Root of h's tangent at `s`. The saturation pattern is 0/1 floats (bool masks of B×D are slow on CPU); `un`, `w` are reused buffers."
+    torch.mul(c, s.float(), out=un); torch.sub(gp, un, out=un); un.clamp_min_(0).sign_()   # 1 where unsaturated (c s < γ^p)
+    torch.mul(gp, un, out=w); torch.sub(gp, w, out=w); S = w.sum(1, keepdim=True).double()   # Σ_sat γ^p
+    torch.mul(c, un, out=w); R = w.sum(1, keepdim=True).double()                            # Σ_unsat c (summed directly: no cancellation)
+    return (epsp - S).clamp_min(0) / R.clamp_min(1e-300)
+
 def _lmo_scale_newton(gp, c, epsp, max_iter):
     "Root `s` by Newton from below on the concave h; returns (s, settled) per row."
     s = epsp / c.sum(1, keepdim=True).double().clamp_min(1e-300)   # box ignored: a lower bound
-    sat = None
+    un, w = torch.empty_like(gp), torch.empty_like(gp)             # no allocation per iteration
     for _ in range(max_iter):
-        new = c * s.float() >= gp
-        if sat is not None and torch.equal(new, sat): return s, torch.ones_like(s, dtype=torch.bool)
-        sat = new
-        S = torch.where(sat, gp, 0).sum(1, keepdim=True).double()       # Σ_sat γ^p
-        R = torch.where(sat, 0, c).sum(1, keepdim=True).double()        # Σ_unsat c (summed directly: no cancellation)
-        s = (epsp - S).clamp_min(0) / R.clamp_min(1e-300)             # root of the tangent at the last iterate
-    return s, (c * s.float() >= gp).eq(sat).all(1, keepdim=True)
+        new = _newton_step(gp, c, epsp, s, un, w)
+        if torch.equal(new, s): return s, torch.ones_like(s, dtype=torch.bool)   # a fixed point: the pattern no longer changes
+        s = new
+    return s, _newton_step(gp, c, epsp, s, un, w) == s
 
 # %% ../nbs/04_engine.ipynb #3c96352c
 def lmo_lp_box(x:Tensor, # anchor images B×... in [0, 1] (the centre of the ball)
@@ -270,24 +274,27 @@ def lmo_lp_box(x:Tensor, # anchor images B×... in [0, 1] (the centre of the bal
     B, shape, dtype = x.shape[0], x.shape, g.dtype
     work = torch.float64 if torch.float64 in (x.dtype, g.dtype) else torch.float32   # float64 in, float64 out
     x, g = x.reshape(B, -1).to(work), g.reshape(B, -1).to(work)
-    gamma = torch.where(g > 0, 1 - x, x).clamp_min(0)           # room in the ascent direction (g = 0: δ = 0)
+    sg = g.sign(); up = sg.clamp_min(0)                         # 1 where g > 0 (floats, not a bool mask: faster on CPU)
+    gamma = torch.rsub(x, 1).mul_(up).add_(torch.rsub(up, 1).mul_(x)).clamp_min_(0)   # room in the ascent direction (g = 0: δ = 0)
     if p == math.inf:                                            # the l∞ ball ∩ box: every pixel to min(room, ε)
         e = torch.as_tensor(eps, dtype=work, device=x.device).reshape(-1).expand(B)[:, None]
-        return (torch.sign(g) * torch.minimum(gamma, e)).reshape(shape).to(dtype)
+        return (sg * torch.minimum(gamma, e)).reshape(shape).to(dtype)
     epsp = torch.as_tensor(eps, dtype=torch.float64, device=x.device).reshape(-1).expand(B).pow(p)[:, None]
     a = g.abs()
-    a = a / a.amax(1, keepdim=True).clamp_min(1e-30)            # the oracle is scale-free: normalise for range
-    t = (a / p).pow(1 / (p - 1))                                 # (|g|/p)^{1/(p-1)}
-    c, gp = t * (a / p), gamma.pow(p)                            # c = t^p
+    a.div_(a.amax(1, keepdim=True).clamp_min(1e-30))            # the oracle is scale-free: normalise for range
+    ap = a / p
+    t = ap.pow(1 / (p - 1))                                      # (|g|/p)^{1/(p-1)}
+    c, gp = ap.mul_(t), gamma.pow(p)                             # c = t^p (in place: fewer allocations in the hot loop)
     if method == "newton":
         s, ok = _lmo_scale_newton(gp, c, epsp, max_iter)
         if not ok.all():
             rows = (~ok[:, 0]).nonzero()[:, 0]
             s = s.clone(); s[rows] = _lmo_scale_sort(a[rows], gamma[rows], gp[rows], c[rows], epsp[rows], p)
     else: s = _lmo_scale_sort(a, gamma, gp, c, epsp, p)
-    mag = torch.minimum(gamma, t * s.pow(1 / p).clamp(max=3e38).to(work))   # finite scale: 0·scale must stay 0
-    mag = torch.where(gp.sum(1, keepdim=True).double() <= epsp, gamma, mag)   # box binds everywhere
-    return (torch.sign(g) * mag).reshape(shape).to(dtype)
+    mag = torch.minimum(gamma, t.mul_(s.pow(1 / p).clamp(max=3e38).to(work)))   # finite scale: 0·scale must stay 0
+    fits = gp.sum(1, keepdim=True).double() <= epsp              # the box binds everywhere
+    if fits.any(): mag = torch.where(fits, gamma, mag)
+    return mag.mul_(sg).reshape(shape).to(dtype)
 
 # %% ../nbs/04_engine.ipynb #07055059
 def lmo_lp_box_bisect(x:Tensor, g:Tensor, eps:float|Tensor, p:float, iters:int=200) -> Tensor:
@@ -591,8 +598,9 @@ def step(self:FrankWolfe, st):
         self.eta, cur, g, flag = _auto_restart(self.schedule, st, self.eta, xh, g)
     self.m = g if self.m is None or self.momentum == 0 else self.momentum * self.m + (1 - self.momentum) * g
     v = (st.x + self.space.lmo(st.x, -self.m).to(xh)).clamp(0, 1)      # a vertex of the set (the clamp only removes rounding)
-    gap = (-g * ((v if self.momentum == 0 else (st.x + self.space.lmo(st.x, -g).to(xh)).clamp(0, 1)) - cur)).flatten(1).sum(1)
-    new = cur + _bview(self.eta, xh) * (v - cur)
+    d = v - cur
+    gap = -(g * (d if self.momentum == 0 else (st.x + self.space.lmo(st.x, -g).to(xh)).clamp(0, 1) - cur)).flatten(1).sum(1)
+    new = cur + _bview(self.eta, xh) * d
     xh.copy_(new if bool(st.active.all()) else torch.where(_bview(st.active, xh), new, xh))
     return {"fw_gap": gap}
 
@@ -892,7 +900,7 @@ def _stalled(grads):
     "Per sample: every gradient entry exactly zero (the sample cannot move)."
     out = None
     for g in grads.values():
-        z = (g.flatten(1) == 0).all(1); out = z if out is None else out & z
+        z = g.flatten(1).abs().amax(1) == 0; out = z if out is None else out & z
     return out
 
 def _run_stage(model, space, stage, si, x, target, y, vars, consts, rng, chunk, hist, record, failed, stalled, n_steps, progress, callback, compact):

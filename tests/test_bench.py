@@ -21,7 +21,9 @@ def test_bench_svce_smoke(tmp_path):
     stdout, res = _run("bench_svce.py", tmp_path)
     assert [row["batch"] for row in res["rows"]] == [1, 4]
     for row in res["rows"]:
-        assert all(_positive(row[k]) for k in ("cf_per_s", "engine_s", "bare_s", "efficiency")), row
+        assert all(_positive(row[k]) for k in ("cf_per_s", "engine_s", "bare_s", "efficiency", "efficiency_min", "efficiency_max")), row
+        assert row["efficiency_min"] <= row["efficiency"] <= row["efficiency_max"]
+        assert isinstance(row["engine_us_per_step"], float) and math.isfinite(row["engine_us_per_step"])   # a difference of medians: noise may make it small
         assert row["steps"] == 5 and isinstance(row["peak_mib"], float)
         assert f"{row['batch']:>6} " in stdout                       # one table line per batch size
     assert _positive(res["median_efficiency"]) and _positive(res["speedup_batch4_vs_one_at_a_time"])

@@ -4,7 +4,7 @@
 Prints a table; never asserts a time (machines are shared and noisy). Every figure is a median of
 `--repeats` runs made in the same process as its baseline.
 
-  python tools/bench_svce.py                 # full: batch 1, 16, 64, 256; 75 steps; 3 repeats
+  python tools/bench_svce.py                 # full: batch 1, 16, 64, 256; 75 steps; 5 repeats
   python tools/bench_svce.py --smoke         # CI size: batch 1, 4; 5 steps; 1 repeat
   python tools/bench_svce.py --json out.json # also write the figures as JSON
 
@@ -13,7 +13,10 @@ Figures:
 - efficiency: time of a bare loop of the same number of forward+backward passes on the same batch
   (autograd.grad of the target log-probability w.r.t. the input, nothing else) divided by the engine's
   time for the same work, median of the per-repeat ratios (engine and bare runs interleaved); 1.0 means
-  the engine adds nothing.
+  the engine adds nothing. `eff min-max` is the spread of those per-repeat ratios (the noise of the machine).
+- engine us/step: the engine's own cost per step, measured where the model costs almost nothing: the same
+  `SVCE.explain` and bare loop on a linear classifier of the same input size (engine time - bare time,
+  medians, divided by the passes). It is what the efficiency loses, without the noise of the model's time.
 - peak MiB: peak resident memory of a fresh process running that batch size, minus the same process's
   resident memory before the run (models and data loaded).
 - speed-up: batch 64 throughput over one image at a time (64 calls at batch 1).
@@ -62,24 +65,41 @@ def timed(fn, repeats):
     return statistics.median(ts)
 
 
-def measure(model_name, batch, steps, repeats):
-    "One batch size: engine time, bare-loop time, peak memory (run in a fresh process by `main`)."
+def engine_and_bare(model, x, steps, repeats):
+    "Per-repeat times of `SVCE.explain` and of the bare loop on the same batch, interleaved (load from other processes hits both alike)."
     from cfx.svce import SVCE
+    with torch.no_grad(): target = model(x).argsort(-1, descending=True)[:, 1]
+    sv = SVCE(model, steps=steps, batch_size=len(x), show_progress=False)
+    sv.explain(x[:1], target=target[:1]); bare_loop(model, x[:1], target[:1], 2)     # warm-up
+    te, tb = [], []
+    for _ in range(repeats):
+        te.append(timed(lambda: sv.explain(x, target=target), 1))
+        tb.append(timed(lambda: bare_loop(model, x, target, steps + 1), 1))
+    return te, tb
+
+
+def near_free_model(x, k=10):
+    "A linear classifier of `x`'s size: its passes cost almost nothing, so what is left of the engine's time is the engine's own."
+    from cfx.core import Classifier
+    torch.manual_seed(0)
+    return Classifier(torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(x[0].numel(), k)).eval())
+
+
+def measure(model_name, batch, steps, repeats):
+    "One batch size: engine time, bare-loop time, peak memory, the engine's own cost per step (run in a fresh process by `main`)."
     torch.manual_seed(0)
     model = load_model(model_name)
     x, _ = sample_images(batch)
-    with torch.no_grad(): target = model(x).argsort(-1, descending=True)[:, 1]
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    sv = SVCE(model, steps=steps, batch_size=batch, show_progress=False)
-    sv.explain(x[:1], target=target[:1]); bare_loop(model, x[:1], target[:1], 2)     # warm-up
-    te, tb = [], []
-    for _ in range(repeats):  # interleaved, so that load from other processes hits both alike
-        te.append(timed(lambda: sv.explain(x, target=target), 1))
-        tb.append(timed(lambda: bare_loop(model, x, target, steps + 1), 1))
+    te, tb = engine_and_bare(model, x, steps, repeats)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    fe, fb = engine_and_bare(near_free_model(x), x, steps, max(repeats, 5))
     t_engine, t_bare = statistics.median(te), statistics.median(tb)
+    ratios = [b / e for b, e in zip(tb, te)]
     out = dict(batch=batch, steps=steps, engine_s=t_engine, bare_s=t_bare, cf_per_s=batch / t_engine,
-               efficiency=statistics.median(b / e for b, e in zip(tb, te)), peak_mib=(peak - rss0) / 1024)
+               efficiency=statistics.median(ratios), efficiency_min=min(ratios), efficiency_max=max(ratios),
+               peak_mib=(peak - rss0) / 1024,
+               engine_us_per_step=(statistics.median(fe) - statistics.median(fb)) / (steps + 1) * 1e6)
     if batch == 1:  # one image at a time, for the batching speed-up
         out["one_at_a_time_per_img_s"] = t_engine
     return out
@@ -96,7 +116,7 @@ def main():
     ap.add_argument("--one", default=None, help=argparse.SUPPRESS)  # internal: measure one batch size
     a = ap.parse_args()
     steps = a.steps or (5 if a.smoke else 75)
-    repeats = a.repeats or (1 if a.smoke else 3)
+    repeats = a.repeats or (1 if a.smoke else 5)
     if a.one:
         print(json.dumps(measure(a.model, int(a.one), steps, repeats))); return
     batches = [int(b) for b in (a.batches or ("1,4" if a.smoke else "1,16,64,256")).split(",")]
@@ -105,9 +125,10 @@ def main():
         rows.append(in_fresh_process(__file__, ["--model", a.model, "--steps", steps, "--repeats", repeats, "--one", b], f"batch {b}"))
     print(f"SVCE benchmark: model {a.model}, {steps} AFW steps, median of {repeats}, torch {torch.__version__}, "
           f"{torch.get_num_threads()} threads, {os.cpu_count()} cores")
-    print(f"{'batch':>6} {'engine s':>9} {'bare s':>8} {'cf/s':>8} {'efficiency':>10} {'peak MiB':>9}")
+    print(f"{'batch':>6} {'engine s':>9} {'bare s':>8} {'cf/s':>8} {'efficiency':>10} {'eff min-max':>12} {'peak MiB':>9} {'engine us/step':>15}")
     for r in rows:
-        print(f"{r['batch']:>6} {r['engine_s']:>9.3f} {r['bare_s']:>8.3f} {r['cf_per_s']:>8.1f} {r['efficiency']:>10.3f} {r['peak_mib']:>9.1f}")
+        print(f"{r['batch']:>6} {r['engine_s']:>9.3f} {r['bare_s']:>8.3f} {r['cf_per_s']:>8.1f} {r['efficiency']:>10.3f} "
+              f"{r['efficiency_min']:>5.3f}-{r['efficiency_max']:<6.3f} {r['peak_mib']:>9.1f} {r['engine_us_per_step']:>15.0f}")
     by = {r["batch"]: r for r in rows}
     summary = {"rows": rows}
     big = 64 if 64 in by else max(by)
