@@ -23,6 +23,7 @@ def test_bench_svce_smoke(tmp_path):
     for row in res["rows"]:
         assert all(_positive(row[k]) for k in ("cf_per_s", "engine_s", "bare_s", "efficiency", "efficiency_min", "efficiency_max")), row
         assert row["efficiency_min"] <= row["efficiency"] <= row["efficiency_max"]
+        assert 0 < row["steady_efficiency"] <= 1
         assert isinstance(row["engine_us_per_step"], float) and math.isfinite(row["engine_us_per_step"])   # a difference of medians: noise may make it small
         assert row["steps"] == 5 and isinstance(row["peak_mib"], float)
         assert f"{row['batch']:>6} " in stdout                       # one table line per batch size
