@@ -254,11 +254,12 @@ def _lmo_scale_newton(gp, c, epsp, max_iter):
     "Root `s` by Newton from below on the concave h; returns (s, settled) per row."
     s = epsp / c.sum(1, keepdim=True).double().clamp_min(1e-300)   # box ignored: a lower bound
     un, w = torch.empty_like(gp), torch.empty_like(gp)             # no allocation per iteration
+    def fixed(new): return (new == s) | (new.isnan() & s.isnan())      # a row of NaN gradients is as settled as it gets
     for _ in range(max_iter):
         new = _newton_step(gp, c, epsp, s, un, w)
-        if torch.equal(new, s): return s, torch.ones_like(s, dtype=torch.bool)   # a fixed point: the pattern no longer changes
+        if bool(fixed(new).all()): return s, torch.ones_like(s, dtype=torch.bool)   # a fixed point: the pattern no longer changes
         s = new
-    return s, _newton_step(gp, c, epsp, s, un, w) == s
+    return s, fixed(_newton_step(gp, c, epsp, s, un, w))
 
 # %% ../nbs/04_engine.ipynb #3c96352c
 def lmo_lp_box(x:Tensor, # anchor images B×... in [0, 1] (the centre of the ball)
@@ -900,7 +901,9 @@ def _stalled(grads):
     "Per sample: every gradient entry exactly zero (the sample cannot move)."
     out = None
     for g in grads.values():
-        z = g.flatten(1).abs().amax(1) == 0; out = z if out is None else out & z
+        g = g.flatten(1)
+        z = g.abs().amax(1) == 0 if g.shape[1] else torch.ones(len(g), dtype=torch.bool, device=g.device)
+        out = z if out is None else out & z
     return out
 
 def _run_stage(model, space, stage, si, x, target, y, vars, consts, rng, chunk, hist, record, failed, stalled, n_steps, progress, callback, compact):
