@@ -270,19 +270,19 @@ class CodeTerm(Term):
 
 # %% ../nbs/14_contrastive.ipynb #13bb74af
 @patch
-def _latents_of(self:Contrastive, inputs:Tensor) -> tuple:
+def _latents_of(self:Contrastive, x:Tensor) -> tuple:
     "(latents or None, images): latents are recognised by their shape `N×latent_shape`, images are checked."
     shape = self.generator.latent_shape
-    if isinstance(inputs, Tensor) and tuple(inputs.shape[1:]) == shape and inputs.dim() == len(shape) + 1:
-        if not inputs.is_floating_point() or not torch.isfinite(inputs).all(): raise ValueError("latents must be finite floating-point values")
-        with torch.no_grad(): x = torch.cat([self.generator.decode(inputs[i:i + 256]) for i in range(0, len(inputs), 256)]) if len(inputs) else None
-        if x is None: raise ValueError("`inputs` is an empty batch of latents")
-        return inputs.detach(), x.detach()
-    check_images(inputs, "inputs")
+    if isinstance(x, Tensor) and tuple(x.shape[1:]) == shape and x.dim() == len(shape) + 1:
+        if not x.is_floating_point() or not torch.isfinite(x).all(): raise ValueError("latents must be finite floating-point values")
+        with torch.no_grad(): xs = torch.cat([self.generator.decode(x[i:i + 256]) for i in range(0, len(x), 256)]) if len(x) else None
+        if xs is None: raise ValueError("`x` is an empty batch of latents")
+        return x.detach(), xs.detach()
+    check_images(x, "x")
     with torch.no_grad(): want = tuple(self.generator.decode(torch.zeros(1, *shape)).shape[1:])
-    if tuple(inputs.shape[1:]) != want:
-        raise ValueError(f"`inputs` must be images of the generator's shape N×{'×'.join(map(str, want))} or latents N×{'×'.join(map(str, shape))}, got {tuple(inputs.shape)}")
-    return None, inputs
+    if tuple(x.shape[1:]) != want:
+        raise ValueError(f"`x` must be images of the generator's shape N×{'×'.join(map(str, want))} or latents N×{'×'.join(map(str, shape))}, got {tuple(x.shape)}")
+    return None, x
 
 @patch
 def _encode(self:Contrastive, x:Tensor, bs:int=256) -> Tensor:
@@ -290,18 +290,19 @@ def _encode(self:Contrastive, x:Tensor, bs:int=256) -> Tensor:
     with torch.no_grad(): return torch.cat([self.generator.encode(x[i:i + bs]) for i in range(0, len(x), bs)]).detach()
 
 @patch
-def explain(self:Contrastive, inputs:Tensor, # images N×C×H×W in [0, 1], or latents N×latent_shape
-            code=None, # target code: H entries or N×H, or a dict head name -> ±1; None: use `target`
+def explain(self:Contrastive, x:Tensor, # images N×C×H×W in [0, 1], or latents N×latent_shape
             target=None, # a class (int, per-image, 'other', 'pred') when no code is given (default 'other')
-            scale:float|None=None, # multiplies the predicted shift (None: the constructor's `scale`)
             seed:int=0, # seeds the run (refinement and any stochastic part)
             batch_size:int|None=None, # overrides the constructor's batch size
             show_progress:bool|None=None, # overrides the constructor's progress setting
+            *,
+            code=None, # target code: H entries or N×H, or a dict head name -> ±1; None: use `target`
+            scale:float|None=None, # multiplies the predicted shift (None: the constructor's `scale`)
            ):
     "Counterfactuals `G(z + scale·S(z, c))` of images or latents toward a code or a class."
     self._require_fitted()
     scale = self.scale if scale is None else check_number(scale, "scale")
-    z, x = self._latents_of(inputs)
+    z, x = self._latents_of(x)
     extra = dict(z=self._encode(x) if z is None else z, scale=torch.full((len(x),), float(scale)))
     if code is not None:
         if target is not None: raise ValueError("give a `code` or a `target`, not both")
@@ -343,7 +344,7 @@ def _explain_batch(self:Contrastive, x, target, y, rng, progress,
 
 # %% ../nbs/14_contrastive.ipynb #47179dd6
 @patch
-def sequence(self:Contrastive, inputs:Tensor, # images N×C×H×W or latents N×latent_shape
+def sequence(self:Contrastive, x:Tensor, # images N×C×H×W or latents N×latent_shape
              codes:Sequence, # L codes (dicts of head names, or rows of H entries)
              scales:Sequence[float]|None=None, # L shift scales (default: 1 for every code)
             ) -> Tensor:
@@ -352,7 +353,7 @@ def sequence(self:Contrastive, inputs:Tensor, # images N×C×H×W or latents N×
     codes = [check_code(self.code(c) if isinstance(c, dict) else c, len(self.heads))[0] for c in codes]
     scales = [1.0] * len(codes) if scales is None else [check_number(s, "scales") for s in scales]
     if len(scales) != len(codes): raise ValueError(f"`scales` must have one entry per code ({len(codes)}), got {len(scales)}")
-    z, x = self._latents_of(inputs)
+    z, x = self._latents_of(x)
     with torch.no_grad():
         z = self.generator.encode(x) if z is None else z
         outs = [self.generator.decode(z + s * self.predictor(z, c.expand(len(z), -1).to(z))) for c, s in zip(codes, scales)]
