@@ -245,7 +245,8 @@ def _lmo_scale_sort(a, gamma, gp, c, epsp, p):
 
 def _newton_step(gp, c, epsp, s, un, w):
     "Root of h's tangent at `s`. The saturation pattern is 0/1 floats (bool masks of B×D are slow on CPU); `un`, `w` are reused buffers."
-    torch.mul(c, s.float(), out=un); torch.sub(gp, un, out=un); un.clamp_min_(0).sign_()   # 1 where unsaturated (c s < γ^p)
+    torch.mul(c, s.float(), out=un); torch.sub(gp, un, out=un)
+    un.nan_to_num_(nan=1.0).clamp_min_(0).sign_()             # 1 where unsaturated (c s < γ^p; NaN, from 0·∞ once s overflows float32, too)
     torch.mul(gp, un, out=w); torch.sub(gp, w, out=w); S = w.sum(1, keepdim=True).double()   # Σ_sat γ^p
     torch.mul(c, un, out=w); R = w.sum(1, keepdim=True).double()                            # Σ_unsat c (summed directly: no cancellation)
     return (epsp - S).clamp_min(0) / R.clamp_min(1e-300)

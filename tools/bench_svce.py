@@ -20,7 +20,7 @@ Figures:
 - steady eff.: the efficiency that cost implies, bare / (bare + passes x engine us/step + the model's passes that
   `explain` makes outside the loop: one image's forward+backward to check the model, and the batch's forward for
   the probabilities before and after). On a shared machine the measured efficiency of one run can stray by 10 %
-  either way (even above 1, when the bare loop is the unlucky one); this estimate does not, but it assumes the
+  either way (even above 1, when the bare loop is the unlucky one); this estimate moves much less (a few per cent), but it assumes the
   engine's cost adds to the model's and nothing else.
 - peak MiB: peak resident memory of a fresh process running that batch size, minus the same process's
   resident memory before the run (models and data loaded).
