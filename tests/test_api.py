@@ -1,17 +1,18 @@
 """One signature for every method: `explain(x, target=None, seed=0, batch_size=None, show_progress=None)`, method-specific options only as keywords after it."""
-import importlib, inspect
+import importlib, inspect, pkgutil
 
-import cfx.core
+import cfx, cfx.core
 
-MODULES = ["cfx.svce", "cfx.fido", "cfx.disc", "cfx.latent_attack", "cfx.contrastive"]
 COMMON = ["self", "x", "target", "seed", "batch_size", "show_progress"]
 
 
 def explainers():
-    for name in MODULES:
-        mod = importlib.import_module(name)
+    "Every Explainer subclass defined in a module of the cfx package."
+    for info in pkgutil.iter_modules(cfx.__path__):
+        if info.name.startswith("_"): continue
+        mod = importlib.import_module(f"cfx.{info.name}")
         for cls in vars(mod).values():
-            if inspect.isclass(cls) and issubclass(cls, cfx.core.Explainer) and cls.__module__ == name: yield cls
+            if inspect.isclass(cls) and issubclass(cls, cfx.core.Explainer) and cls.__module__ == mod.__name__: yield cls
 
 
 def test_every_explainer_has_the_common_explain_signature():
