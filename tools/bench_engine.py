@@ -28,7 +28,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_svce import in_fresh_process   # one measurement per fresh process
+from bench_svce import bare_loop, in_fresh_process   # the same floor as SVCE's; one measurement per fresh process
 
 
 def setup(space, batch, steps):
@@ -78,12 +78,7 @@ def setup(space, batch, steps):
         renders = batch
     xb = x.repeat_interleave(renders // batch, 0)
     tb = y.repeat_interleave(renders // batch, 0)
-    def classifier_only():
-        xx = xb.clone()
-        for _ in range(steps + 1):
-            xx.requires_grad_(True)
-            (g,) = torch.autograd.grad(-model(xx).log_softmax(-1).gather(1, tb[:, None]).sum(), xx)
-            xx = (xx.detach() + 1e-3 * g.sign()).clamp(0, 1)
+    classifier_only = lambda: bare_loop(model, xb, tb, steps + 1)      # the classifier's passes alone, on as many renders
     return engine, same_graph, classifier_only, renders
 
 

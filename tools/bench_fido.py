@@ -28,7 +28,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_svce import in_fresh_process   # one measurement per fresh process
+from bench_svce import bare_loop, in_fresh_process   # the same floor as SVCE's; one measurement per fresh process
 
 S = 8   # Monte-Carlo masks per image per step (FIDO's default)
 
@@ -69,12 +69,7 @@ def setup(batch, steps):
             model(x * hard + (1 - hard) * x.mean((2, 3), keepdim=True))
 
     xb, tb = x.repeat_interleave(S, 0), y.repeat_interleave(S, 0)
-    def classifier_only():
-        xx = xb.clone()
-        for _ in range(steps + 1):
-            xx.requires_grad_(True)
-            (g,) = torch.autograd.grad(-model(xx).log_softmax(-1).gather(1, tb[:, None]).sum(), xx)
-            xx = (xx.detach() + 1e-3 * g.sign()).clamp(0, 1)
+    classifier_only = lambda: bare_loop(model, xb, tb, steps + 1)      # the classifier's passes alone, on as many renders
     return engine, same_graph, classifier_only
 
 
