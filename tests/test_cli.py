@@ -86,6 +86,18 @@ def run_in(cwd, *args, timeout=600):
                           env={**os.environ, "COLUMNS": "100"}, stdin=subprocess.DEVNULL)
 
 
+OUTPUTS = ("explanations.safetensors", "figure.png", "metrics.json", "metrics.md")   # what `cfx explain --out DIR` writes
+
+
+def explained(cwd, *args, out="out"):
+    "Run `cfx *args` from `cwd`, writing to `cwd/out`: it must succeed and write every output; the run and the Explanation it saved."
+    r = run_in(cwd, *args)
+    assert r.returncode == 0, r.stderr[-3000:]
+    for f in OUTPUTS: assert (cwd / out / f).stat().st_size > 0, f
+    from cfx.core import Explanation
+    return r, Explanation.load(cwd / out / "explanations.safetensors")
+
+
 def usage_error(r, *needles):
     "A user error: exit code 2, one line on stderr that holds every needle, no traceback."
     lines = [l for l in r.stderr.splitlines() if l.strip()]
@@ -114,14 +126,10 @@ FAST = ["--steps", "3", "--quiet", "--oracle", "none"]
 
 
 def test_explain_a_folder_of_mixed_images(image_dir, tmp_path):
-    r = run_in(tmp_path, "explain", "--images", str(image_dir), "--out", "out", "--steps", "3", "--quiet")
-    assert r.returncode == 0, r.stderr[-3000:]
-    for f in ("explanations.safetensors", "figure.png", "metrics.json", "metrics.md"): assert (tmp_path / "out" / f).stat().st_size > 0
+    r, e = explained(tmp_path, "explain", "--images", str(image_dir), "--out", "out", "--steps", "3", "--quiet")
     for note in ("skipped 1 file(s) that are not images", "resized 500×500 → 28×28: big.jpg", "resized 1×1 → 28×28: tiny.png",
                  "RGBA → RGB (alpha dropped): rgba.png", "RGB → grey (luminance): big.jpg, rgb.png, rgba.png"):
         assert note in r.stderr, f"no notice {note!r} in:\n{r.stderr}"
-    from cfx.core import Explanation
-    e = Explanation.load(tmp_path / "out" / "explanations.safetensors")
     assert e.meta["inputs"] == ["big.jpg", "grey.jpg", "grey.png", "rgb.png", "rgba.png", "tiny.png"] and e.x.shape == (6, 1, 28, 28)
     m = json.loads((tmp_path / "out" / "metrics.json").read_text())
     assert m["n"] == 6 and m["oracle"] == "fashion/oracle" and "oracle_agreement" in m["means"]
@@ -143,10 +151,7 @@ def test_explain_rgb_files_for_a_colour_model(image_dir, tmp_path):
 
 
 def test_explain_n_select_target_by_name(tmp_path):
-    r = run_in(tmp_path, "explain", "--n", "3", "--select", "balanced", "--target", "sneaker", "--out", "out", *FAST)
-    assert r.returncode == 0, r.stderr[-3000:]
-    from cfx.core import Explanation
-    e = Explanation.load(tmp_path / "out" / "explanations.safetensors")
+    _, e = explained(tmp_path, "explain", "--n", "3", "--select", "balanced", "--target", "sneaker", "--out", "out", *FAST)
     assert len(e) == 3 and e.target.tolist() == [7, 7, 7] and e.meta["target_mode"] == "given"
 
 

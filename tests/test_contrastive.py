@@ -3,16 +3,14 @@ import json
 
 import torch
 
-from cfx.core import Explanation, GlobalExplanation
+from cfx.core import GlobalExplanation
 
-from test_cli import run_in          # the installed `cfx` script, in a subprocess from `cwd`
+from test_cli import explained, run_in      # the installed `cfx` script, in a subprocess from `cwd`
 
 
 def test_cfx_explain_contrastive(tmp_path):
     out = tmp_path / "out"
-    r = run_in(tmp_path, "explain", "--method", "contrastive", "--model", "fashion/classifier", "--n", "4", "--out", str(out), "--quiet")
-    assert r.returncode == 0, r.stderr[-3000:]
-    e = Explanation.load(out / "explanations.safetensors")
+    _, e = explained(tmp_path, "explain", "--method", "contrastive", "--model", "fashion/classifier", "--n", "4", "--out", str(out), "--quiet")
     assert len(e) == 4 and e.meta["method"] == "contrastive" and e.latent.shape == (4, 16)
     assert torch.equal(e.success, e.p_cf.argmax(-1) == e.target) and bool((e.target != e.y).all())   # toward 'other'
     summary = json.loads((out / "metrics.json").read_text())

@@ -9,10 +9,9 @@ import pytest
 import torch
 
 from cfx import zoo
-from cfx.core import Explanation
 from cfx.train import RULE_RECIPES, SHAPES_RULES, rule_data, smoke_rule, factor_sensitivity, rule_world
 
-from test_cli import run_in, usage_error
+from test_cli import explained, run_in, usage_error
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -23,11 +22,8 @@ def _threads():
 
 
 def test_cli_latent_attack_fashion(tmp_path):
-    r = run_in(tmp_path, "explain", "--method", "latent-attack", "--model", "fashion/classifier", "--n", "4", "--steps", "40",
-               "--set", "threshold=0.6,loss=log_prob", "--quiet", "--oracle", "none", "--out", "out")
-    assert r.returncode == 0, r.stderr[-3000:]
-    for f in ("explanations.safetensors", "figure.png", "metrics.json", "metrics.md"): assert (tmp_path / "out" / f).stat().st_size > 0
-    e = Explanation.load(tmp_path / "out" / "explanations.safetensors")
+    _, e = explained(tmp_path, "explain", "--method", "latent-attack", "--model", "fashion/classifier", "--n", "4", "--steps", "40",
+                     "--set", "threshold=0.6,loss=log_prob", "--quiet", "--oracle", "none", "--out", "out")
     assert e.meta["method"] == "latent-attack" and e.meta["params"]["generator"] == "fashion/vae"
     assert e.meta["params"]["threshold"] == 0.6 and e.meta["params"]["loss"] == "log_prob" and e.meta["params"]["steps"] == 40
     assert e.latent.shape == (4, 16) and e.history["z0"].shape == (4, 16) and e.history["p_recon"].shape == (4, 10)
@@ -39,10 +35,8 @@ def test_cli_latent_attack_fashion(tmp_path):
 
 
 def test_cli_latent_attack_derived_world_uses_base_vae(tmp_path):
-    r = run_in(tmp_path, "explain", "--method", "latent-attack", "--model", "shapes-rules/size", "--n", "2", "--steps", "10",
-               "--quiet", "--oracle", "none", "--out", "out")
-    assert r.returncode == 0, r.stderr[-3000:]
-    e = Explanation.load(tmp_path / "out" / "explanations.safetensors")
+    _, e = explained(tmp_path, "explain", "--method", "latent-attack", "--model", "shapes-rules/size", "--n", "2", "--steps", "10",
+                     "--quiet", "--oracle", "none", "--out", "out")
     assert e.meta["params"]["generator"] == "shapes/vae" and e.x.shape == (2, 3, 32, 32) and e.class_names == ["small", "large"]
 
 
