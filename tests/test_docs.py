@@ -9,12 +9,15 @@ and that every local link, image, stylesheet and script points at a file that ex
 offline: nothing is loaded from outside the site (maths is rendered at build time with KaTeX, its fonts local),
 code, signatures and parameter tables wrap instead of overflowing, each notebook is one page (under the name nbdev's
 links use), no link goes to the configured site-url (an invented domain), and no page refers to files outside the
-repository. The README's links resolve in the repository (as they do on GitHub).
+repository. Each page shows its own formulas (KaTeX's TeX annotation of each is in that page's notebook, and each
+formula of the notebook is on the page); every link of the site into the site is relative and resolves to a file
+and, with a #fragment, to an element with that id (search.json's entries too); nothing of the built site names the
+invented host. The README's links resolve in the repository (as they do on GitHub).
 
 Screenshots go to artifacts/screenshots/ (gitignored) for a person to look at.
 Skipped only when chromium is missing outside CI; in CI (CI=true) a missing browser is a failure.
 """
-import ast, base64, fcntl, json, os, re, select, shutil, subprocess, sys, tempfile, time
+import ast, base64, fcntl, json, os, posixpath, re, select, shutil, subprocess, sys, tempfile, time
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -100,16 +103,37 @@ def nb_image_count(nb: Path) -> int:
     return n
 
 
-def nb_math_count(nb: Path) -> int:
-    "Formulas in the markdown cells of a notebook: $$...$$ / \\[...\\] displays and $...$ / \\(...\\) inline."
-    n = 0
+_DISPLAY = r"\$\$(.+?)\$\$|\\\[(.+?)\\\]"
+_INLINE = r"(?<![\\$])\$([^$\s][^$]*?(?<!\s))\$(?!\d)|\\\((.+?)\\\)"
+
+def nb_formulas(nb: Path) -> list[str]:
+    "The TeX of each formula in the markdown cells of a notebook: $$...$$ / \\[...\\] displays, then $...$ / \\(...\\) inline."
+    out = []
     for c in json.loads(nb.read_text())["cells"]:
         if c["cell_type"] != "markdown": continue
         src = re.sub(r"`[^`]*`", "", "".join(c["source"]))          # code spans hold no maths
-        n += len(re.findall(r"\$\$.+?\$\$|\\\[.+?\\\]", src, re.S))
-        src = re.sub(r"\$\$.+?\$\$|\\\[.+?\\\]", "", src, flags=re.S)
-        n += len(re.findall(r"(?<![\\$])\$[^$\s][^$]*?(?<!\s)\$(?!\d)|\\\(.+?\\\)", src))
-    return n
+        out += ["".join(m) for m in re.findall(_DISPLAY, src, re.S)]
+        src = re.sub(_DISPLAY, "", src, flags=re.S)
+        out += ["".join(m) for m in re.findall(_INLINE, src)]
+    return out
+
+def nb_math_count(nb: Path) -> int:
+    "How many formulas the markdown cells of a notebook hold."
+    return len(nb_formulas(nb))
+
+def tex_norm(tex: str) -> str:
+    "TeX as a reader sees it: runs of white space are one space (Markdown re-wraps lines; TeX ignores the difference)."
+    return re.sub(r"\s+", " ", tex).strip()
+
+def nb_markdown(nb: Path) -> str:
+    "Everything of a notebook that the docs render as Markdown (where its maths can come from): markdown cells and Markdown outputs."
+    parts = []
+    for c in json.loads(nb.read_text())["cells"]:
+        if c["cell_type"] == "markdown": parts.append("".join(c["source"]))
+        for o in c.get("outputs", []):
+            md = o.get("data", {}).get("text/markdown")
+            if md: parts.append("".join(md) if isinstance(md, list) else md)
+    return "\n".join(parts)
 
 
 def site_url_of_settings() -> str:
@@ -267,6 +291,102 @@ def browser():
     b.close()
 
 
+# what every page of the site holds, read from the live DOM once for the link and maths tests
+PAGE_DOM = r"""
+(() => ({
+  ids: [...document.querySelectorAll('[id]')].map(e => e.id),
+  links: [...document.querySelectorAll('a[href]')].map(a => a.getAttribute('href')),
+  resources: [...document.querySelectorAll('[src]')].map(e => e.getAttribute('src'))
+    .concat([...document.querySelectorAll('link[href]')].map(e => e.getAttribute('href')))
+    .filter(u => u && !u.startsWith('data:')),
+  tex: [...document.querySelectorAll('.katex')].map(k => {
+    const a = k.querySelector('annotation[encoding="application/x-tex"]'); return a ? a.textContent : null; }),
+  host: [...document.querySelectorAll('*')].flatMap(e => [...e.attributes].filter(a => a.value.includes(HOST))
+    .map(a => `<${e.tagName.toLowerCase()} ${a.name}="${a.value.slice(0, 100)}">`)),
+  hostText: (document.body.innerText.match(new RegExp('.{0,60}' + HOST.replace(/\./g, '\\.') + '.{0,40}', 'g')) || []).slice(0, 3),
+}))()
+"""
+
+def invented_host() -> str:
+    "The host of the configured site-url (settings.ini doc_host): no site is published there."
+    return urlparse(site_url_of_settings()).netloc
+
+@pytest.fixture(scope="module")
+def page_dom(site, browser):
+    "page name -> its ids, links, resources, formulas' TeX (KaTeX's annotation) and any mention of the invented host, for every page."
+    out = {}
+    for f in sorted(site.glob("*.html")):
+        browser.goto(f.as_uri())
+        out[f.name] = browser.js(PAGE_DOM.replace("HOST", json.dumps(invented_host())))
+    return out
+
+
+def link_target(page: str, url: str):
+    "(file relative to the site, fragment) that a link written on `page` points at; None for a link out of the site."
+    if not url or url.startswith(("data:", "javascript:", "mailto:")) or urlparse(url).scheme or url.startswith("//"): return None
+    path, _, frag = url.partition("#")
+    path = unquote(path.split("?")[0])
+    if path.startswith("/"): return (path, unquote(frag))   # root-absolute: only resolves on a server at the site root
+    target = posixpath.normpath(posixpath.join(posixpath.dirname(page), path)) if path else page
+    return (target, unquote(frag))
+
+
+def test_maths_is_each_pages_own(page_dom):
+    "Each page shows its own formulas: every formula's TeX (KaTeX's annotation) is in that page's notebook, and every formula of the notebook is on its page."
+    problems, checked = [], {}
+    for page, d in page_dom.items():
+        nb = NBS / "index.ipynb" if page == "index.html" else nb_for_page(page)
+        if nb is None: continue
+        if any(t is None for t in d["tex"]): problems.append(f"{page}: a rendered formula carries no TeX annotation")
+        shown = [tex_norm(t) for t in d["tex"] if t is not None]
+        source, own = tex_norm(nb_markdown(nb)), [tex_norm(t) for t in nb_formulas(nb)]
+        for t in shown:
+            if t not in source: problems.append(f"{page}: shows a formula that is not in {nb.name}: {t[:90]!r}")
+        for t in own:
+            if t not in shown: problems.append(f"{page}: does not show {nb.name}'s formula {t[:90]!r}")
+        if shown: checked[page] = len(shown)
+    print("formulas checked per page:", checked)
+    assert not problems, "pages show formulas that are not theirs:\n" + "\n".join(problems)
+    missing = {"svce.html", "disc.html", "fido.html", "engine.html", "latent_attack.html", "contrastive.html"} - set(checked)
+    assert not missing, f"pages whose notebooks hold maths show no formula with its TeX: {sorted(missing)}"
+
+
+def test_internal_links_resolve(site, page_dom):
+    "Every link of the site to the site is relative and resolves: to a file in _docs/ and, with a #fragment, to an element with that id."
+    problems = []
+    def check(page, u, kind, need_id=True):
+        t = link_target(page, u)
+        if t is None: return
+        path, frag = t
+        if path.startswith("/"): problems.append(f"{page}: {kind} {u} is root-absolute (offline it points outside the site)"); return
+        if path.startswith("..") or not (site / path).is_file(): problems.append(f"{page}: {kind} {u} -> no file {path}"); return
+        if frag and need_id and path.endswith(".html"):
+            ids = page_dom[path]["ids"] if path in page_dom else re.findall(r'\bid="([^"]+)"', (site / path).read_text())
+            if frag not in ids: problems.append(f"{page}: {kind} {u} -> {path} has no element with id {frag!r}")
+    n = 0
+    for page, d in page_dom.items():
+        for u in d["links"]: check(page, u, "link"); n += 1
+        for u in d["resources"]: check(page, u, "resource", need_id=False); n += 1
+    for e in json.loads((site / "search.json").read_text()):   # the search index's hits, as the search box opens them
+        check("index.html", e["href"], f"search.json entry {e.get('section') or e.get('title')!r}:"); n += 1
+    print(f"{n} links and resources checked on {len(page_dom)} pages and in search.json")
+    assert not problems, f"{len(problems)} broken links:\n" + "\n".join(problems[:60])
+
+
+def test_no_link_to_the_invented_host(site, page_dom):
+    "Nothing of the built site points at the configured doc host (no site is published there): no attribute, no text, no file."
+    host = invented_host()
+    assert host, "settings.ini has no doc_host"
+    problems = []
+    for page, d in page_dom.items():
+        problems += [f"{page}: {a}" for a in d["host"][:5]]
+        problems += [f"{page}: the text shows {s!r}" for s in d["hostText"]]
+    for f in sorted(site.rglob("*")):
+        if f.is_file() and f.suffix in (".html", ".json", ".xml", ".md", ".txt", ".js", ".css") and host in f.read_text(errors="replace"):
+            problems.append(f"{f.relative_to(site)}: names {host} {f.read_text(errors='replace').count(host)} time(s)")
+    assert not problems, f"the site points at {host}, where no site exists:\n" + "\n".join(problems[:60])
+
+
 def test_site_config_is_the_top_level_file(site):
     "nbs/_quarto.yml is a symlink to the top-level file, and nbdev's refresh_quarto_yml (run by every docs build) keeps it."
     r = subprocess.run([sys.executable, "-c", "from nbdev.quarto import refresh_quarto_yml; refresh_quarto_yml()"],
@@ -347,6 +467,7 @@ def test_one_page_per_notebook(site):
         if short != nb.stem + ".html": assert nb.stem + ".html" not in pages, f"{nb.name} is built twice: {nb.stem}.html and {short}"
     assert len(pages) == len(list(NBS.glob("*.ipynb"))), f"pages without a notebook: {sorted(pages)}"
     for f in [*site.glob("*.html"), site / "search.json", site / "sitemap.xml"]:
+        if not f.exists(): continue
         stale = re.findall(r"(?<![\w./-])\d+[a-z]?_\w+\.html", f.read_text())
         assert not stale, f"{f.name} links to pages that are not built: {sorted(set(stale))[:5]}"
 

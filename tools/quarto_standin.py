@@ -11,12 +11,17 @@ files) and the stored outputs of the processed notebooks. What it does not do th
 after each build, so that the site reads right offline:
 
 - **one page per notebook**: nbdev's `output-file` front matter names the page (`00_core.ipynb` -> `core.html`, the
-  name nbdev's links and `_modidx.py` use); each page is renamed to it, and every link, the search index and the
-  sitemap are rewritten to the new name;
+  name nbdev's links and `_modidx.py` use); each page is renamed to it, and every link and the search index are
+  rewritten to the new name;
 - **maths without a CDN**: TeX is rendered to HTML at build time by KaTeX (the npm package `katex`, which
-  `tools/setup` installs into `.venv/node`; run by `node tools/katex_render.js`), and KaTeX's stylesheet and fonts
-  are copied into `site_libs/katex/`; the reader's browser loads nothing from outside the site;
-- **no invented domain**: links to the configured `site-url` (settings.ini `doc_host`) become relative links.
+  `tools/setup` installs into `.venv/node`; run by `node tools/katex_render.js`), each formula on the page it comes
+  from, and KaTeX's stylesheet and fonts are copied into `site_libs/katex/`; the reader's browser loads nothing from
+  outside the site;
+- **no invented domain**: the configured `site-url` (settings.ini `doc_host` + `doc_baseurl`) is where the site would
+  be published, and nothing is published there. Every link nbdev writes to it (attributes, and the Markdown links it
+  leaves in `show_doc` signatures) becomes a link relative to its page; links to names no page shows go to the
+  nearest documented name; there is no sitemap (it can only list absolute URLs). Links that still do not resolve
+  are reported as warnings.
 
 `render_gfm` writes the README: a notebook rendered to GitHub Markdown with smalldocs' nbconvert-style writer (the
 one behind `llms-txt`); links to pages of the site become links to their notebooks in `nbs/` (which resolve on
@@ -27,11 +32,13 @@ import argparse
 import html
 import json
 import os
+import posixpath
 import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path, PurePosixPath
+from urllib.parse import unquote, urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -60,19 +67,146 @@ def _site_url() -> str | None:
     return m.group(1).rstrip("/") if m else None
 
 
-def _rewrite_links(out: Path, renamed: dict[str, str], site_url: str | None):
-    "Point every link, the search index and the sitemap at the renamed pages; make site-url links relative."
+def _site_pages(out: Path) -> list[Path]:
+    "The site's pages (not the files of site_libs/), in a fixed order."
+    return sorted(f for f in out.rglob("*.html") if "site_libs" not in f.relative_to(out).parts)
+
+
+def _name(out: Path, f: Path) -> str:
+    "A file's path from the site root, as links name it."
+    return str(PurePosixPath(f.relative_to(out)))
+
+
+def _rel(out: Path, page: Path, target: str) -> str:
+    "A path from the site root (`core.html#x`; '' is the home page), written relative to `page`."
+    path, hash_, frag = target.partition("#")
+    path = path.lstrip("/") or "index.html"
+    return posixpath.relpath(path, posixpath.dirname(_name(out, page)) or ".") + hash_ + frag
+
+
+def _own_url(site_url: str | None) -> re.Pattern | None:
+    "Any spelling of a link into the site at site-url: http, https or scheme-relative, with or without a slash after it."
+    if not site_url:
+        return None
+    u = urlsplit(site_url)
+    return re.compile(r"(?:https?:)?//" + re.escape(u.netloc + u.path.rstrip("/")) + r"(?=[/#?]|$)/?")
+
+
+_ATTR_URL = re.compile(r"""((?<![\w-])(?:href|src)=)(["'])(.*?)\2""", re.S)
+_MD_LINK_IN_CODE = re.compile(r"\[`([^`<>\n]+)`\]\(([^()\s<>\"']+)\)")
+_PRE = re.compile(r"<pre\b.*?</pre>", re.S)
+_A_CODE = re.compile(r'<a href="([^"#]*)#([^"]+)"><code>([^<]+)</code></a>')
+_IDS = re.compile(r"""(?<![\w-])id=(["'])(.*?)\1""")
+
+
+def _ids(out: Path) -> dict[str, set[str]]:
+    "page -> the ids of its elements (the targets of #fragments)."
+    return {_name(out, f): {html.unescape(m.group(2)) for m in _IDS.finditer(f.read_text(encoding="utf-8"))} for f in _site_pages(out)}
+
+
+def _rewrite_links(out: Path, renamed: dict[str, str], site_url: str | None) -> int:
+    """Point every link and the search index at the renamed pages; make links into the site relative, and resolve.
+
+    nbdev's doclinks write each cross-reference as a full URL under the site-url (`doc_host` + `doc_baseurl` of
+    settings.ini), where no site is published; each becomes a link relative to its page: in `href` and `src`
+    attributes, and in the signatures of `show_doc`, where nbdev leaves them as Markdown text inside the code
+    (``# a [`Classifier`](https://…/core.html#classifier)``) and they become links (`# a Classifier`, linked). The
+    search index gets the text a reader sees. nbdev also links names that no page shows (a private function, a
+    method without an entry of its own): such a link goes to the nearest documented name above it (`#explainer` for
+    `Explainer._explain_batch`), or to its page. The sitemap can only list absolute URLs: the offline site has none.
+    Returns how many symbol links were moved.
+    """
     pats = [(re.compile(r"(?<![\w./-])" + re.escape(Path(a).name) + r"(?=[#\"'?)\s]|$)"), Path(b).name) for a, b in renamed.items()]
-    for f in [*out.rglob("*.html"), out / "search.json", out / "sitemap.xml"]:
-        if not f.is_file() or "site_libs" in f.parts:
-            continue
+    own = _own_url(site_url)
+    base = urlsplit(site_url).path.rstrip("/") if site_url else ""
+    for f in [*_site_pages(out), out / "search.json"]:  # first the new names, so that the ids are read where links point
+        if f.is_file():
+            text = t0 = f.read_text(encoding="utf-8")
+            for pat, new in pats:
+                text = pat.sub(new, text)
+            if text != t0:
+                f.write_text(text, encoding="utf-8")
+    ids, moved = _ids(out), 0
+
+    def local(f: Path, url: str) -> str:  # a link into the site, relative to page f; any other link as it is
+        url = url.strip()
+        if own is not None and own.match(url):
+            return _rel(out, f, own.sub("", url, count=1))
+        if base and (url == base or url.startswith((base + "/", base + "#"))):  # root-absolute under the baseurl: /cfx/core.html
+            return _rel(out, f, url[len(base):])
+        return url
+
+    def documented(f: Path, url: str, name: str) -> str:  # a symbol link, to its name or the nearest one above it that the site shows
+        nonlocal moved
+        path, _, frag = url.partition("#")
+        have = ids.get(posixpath.normpath(posixpath.join(posixpath.dirname(_name(out, f)), unquote(path))) if path else _name(out, f))
+        frag, name = unquote(frag), name.removesuffix("()").lower()
+        if not frag or have is None or frag in have or not (name == frag or name.endswith("." + frag)):
+            return url
+        parts = frag.split(".")
+        up = next((".".join(parts[:k]) for k in range(len(parts) - 1, 0, -1) if ".".join(parts[:k]) in have), None)
+        moved += 1
+        return path + ("#" + up if up else "") if path or up else posixpath.basename(_name(out, f))
+
+    for f in _site_pages(out):
         text = t0 = f.read_text(encoding="utf-8")
-        for pat, new in pats:
-            text = pat.sub(new, text)
-        if site_url and f.suffix == ".html":
-            text = text.replace(f'href="{site_url}/', 'href="')
+
+        def attr(m):
+            url = html.unescape(m.group(3))
+            new = local(f, url)
+            return m.group(0) if new == url.strip() else f"{m.group(1)}{m.group(2)}{html.escape(new)}{m.group(2)}"
+
+        def code_link(m):  # nbdev's link in a signature's text: a link, when it points into the site
+            url = html.unescape(m.group(2))
+            new = local(f, url)
+            if new == url:
+                return m.group(0)
+            return f'<a href="{html.escape(documented(f, new, html.unescape(m.group(1))))}">{m.group(1)}</a>'
+
+        def sym(m):
+            url = html.unescape(m.group(1)) + "#" + html.unescape(m.group(2))
+            new = documented(f, url, html.unescape(m.group(3)))
+            return m.group(0) if new == url else f'<a href="{html.escape(new)}"><code>{m.group(3)}</code></a>'
+
+        text = _ATTR_URL.sub(attr, text)
+        text = _PRE.sub(lambda pre: _MD_LINK_IN_CODE.sub(code_link, pre.group(0)), text)
+        text = _A_CODE.sub(sym, text)
         if text != t0:
             f.write_text(text, encoding="utf-8")
+    search = out / "search.json"
+    if search.is_file() and own is not None:
+        entries = json.loads(search.read_text(encoding="utf-8"))
+        for e in entries:
+            e["text"] = _MD_LINK_IN_CODE.sub(lambda m: m.group(1) if own.match(m.group(2)) else m.group(0), e.get("text", ""))
+        search.write_text(json.dumps(entries, ensure_ascii=False), encoding="utf-8")
+    if (out / "sitemap.xml").is_file():
+        (out / "sitemap.xml").unlink()
+    return moved
+
+
+def _check_links(out: Path, site_url: str | None) -> list[str]:
+    "The links and resources of the site's pages that do not resolve in the site, and any that point at the site-url's host."
+    ids, bad = _ids(out), []
+    host = urlsplit(site_url).netloc if site_url else None
+    for f in _site_pages(out):
+        here = _name(out, f)
+        for m in _ATTR_URL.finditer(f.read_text(encoding="utf-8")):
+            url = html.unescape(m.group(3)).strip()
+            if host and host in url:
+                bad.append(f"{here}: {url[:100]} points at {host}, where no site is published")
+            if not url or urlsplit(url).scheme or url.startswith("//"):
+                continue
+            path, _, frag = url.partition("#")
+            path = unquote(path.split("?")[0])
+            if path.startswith("/"):
+                bad.append(f"{here}: {url} is root-absolute (offline it points outside the site)")
+                continue
+            t = posixpath.normpath(posixpath.join(posixpath.dirname(here), path)) if path else here
+            if t.startswith("..") or not (out / t).exists():
+                bad.append(f"{here}: {url}: no file {t}")
+            elif frag and t in ids and unquote(frag) not in ids[t]:
+                bad.append(f"{here}: {url}: {t} has no id {unquote(frag)!r}")
+    return bad
 
 
 _MATH = re.compile(r'<span class="math (inline|display)">(.*?)</span>', re.S)
@@ -86,49 +220,62 @@ def _katex_dir() -> Path | None:
     return None
 
 
+def _tex(m: re.Match) -> str:
+    "The TeX of one maths span, without its \\( \\) or \\[ \\] delimiters."
+    t = html.unescape(m.group(2)).strip()
+    return t[2:-2] if t[:2] in ("\\(", "\\[") else t
+
+
 def _render_maths(out: Path) -> int:
-    "Render every TeX span of the site with KaTeX at build time; link KaTeX's CSS and fonts from site_libs/katex/."
-    pages = {f: f.read_text(encoding="utf-8") for f in out.rglob("*.html") if "site_libs" not in f.parts}
-    found = [(f, m) for f, t in pages.items() for m in _MATH.finditer(t)]
-    for f, t in pages.items():  # the CDN tags go in any case: the site must not load from outside
-        if _KATEX_CDN.search(t):
-            pages[f] = _KATEX_CDN.sub("", t)
+    """Render every TeX span of the site with KaTeX at build time; link KaTeX's CSS and fonts from site_libs/katex/.
+
+    All formulas of the site go to one `node` call, page by page in a fixed order, and each rendered formula goes
+    back into the page and the place it came from (the spans are replaced by their positions, in the order found).
+    KaTeX's output carries the formula's TeX in its MathML (`<annotation encoding="application/x-tex">`).
+    """
+    pages = {f: f.read_text(encoding="utf-8") for f in _site_pages(out)}
+    new = {f: _KATEX_CDN.sub("", t) for f, t in pages.items()}  # the CDN tags go in any case: the site must not load from outside
+    found = [(f, m) for f, t in new.items() for m in _MATH.finditer(t)]  # in page order, then in order on the page
     katex, node = _katex_dir(), shutil.which("node")
     if found and (katex is None or node is None):
         print("warning: maths left as TeX: KaTeX needs node and the npm package katex (bash tools/setup installs both)", file=sys.stderr)
     elif found:
-        def tex(m):
-            t = html.unescape(m.group(2)).strip()
-            return t[2:-2] if t[:2] in ("\\(", "\\[") else t
-        items = [[tex(m), m.group(1) == "display"] for _, m in found]
+        items = [[_tex(m), m.group(1) == "display"] for _, m in found]
         r = subprocess.run([node, str(ROOT / "tools" / "katex_render.js"), str(katex)], input=json.dumps(items),
                            capture_output=True, text=True, check=True)
-        rendered = iter(json.loads(r.stdout))
-        for f in {f for f, _ in found}:
-            def sub(m):
-                h = next(rendered)
+        rendered = json.loads(r.stdout)
+        if len(rendered) != len(items):
+            raise RuntimeError(f"katex_render.js answered {len(rendered)} formula(s) for {len(items)}")
+        by_page: dict[Path, list] = {}
+        for (f, m), h in zip(found, rendered):
+            by_page.setdefault(f, []).append((m, h))
+        for f, pairs in by_page.items():
+            text, parts, pos = new[f], [], 0
+            for m, h in pairs:
                 if isinstance(h, dict):
                     print(f"warning: {f.name}: KaTeX cannot render {m.group(2)[:60]!r}: {h['error']}", file=sys.stderr)
-                    return m.group(0)
-                return h
-            text = _MATH.sub(sub, pages[f])
-            depth = len(f.relative_to(out).parts) - 1
-            css = f'<link rel="stylesheet" href="{"../" * depth}site_libs/katex/katex.min.css">'
-            pages[f] = text.replace("</head>", f"{css}\n</head>", 1)
+                    h = m.group(0)
+                parts += [text[pos:m.start()], h]
+                pos = m.end()
+            text = "".join(parts) + text[pos:]
+            css = f'<link rel="stylesheet" href="{_rel(out, f, "site_libs/katex/katex.min.css")}">'
+            new[f] = text.replace("</head>", f"{css}\n</head>", 1)
         dest = out / "site_libs" / "katex"
         shutil.rmtree(dest, ignore_errors=True)
         shutil.copytree(katex / "dist" / "fonts", dest / "fonts")
         shutil.copy2(katex / "dist" / "katex.min.css", dest / "katex.min.css")
-    for f, t in pages.items():
-        f.write_text(t, encoding="utf-8")
+    for f, t in new.items():
+        if t != pages[f]:
+            f.write_text(t, encoding="utf-8")
     return len(found)
 
 
 def _postprocess(site) -> dict:
     "Everything the site needs after smalldocs' build (see the module docstring)."
     renamed = _rename_to_output_files(site)
-    _rewrite_links(site.out, renamed, _site_url())
-    return {"renamed": renamed, "maths": _render_maths(site.out)}
+    moved = _rewrite_links(site.out, renamed, _site_url())
+    maths = _render_maths(site.out)
+    return {"renamed": renamed, "maths": maths, "moved": moved, "broken": _check_links(site.out, _site_url())}
 
 
 def _patch_build():
@@ -164,7 +311,7 @@ def render_site(quiet: bool = False) -> int:
         if all((p.is_dir() and p.name.endswith("_files")) or p.suffix == ".md" for p in left):
             shutil.rmtree(out)
     site = build(".", quiet=quiet)
-    post = getattr(site, "cfx_post", {"renamed": {}, "maths": 0})
+    post = getattr(site, "cfx_post", {"renamed": {}, "maths": 0, "moved": 0, "broken": []})
     renamed = post["renamed"]
     for w in site.warnings:
         # handled here: output-file (the pages are renamed), and links to the new names, which exist once renamed
@@ -173,8 +320,11 @@ def render_site(quiet: bool = False) -> int:
         if " broken link " in w and w.split(" broken link ", 1)[1].split("#")[0] in renamed.values():
             continue
         print(f"warning: {w}", file=sys.stderr)
+    for b in post["broken"]:
+        print(f"warning: broken link: {b}", file=sys.stderr)
     print(f"tools/quarto (smalldocs): {len(site.pages)} page(s) in {site.out}; {len(renamed)} renamed to their output-file name; "
-          f"{post['maths']} formula(s) rendered with KaTeX", file=sys.stderr)
+          f"{post['maths']} formula(s) rendered with KaTeX; {post['moved']} link(s) to names no page shows moved to the nearest "
+          f"documented one; {len(post['broken'])} broken link(s)", file=sys.stderr)
     return 0
 
 
