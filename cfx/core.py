@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #694102a4
 from __future__ import annotations
-import json, math, time, warnings
+import difflib, json, math, time, warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,10 +20,11 @@ from ._compat import torchvision, TORCHVISION_OPS
 _all_ = ["torchvision", "TORCHVISION_OPS"]   # re-exported for the other cfx modules
 
 # %% auto #0
-__all__ = ['INFILLERS', 'PROGRESS_MIN_WORK', 'check_number', 'check_images', 'eval_mode', 'Classifier', 'as_classifier',
-           'SampleRNG', 'Generator', 'as_generator', 'InFiller', 'infill_frozen', 'MeanInFill', 'BlurInFill',
-           'NoiseInFill', 'LocalMeanInFill', 'ModelInFill', 'as_infiller', 'Explanation', 'to_display', 'signed_diff',
-           'GlobalExplanation', 'resolve_target', 'BatchResult', 'Explainer', 'Amortised', 'torchvision',
+__all__ = ['INFILLERS', 'PROGRESS_MIN_WORK', 'check_number', 'check_images', 'check_device', 'nonfinite_text', 'nonfinite_rows',
+           'check_finite', 'eval_mode', 'Classifier', 'as_classifier', 'SampleRNG', 'Generator', 'as_generator',
+           'InFiller', 'infill_frozen', 'MeanInFill', 'BlurInFill', 'NoiseInFill', 'LocalMeanInFill', 'ModelInFill',
+           'as_infiller', 'check_generator', 'check_infiller', 'Explanation', 'to_display', 'signed_diff',
+           'GlobalExplanation', 'class_index', 'resolve_target', 'BatchResult', 'Explainer', 'Amortised', 'torchvision',
            'TORCHVISION_OPS']
 
 # %% ../nbs/00_core.ipynb #c5a1f557
@@ -93,6 +94,55 @@ def check_images(x, # the images to check
             raise ValueError(f"`{name}` must have values in [0, 1], got min {lo:.9g} and max {hi:.9g} (image(s) {out[:10]}); "
                              "cfx normalises inside the model wrapper (`Classifier(model, mean=..., std=...)`)")
     return x
+
+# %% ../nbs/00_core.ipynb #d6eb4ccd
+_DEVICE_FORMS = "'cpu', 'cuda', 'cuda:K', 'mps' or a torch.device"
+
+def _first_line(err:BaseException) -> str: return (str(err).strip().splitlines() or [type(err).__name__])[0]
+
+def check_device(device, # 'cpu', 'cuda', 'cuda:K', 'mps', a `torch.device`, or a CUDA index K
+                 name:str="device", # argument name used in error messages
+                ) -> torch.device:
+    "`device` as a `torch.device` this machine has; anything else is an error that names `name` and the accepted forms."
+    if isinstance(device, torch.device): d = device
+    elif isinstance(device, str):
+        try: d = torch.device(device.strip())
+        except (RuntimeError, ValueError): raise ValueError(f"`{name}` must be {_DEVICE_FORMS}, got {device!r}") from None
+    elif isinstance(device, (int, np.integer)) and not isinstance(device, (bool, np.bool_)):
+        if device < 0: raise ValueError(f"`{name}` must be {_DEVICE_FORMS}, got {device!r}")
+        d = torch.device("cuda", int(device))
+    else: raise TypeError(f"`{name}` must be {_DEVICE_FORMS}, got {type(device).__name__}")
+    if d.type == "cuda":
+        if not torch.cuda.is_available(): raise ValueError(f"`{name}` is {device!r}, but CUDA is not available on this machine (torch {torch.__version__}); use 'cpu'")
+        count = torch.cuda.device_count()
+        if d.index is not None and d.index >= count: raise ValueError(f"`{name}` is {device!r}, but this machine has {count} CUDA device(s), cuda:0 to cuda:{count - 1}")
+    if d.type == "mps" and not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
+        raise ValueError(f"`{name}` is {device!r}, but Apple's MPS is not available on this machine; use 'cpu'")
+    return d
+
+# %% ../nbs/00_core.ipynb #b6e4ce26
+_NONFINITE = {"model": "the model returned NaN or Inf", "gradient": "the gradient became NaN or Inf", "objective": "the objective became NaN or Inf",
+              "start": "the search started from NaN or Inf", "counterfactual": "the counterfactual came out NaN or Inf"}
+
+def nonfinite_text(part:str # 'model', 'gradient', 'objective', 'start', 'counterfactual', or a part's argument name ('generator', ...)
+                  ) -> str:
+    "How cfx words that `part` produced NaN or Inf: 'the model returned NaN or Inf', '`generator` returned NaN or Inf', ..."
+    return _NONFINITE.get(part, f"`{part}` returned NaN or Inf")
+
+def nonfinite_rows(t:Tensor # one row per image, any trailing shape
+                  ) -> Tensor:
+    "Per row of `t`: does it hold a NaN or Inf? (bool, N)"
+    if not t.numel(): return torch.zeros(len(t), dtype=torch.bool, device=t.device)
+    return ~torch.isfinite(t).reshape(len(t), -1).all(1)
+
+def check_finite(t:Tensor, # one row per image: images, latents, logits, predicted shifts, ...
+                 part:str, # the part that produced `t`, as the user knows it: 'generator', 'encoder', 'predictor', ...
+                 offset:int=0, # the user's index of row 0 (the start of a batch)
+                ) -> Tensor:
+    "Return `t`, or raise a ValueError naming `part` and the images whose rows hold NaN or Inf."
+    bad = nonfinite_rows(t).nonzero()[:, 0] + offset
+    if len(bad): raise ValueError(f"{nonfinite_text(part)} for image(s) {bad[:20].tolist()}{' ...' if len(bad) > 20 else ''}")
+    return t
 
 # %% ../nbs/00_core.ipynb #7ff5fb01
 @contextmanager
@@ -323,7 +373,8 @@ def decode(self:Generator, z:Tensor # latents `N×latent_shape`
     if not isinstance(z, Tensor) or tuple(z.shape[1:]) != self.latent_shape:
         raise ValueError(f"`z` must be a tensor of shape N×{'×'.join(map(str, self.latent_shape))}, got {tuple(getattr(z, 'shape', ())) or type(z).__name__}")
     with eval_mode(self.decoder):
-        out = self.decoder(z)
+        try: out = self.decoder(z)
+        except RuntimeError as err: raise ValueError(f"`generator`'s decoder failed on latents of shape {tuple(z.shape)}: {_first_line(err)}") from err
     if not isinstance(out, Tensor) or out.dim() != 4 or len(out) != len(z):
         raise ValueError(f"the generator's decoder must return images N×C×H×W, got {tuple(out.shape) if isinstance(out, Tensor) else type(out).__name__}")
     if self.output_range is None: return torch.sigmoid(out)
@@ -340,9 +391,13 @@ def encode(self:Generator, x:Tensor, # images N×C×H×W in [0, 1]
     if self.encoder is None:
         raise NotImplementedError("this generator has no encoder: pass `encoder=` to `Generator`, or start from latents")
     with eval_mode(self.encoder):
-        z = self.encoder(x)
+        try: z = self.encoder(x)
+        except RuntimeError as err: raise ValueError(f"`encoder` rejected images of shape {tuple(x.shape)}: {_first_line(err)}") from err
+    mu = z[0] if isinstance(z, (tuple, list)) and len(z) else z
+    if not isinstance(mu, Tensor) or tuple(mu.shape) != (len(x), *self.latent_shape):
+        raise ValueError(f"`encoder` must return latents N×{'×'.join(map(str, self.latent_shape))} (the generator's `latent_shape`), got "
+                         f"{tuple(getattr(mu, 'shape', ())) or type(mu).__name__} for images of shape {tuple(x.shape)}")
     if isinstance(z, (tuple, list)):
-        mu = z[0]
         if rng is None: return mu
         if len(z) < 2: raise ValueError("sampling latents needs an encoder that returns (mean, log-variance)")
         return mu + (0.5 * z[1]).exp() * rng.randn(*mu.shape[1:], dtype=mu.dtype, device=mu.device)
@@ -374,16 +429,16 @@ def _odd(v:float) -> int: return max(3, int(round(v)) // 2 * 2 + 1)
 def infill_frozen(infiller:InFiller, # the in-filler
                   x:Tensor, keep:Tensor, rng:SampleRNG, # as for `InFiller.infill`
                  ) -> Tensor:
-    "Call `infiller.infill` as the engine does: no gradient, detached inputs, every network it holds in eval mode; check the result."
+    "Call `infiller.infill` as the engine does: no gradient, detached inputs, every network it holds in eval mode; check the result's shape."
     from contextlib import ExitStack
     nets = [v for v in vars(infiller).values() if isinstance(v, nn.Module)]
     with torch.no_grad(), ExitStack() as stack:
         for m in nets: stack.enter_context(eval_mode(m))
-        out = infiller.infill(x.detach(), keep.detach(), rng)
+        try: out = infiller.infill(x.detach(), keep.detach(), rng)
+        except RuntimeError as err: raise ValueError(f"the in-filler {infiller!r} failed on images of shape {tuple(x.shape)}: {_first_line(err)}") from err
     if not isinstance(out, Tensor) or out.shape != x.shape:
         raise ValueError(f"the in-filler {infiller!r} must return images of shape {tuple(x.shape)}, got {tuple(getattr(out, 'shape', ())) or type(out).__name__}")
-    if not torch.isfinite(out).all(): raise ValueError(f"the in-filler {infiller!r} returned NaN or Inf values")
-    return out.detach()
+    return out.detach()          # NaN or Inf stay: the engine names the in-filler for the images they reach (and goes on with the others)
 
 # %% ../nbs/00_core.ipynb #75ff42bb
 class MeanInFill(InFiller):
@@ -455,6 +510,62 @@ def as_infiller(infiller, # an `InFiller`, a name in `INFILLERS`, or a model map
         return INFILLERS[infiller]()
     if callable(infiller) or hasattr(infiller, "infill"): return ModelInFill(infiller)
     raise TypeError(f"`infiller` must be one of {sorted(INFILLERS)}, an InFiller or a model, got {type(infiller).__name__}")
+
+# %% ../nbs/00_core.ipynb #3af47b0f
+def _dims(shape) -> str: return "×".join(str(int(s)) for s in shape)
+
+def _part_name(part) -> str:
+    "A part as the user knows it: the zoo model it is (`zoo_name`), else its type."
+    for p in (part, getattr(part, "model", None)):
+        if isinstance(getattr(p, "zoo_name", None), str): return f"the zoo's {p.zoo_name}"
+    return type(part).__name__
+
+def _declared_shape(part):
+    "The image shape C×H×W a part declares it was made for (`image_shape`, which the zoo sets), or None."
+    for p in (part, getattr(part, "model", None)):
+        s = getattr(p, "image_shape", None)
+        if s is not None: return tuple(int(v) for v in s)
+    return None
+
+@contextmanager
+def _rng_untouched(x:Tensor):
+    "Leave torch's global random state (CPU, and `x`'s GPU) as it was: a check must not shift what follows."
+    with torch.random.fork_rng(devices=[x.device.index or 0] if x.device.type == "cuda" else []): yield
+
+# %% ../nbs/00_core.ipynb #d9078668
+def check_generator(generator, # a `Generator`, or anything with `decode`, `latent_shape` and optionally `encode`
+                    x:Tensor, # the images it will be used with, N×C×H×W
+                    name:str="generator", # the argument's name in messages
+                   ):
+    "Check on one latent and one image that `generator` makes images shaped like `x` and that its encoder (if any) maps them to its latents."
+    want, shape = tuple(x.shape[1:]), tuple(generator.latent_shape)
+    with torch.no_grad(), _rng_untouched(x):
+        try: img = generator.decode(torch.zeros(1, *shape, dtype=x.dtype, device=x.device))
+        except (RuntimeError, ValueError) as err: raise ValueError(f"`{name}` ({_part_name(generator)}) failed to decode a latent of shape {_dims(shape)}: {_first_line(err)}") from err
+        got = tuple(img.shape[1:]) if isinstance(img, Tensor) else None
+        if got != want:
+            made = _dims(got) + " images" if got else f"{type(img).__name__}, not images"
+            raise ValueError(f"`{name}` makes {made}, `x` is {_dims(want)} (`{name}` is {_part_name(generator)}): give one made for images like `x`")
+        if callable(getattr(generator, "encode", None)) and getattr(generator, "has_encoder", True):
+            try: z = generator.encode(x[:1])
+            except RuntimeError as err: raise ValueError(f"`encoder` rejected an image of `x` ({_dims(want)}): {_first_line(err)}") from err
+            mu = z[0] if isinstance(z, (tuple, list)) and len(z) else z
+            if not isinstance(mu, Tensor) or tuple(mu.shape[1:]) != shape:
+                raise ValueError(f"`encoder` makes latents of shape {_dims(mu.shape[1:]) if isinstance(mu, Tensor) else type(mu).__name__}, "
+                                 f"the generator's `latent_shape` is {_dims(shape)}")
+
+def check_infiller(infiller:InFiller, # the in-filler (`as_infiller` resolves the other forms)
+                   x:Tensor, # the images it will fill, N×C×H×W
+                   name:str="infiller", # the argument's name in messages
+                  ):
+    "Check on one image that `infiller` fills images shaped like `x` (and, if it declares an `image_shape`, was made for them)."
+    want, made = tuple(x.shape[1:]), _declared_shape(infiller)
+    if made is not None and made != want:
+        raise ValueError(f"`{name}` makes {_dims(made)} images, `x` is {_dims(want)} (`{name}` is {_part_name(infiller)}): give one made for images like `x`")
+    keep = torch.zeros(1, 1, *want[1:], dtype=x.dtype, device=x.device)
+    with _rng_untouched(x):
+        try: infill_frozen(infiller, x[:1], keep, SampleRNG(torch.zeros(1, dtype=torch.long)))
+        except ValueError as err: raise ValueError(f"`{name}` does not fill images shaped like `x` ({_dims(want)}): {_first_line(err)}") from err
 
 # %% ../nbs/00_core.ipynb #34c682ce
 _TENSOR_FIELDS = ("x", "x_cf", "y", "target", "p_orig", "p_cf", "success", "n_steps", "saliency", "mask", "latent")
@@ -540,7 +651,8 @@ def __getitem__(self:Explanation, idx) -> Explanation:
 
 @patch
 def to(self:Explanation, device) -> Explanation:
-    "A copy with every tensor on `device`."
+    "A copy with every tensor on `device` ('cpu', 'cuda', 'cuda:K', 'mps' or a torch.device)."
+    device = check_device(device)
     return self._map(lambda t: t.to(device))
 
 # %% ../nbs/00_core.ipynb #4e8134cf
@@ -644,10 +756,10 @@ def _load_meta(md:dict, path:Path, key:str="meta") -> dict:
 # %% ../nbs/00_core.ipynb #536c75cf
 @patch(cls_method=True)
 def load(cls:Explanation, path:str|Path, # a file written by `Explanation.save`
-         device="cpu", # where to put the tensors
+         device="cpu", # where to put the tensors: 'cpu', 'cuda', 'cuda:K', 'mps' or a torch.device
         ) -> Explanation:
     "Read an explanation written by `save` (no pickle involved); a file that is not one is refused with its name."
-    path = Path(path)
+    device, path = check_device(device), Path(path)
     t, md = _read_safetensors(path, _FORMAT, "cfx explanation")
     meta = _load_meta(md, path)
     missing = [f for f in _TENSOR_FIELDS if f not in _OPTIONAL and f not in t]
@@ -656,14 +768,20 @@ def load(cls:Explanation, path:str|Path, # a file written by `Explanation.save`
     try: e = cls(**{f: t.get(f) for f in _TENSOR_FIELDS}, history=hist, meta=meta)
     except (TypeError, ValueError) as err: raise ValueError(f"{str(path)!r}: {err}") from None
     check_images(e.x, name=f"x in {str(path)!r}"); check_images(e.x_cf, name=f"x_cf in {str(path)!r}")
-    return e.to(device) if str(device) != "cpu" else e
+    return e.to(device) if device.type != "cpu" else e
+
+def _same(a:Tensor|None, b:Tensor|None) -> bool:
+    "Exact equality of two tensors (dtype, shape, values), NaN equal to NaN at the same places (a record or a score with nothing behind it)."
+    if a is None or b is None: return a is None and b is None
+    if a.dtype != b.dtype or a.shape != b.shape: return False
+    a, b = a.cpu(), b.cpu()
+    return torch.equal(a, b) or (a.is_floating_point() and bool(((a == b) | (a.isnan() & b.isnan())).all()))
 
 @patch
 def equals(self:Explanation, other:Explanation) -> bool:
-    "Exact equality of every tensor (values and dtype), the history and the meta."
-    def same(a, b): return (a is None and b is None) or (a is not None and b is not None and a.dtype == b.dtype and a.shape == b.shape and torch.equal(a.cpu(), b.cpu()))
-    return (all(same(getattr(self, f), getattr(other, f)) for f in _TENSOR_FIELDS)
-            and self.history.keys() == other.history.keys() and all(same(v, other.history[k]) for k, v in self.history.items())
+    "Exact equality of every tensor (values and dtype; NaN equal to NaN at the same places), the history and the meta."
+    return (all(_same(getattr(self, f), getattr(other, f)) for f in _TENSOR_FIELDS)
+            and self.history.keys() == other.history.keys() and all(_same(v, other.history[k]) for k, v in self.history.items())
             and self.meta == other.meta)
 
 # %% ../nbs/00_core.ipynb #c418a0f4
@@ -834,6 +952,14 @@ def equals(self:GlobalExplanation, other:GlobalExplanation) -> bool:
     return (self.names == other.names and self.meta == other.meta
             and all(same(getattr(self, p), getattr(other, p)) for p in ("values", "se", "ci", "n")))
 
+# %% ../nbs/00_core.ipynb #9362d128
+@patch
+def equals(self:GlobalExplanation, other:GlobalExplanation) -> bool:
+    "Exact equality of names, every score tensor (NaN equal to NaN at the same place: a score over n = 0 samples) and the meta."
+    same = lambda a, b: a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    return (isinstance(other, GlobalExplanation) and self.names == other.names and self.meta == other.meta
+            and all(same(getattr(self, p), getattr(other, p)) for p in ("values", "se", "ci", "n")))
+
 # %% ../nbs/00_core.ipynb #efd51df9
 PROGRESS_MIN_WORK = 20_000   # image-steps from which `show_progress=None` shows a bar
 
@@ -843,10 +969,38 @@ def _progress(total, desc, show):
     return tqdm(total=total, desc=desc, unit="img", disable=not show,
                 bar_format="{l_bar}{bar}| {n:.0f}/{total_fmt} [{elapsed}<{remaining}]")
 
+def _batch_progress(bar, start:int, # images before this batch
+                    nb:int, # images in this batch
+                    steps:int, # the steps a batch takes (the method's `steps`)
+                   ) -> Callable[[float], None]:
+    "The `progress` callback of one batch: `f` more steps done puts the bar at `start + nb·done/steps`, never past the batch's own images."
+    done = [0.0]
+    def update(f:float):
+        done[0] += f
+        n = start + nb * min(done[0], steps) / steps          # set, not added up: rounding cannot creep past the batch
+        if n > bar.n: bar.n = n; bar.update(0)               # update(0): tqdm redraws at its own pace
+    return update
+
+# %% ../nbs/00_core.ipynb #d2f07481
+def class_index(name:str, # a class name: matched exactly, else ignoring case
+                class_names:Sequence[str]|None, # the model's class names
+                arg:str="target", # the argument's name in messages
+               ) -> int:
+    "The index of class `name` in `class_names`; an unknown name is an error that lists the names and suggests the closest."
+    names = list(class_names or [])
+    if not names: raise ValueError(f"`{arg}` must be a class index, 'other' or 'pred' (class names need a model with `class_names`), got {name!r}")
+    if name in names: return names.index(name)
+    low = [c.lower() for c in names]
+    if low.count(name.lower()) == 1: return low.index(name.lower())
+    close = difflib.get_close_matches(name.lower(), low, n=1)
+    raise ValueError(f"`{arg}` {name!r} is not a class of this model: give a class name ({', '.join(names)}), an index 0..{len(names) - 1}, "
+                     f"'other' or 'pred'" + (f". Did you mean {names[low.index(close[0])]!r}?" if close else ""))
+
 # %% ../nbs/00_core.ipynb #4e10a478
-def resolve_target(target, # None, int, sequence, tensor, "other" or "pred"
+def resolve_target(target, # None, an int, a class name, a sequence or tensor of them, "other" or "pred"
                    probs:Tensor, # class probabilities of the originals, N×K
                    default:str="other", # what `None` means for this method
+                   class_names:Sequence[str]|None=None, # the model's class names, which `target` may use
                   ) -> tuple[Tensor, str]:
     "Per-image target classes (N, long) and the mode: 'given', 'other' or 'pred'."
     n, k = probs.shape
@@ -856,7 +1010,10 @@ def resolve_target(target, # None, int, sequence, tensor, "other" or "pred"
             if k < 2: raise ValueError(f"`target='other'` needs a model with at least 2 classes, this one has {k}")
             return probs.masked_fill(F.one_hot(probs.argmax(-1), k).bool(), -1).argmax(-1), "other"
         if target == "pred": return probs.argmax(-1), "pred"
-        raise ValueError(f"`target` must be None, an int, a sequence/tensor of class indices, 'other' or 'pred', got {target!r}")
+        target = class_index(target, class_names)
+    if isinstance(target, np.ndarray) and target.dtype.kind in "USO": target = target.tolist()
+    if isinstance(target, (list, tuple)) and any(isinstance(t, str) for t in target):
+        target = [class_index(t, class_names) if isinstance(t, str) else t for t in target]
     if isinstance(target, (bool, np.bool_)): raise TypeError("`target` must be a class index, not a bool")
     if isinstance(target, (int, np.integer)): t = torch.full((n,), int(target), dtype=torch.long)
     else:
@@ -882,7 +1039,8 @@ class BatchResult:
     mask: Tensor|None = None           # B×1×h×w
     latent: Tensor|None = None         # B×...
     history: dict = field(default_factory=dict)   # name -> tensor with B rows
-    failed: Tensor|None = None         # bool B: the run broke for these samples (non-finite logits)
+    failed: Tensor|None = None         # bool B: the run broke for these samples (NaN or Inf somewhere in the search)
+    failed_by: dict = field(default_factory=dict)   # part -> bool B: who broke them ('generator', 'infiller', 'encoder', 'model', ...; unnamed: the model)
 
 # %% ../nbs/00_core.ipynb #4809694c
 def _version():
@@ -952,6 +1110,14 @@ def _probe(self:Explainer, x:Tensor) -> int:
                              f"or converted from integers): {type(self).__name__} needs to differentiate the model")
     return out.shape[1]
 
+# %% ../nbs/00_core.ipynb #07dda0bc
+@patch
+def _probe_parts(self:Explainer, x:Tensor):
+    "Check the method's `generator` and `infiller` (where it has them) against one image of `x`."
+    g, f = getattr(self, "generator", None), getattr(self, "infiller", None)
+    if g is not None and callable(getattr(g, "decode", None)) and hasattr(g, "latent_shape"): check_generator(g, x)
+    if isinstance(f, InFiller): check_infiller(f, x)
+
 # %% ../nbs/00_core.ipynb #aa1bb2d5
 @patch
 def _predict(self:Explainer, x:Tensor, bs:int) -> Tensor:
@@ -965,7 +1131,7 @@ def _predict(self:Explainer, x:Tensor, bs:int) -> Tensor:
 @patch
 def _targets(self:Explainer, target, p_orig:Tensor) -> tuple[Tensor, str]:
     "Resolve `target` into per-image targets (N rows) and a mode; methods whose targets are not class indices override this."
-    return resolve_target(target, p_orig.cpu(), self.default_target)
+    return resolve_target(target, p_orig.cpu(), self.default_target, self.model.class_names)
 
 @patch
 def _per_sample(self:Explainer, per_sample:dict|None, n:int) -> dict:
@@ -991,7 +1157,7 @@ def explain(self:Explainer, x:Tensor, # images N×C×H×W in [0, 1]
 def _explain_all(self:Explainer, x, target=None, seed=0, batch_size=None, show_progress=None,
                  per_sample:dict|None=None, # extra per-image tensors, sliced per batch and passed to `_explain_batch` by name
                 ) -> Explanation:
-    "The work of `explain`: checks, targets, batches, seeding, progress, meta."
+    "The work of `explain`: checks, targets, batches, seeding, progress, meta; gradients on whatever the caller's mode (as captum does)."
     if torch.is_inference_mode_enabled():
         raise RuntimeError("explain() cannot run under torch.inference_mode(): cfx methods differentiate the model; call it outside that block")
     check_images(x)
@@ -999,23 +1165,25 @@ def _explain_all(self:Explainer, x, target=None, seed=0, batch_size=None, show_p
     bs = check_number(batch_size if batch_size is not None else self.batch_size, "batch_size", int, lo=1)
     show = self.show_progress if show_progress is None else show_progress
     if show is None: show = len(x) * max(self.steps, 1) >= PROGRESS_MIN_WORK   # long runs only; decided by work, not time
-    x = x.to(self.model.device, self.model.dtype)
+    x = x.detach().to(self.model.device, self.model.dtype)        # the caller's `x` (values, requires_grad, .grad) is left as it was
     extra = {k: v.to(x.device) for k, v in self._per_sample(per_sample, len(x)).items()}
-    k = self._probe(x)
-    t0 = time.perf_counter()
-    p_orig = self._predict(x, bs)
-    y = p_orig.argmax(-1)
-    target, mode = self._targets(target, p_orig)
-    target = target.to(x.device)
-    rng = SampleRNG.from_generator(len(x), torch.Generator().manual_seed(seed))
-    outs = []
-    with _progress(len(x), self.method, show) as bar:
-        for i in range(0, len(x), bs):
-            sl, nb = slice(i, i + bs), len(x[i:i + bs])
-            out = self._explain_batch(x[sl], target[sl], y[sl], rng[sl], lambda f, nb=nb: bar.update(nb * f / max(self.steps, 1)),
-                                      **{k: v[sl] for k, v in extra.items()})
-            bar.n = min(i + nb, len(x)); bar.refresh()
-            outs.append(self._finish(x[sl], y[sl], target[sl], p_orig[sl], out, mode, offset=i))
+    with torch.enable_grad():                                      # under the caller's torch.no_grad() too; its mode is back after
+        k = self._probe(x)
+        self._probe_parts(x)
+        t0 = time.perf_counter()
+        p_orig = self._predict(x, bs)
+        y = p_orig.argmax(-1)
+        target, mode = self._targets(target, p_orig)
+        target = target.to(x.device)
+        rng = SampleRNG.from_generator(len(x), torch.Generator().manual_seed(seed))
+        outs = []
+        with _progress(len(x), self.method, show) as bar:
+            for i in range(0, len(x), bs):
+                sl, nb = slice(i, i + bs), len(x[i:i + bs])
+                out = self._explain_batch(x[sl], target[sl], y[sl], rng[sl], _batch_progress(bar, i, nb, max(self.steps, 1)),
+                                          **{k: v[sl] for k, v in extra.items()})
+                bar.n = min(i + nb, len(x)); bar.refresh()
+                outs.append(self._finish(x[sl], y[sl], target[sl], p_orig[sl], out, mode, offset=i))
     e = Explanation.cat(outs) if len(outs) > 1 else outs[0]
     e.meta = _jsonable(dict(method=self.method, params=self.params(), target_mode=mode, seed=seed, batch_size=bs,
                             n=len(x), device=str(x.device), seconds=round(time.perf_counter() - t0, 4), cfx_version=_version(),
@@ -1023,13 +1191,23 @@ def _explain_all(self:Explainer, x, target=None, seed=0, batch_size=None, show_p
     return e
 
 # %% ../nbs/00_core.ipynb #333c0532
+def _blame_text(broken:Tensor, causes:list, offset:int) -> str:
+    "'`generator` returned NaN or Inf for image(s) [0, 2]; the model returned NaN or Inf for image(s) [5]': each broken image under the first part that names it."
+    left, parts = broken.clone(), {}
+    for part, m in causes:
+        hit = left & m
+        if hit.any(): parts[part] = parts.get(part, torch.zeros_like(hit)) | hit; left &= ~hit
+    return "; ".join(f"{nonfinite_text(p)} for image(s) {(m.nonzero()[:, 0] + offset).tolist()}" for p, m in parts.items())
+
 @patch
 def _finish(self:Explainer, x, y, target, p_orig, out:BatchResult, mode, offset:int=0) -> Explanation:
-    "Turn one batch's result into an Explanation: probabilities after, success, defaults, broken samples."
+    "Turn one batch's result into an Explanation: probabilities after, success, defaults, broken samples (and the part that broke them)."
     if not isinstance(out, BatchResult): raise TypeError(f"{type(self).__name__}._explain_batch must return a BatchResult, got {type(out).__name__}")
     x_cf = out.x_cf.detach()
     if x_cf.shape != x.shape: raise ValueError(f"{type(self).__name__} returned counterfactuals of shape {tuple(x_cf.shape)} for images {tuple(x.shape)}")
-    broken = ~torch.isfinite(x_cf).flatten(1).all(1) | (out.failed.bool().to(x.device) if out.failed is not None else False)
+    failed = out.failed.bool().to(x.device) if out.failed is not None else torch.zeros(len(x), dtype=torch.bool, device=x.device)
+    nan_cf = nonfinite_rows(x_cf)
+    broken = failed | nan_cf
     x_cf = torch.where(broken.view(-1, 1, 1, 1), x, x_cf)
     off = (x_cf.amin() < -1e-6) | (x_cf.amax() > 1 + 1e-6)
     if off: raise ValueError(f"{type(self).__name__} returned counterfactuals outside [0, 1] (min {x_cf.min().item():.9g}, max {x_cf.max().item():.9g}): a bug of the method, not of your input")
@@ -1044,8 +1222,9 @@ def _finish(self:Explainer, x, y, target, p_orig, out:BatchResult, mode, offset:
     elif mode == "other" or self.success_mode == "flip": success = pred != y
     else: success = pred == target
     if broken.any():
-        warnings.warn(f"{self.method}: the model returned NaN or Inf for image(s) {(broken.nonzero()[:, 0] + offset).tolist()} "
-                      "during the search; they are reported with success=False (and their original as counterfactual)", RuntimeWarning, stacklevel=3)
+        causes = [(p, m.bool().to(x.device)) for p, m in (out.failed_by or {}).items()] + [("model", failed), ("counterfactual", nan_cf), ("model", bad_p)]
+        warnings.warn(f"{self.method}: {_blame_text(broken, causes, offset)} during the search; they are reported with success=False "
+                      "(and their original as counterfactual)", RuntimeWarning, stacklevel=3)
         success = success & ~broken
     n_steps = out.n_steps if out.n_steps is not None else torch.full((len(x),), self.steps, dtype=torch.long)
     return Explanation(x=x.detach(), x_cf=x_cf, y=y, target=target, p_orig=p_orig, p_cf=p_cf, success=success,

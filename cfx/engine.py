@@ -13,7 +13,8 @@ import torch.nn.functional as F
 from torch import nn, Tensor
 from fastcore.basics import patch
 
-from .core import Classifier, SampleRNG, as_classifier, as_infiller, check_number, infill_frozen
+from .core import (Classifier, SampleRNG, as_classifier, as_infiller, check_generator, check_infiller, check_number,
+    infill_frozen, nonfinite_rows)
 
 # %% auto #0
 __all__ = ['Eval', 'Term', 'TargetLogProb', 'TargetProb', 'log_odds', 'LogOdds', 'Margin', 'CrossEntropyAway', 'lp_norm',
@@ -205,9 +206,22 @@ class BNStats(Term):
         return sum(s * (self.first_multiplier if i == 0 else 1.0) for i, s in enumerate(self._stats))
 
 # %% ../nbs/04_engine.ipynb #58f67b2b
+def _nonfinite(*dicts) -> Tensor:
+    "Per sample: does any tensor of the dicts (one row per sample) hold NaN or Inf?"
+    rows = [nonfinite_rows(v) for d in dicts for v in d.values() if isinstance(v, Tensor) and v.is_floating_point()]
+    return torch.stack(rows).any(0) if rows else None
+
 class Space:
     "A search space: per-sample variables and constants, the images they render, and their constraint set."
     samples:int = 1    # S: renders per image in 'search' mode
+    @property
+    def part(self) -> str:
+        "What makes this space's renders, as reports name it when they turn NaN: a generator, an in-filler, ... (default: the space's type)."
+        return type(self).__name__
+    def nonfinite_start(self, vars:dict, consts:dict) -> dict:
+        "Per part, the samples whose starting variables or constants hold NaN or Inf (they fail before the first step)."
+        bad = _nonfinite(vars, consts)
+        return {} if bad is None else {self.part: bad}
     def init(self, x:Tensor, rng:SampleRNG) -> tuple[dict, dict]: raise NotImplementedError
     def render(self, vars:dict, consts:dict, x:Tensor, rng:SampleRNG, step:int, mode:str="search") -> tuple[Tensor, dict]:
         raise NotImplementedError
@@ -387,6 +401,7 @@ def _logit(k:Tensor, tiny:float=1e-6) -> Tensor:
 # %% ../nbs/04_engine.ipynb #f13b7371
 class Mask(Space):
     "Keep-logits on a mask grid; search renders are concrete masks with the dropped pixels in-filled."
+    part = "infiller"
     def __init__(self, infiller="mean", # an `InFiller`, a built-in name ('mean', 'blur', 'noise', 'local') or an in-filling model
                  size:int|tuple|None=None, # mask resolution (h, w) or one int; None: the image's own resolution
                  samples:int=8, # Monte-Carlo masks per image per step
@@ -408,6 +423,7 @@ class Mask(Space):
 # %% ../nbs/04_engine.ipynb #51c9519e
 @patch
 def init(self:Mask, x, rng):
+    check_infiller(self.infiller, x)          # one image: an in-filler made for other images is named before any work
     h, w = self.size or x.shape[-2:]
     return {"logit": torch.full((len(x), 1, h, w), self.init_logit, dtype=x.dtype, device=x.device)}, {}
 
@@ -449,6 +465,7 @@ def render(self:Mask, vars, consts, x, rng, step, mode="search"):
 # %% ../nbs/04_engine.ipynb #3fb7d8d8
 class Latent(Space):
     "The latent code of a generator; renders are `generator.decode(z)`, distances are measured against `decode(z0)`."
+    part = "generator"
     def __init__(self, generator, # a `cfx.core.Generator` (or anything with `decode`, `latent_shape` and optionally `encode`)
                  encode:str="mean", # start from the encoder's 'mean' or a 'sample' of it
                 ):
@@ -462,8 +479,16 @@ class Latent(Space):
         return {"z": z0.detach().clone()}, {"z0": z0.detach().clone(), "anchor": x0.detach()}
 
     def init(self, x, rng):
+        check_generator(self.generator, x)    # one latent and one image: a generator made for other images is named before any work
         with torch.no_grad(): z0 = self.generator.encode(x, rng if self.encode == "sample" else None)
         return self.start(z0)
+
+    def nonfinite_start(self, vars, consts):
+        "A NaN start latent is the encoder's (given latents are checked where they come in: `explain_latent`); a NaN decoded start, the generator's."
+        bad = _nonfinite(vars, consts)
+        z0 = nonfinite_rows(consts["z0"]) if "z0" in consts else torch.zeros_like(bad)
+        gen = (nonfinite_rows(consts["anchor"]) if "anchor" in consts else torch.zeros_like(bad)) & ~z0
+        return {"encoder": z0, "generator": gen, "start": bad & ~z0 & ~gen}
 
     def render(self, vars, consts, x, rng, step, mode="search"): return self.generator.decode(vars["z"]), {"latent": vars["z"]}
     def __repr__(self): return f"Latent({type(self.generator).__name__}, encode={self.encode!r})"
@@ -471,6 +496,7 @@ class Latent(Space):
 # %% ../nbs/04_engine.ipynb #897f905c
 class Module(Space):
     "Per-image weights of a small network `net` that renders each image from its own fixed input."
+    part = "prior"
     def __init__(self, net:nn.Module, # the prior: maps one input batch `1×...` to one image `1×C×H×W` in [0, 1]
                  make_input:Callable[[Tensor, SampleRNG], Tensor], # (images B×C×H×W, rng) -> per-image inputs B×...
                 ):
@@ -795,19 +821,24 @@ class Result:
     history: dict       # name -> B×T records over all evaluations of all stages (`stages[i]['evaluations']` splits them)
     aux: dict           # extra outputs of the final render (mask, latent, ...)
     stages: list        # per stage (several stages only): dict(x=B×C×H×W, p_target=B, n_steps=B, done=B, evaluations=int, name=str)
+    failed_by: dict = field(default_factory=dict)   # part -> bool B: who made the NaN/Inf that failed each sample (the space's part, 'model', ...)
 
     def batch_result(self, history:dict|None=None, **extra):
         "The explainer-facing `BatchResult` (mask and latent taken from the final render)."
         from cfx.core import BatchResult
-        kw = dict(x_cf=self.x_cf, n_steps=self.n_steps, mask=self.aux.get("mask"), latent=self.aux.get("latent"), failed=self.failed)
+        kw = dict(x_cf=self.x_cf, n_steps=self.n_steps, mask=self.aux.get("mask"), latent=self.aux.get("latent"), failed=self.failed,
+                  failed_by=self.failed_by)
         kw.update(extra)
         return BatchResult(**kw, history=history if history is not None else {})
 
 # %% ../nbs/04_engine.ipynb #3e205b8f
 def _shape(v): return tuple(v.shape) if isinstance(v, Tensor) else type(v).__name__
+def _dims(s) -> str: return "×".join(str(int(v)) for v in s)
 
 def _check_render(space, x_hat, shape, mode, first):
-    "A render must have the promised shape; the first of a stage (and every final one) must lie in [0, 1]."
+    "A render must have the promised shape (images like `x`: else the space's part is named); the first of a stage (and every final one) must lie in [0, 1]."
+    if isinstance(x_hat, Tensor) and x_hat.dim() == len(shape) and tuple(x_hat.shape[1:]) != tuple(shape[1:]):
+        raise ValueError(f"`{space.part}` makes {_dims(x_hat.shape[1:])} images, `x` is {_dims(shape[1:])} ({space!r} rendered {_shape(x_hat)} in {mode!r} mode)")
     if not isinstance(x_hat, Tensor) or tuple(x_hat.shape) != tuple(shape):
         raise ValueError(f"{space!r} rendered {_shape(x_hat)} in {mode!r} mode, expected {tuple(shape)}")
     if first and x_hat.numel() and (x_hat.detach().amin() < -1e-6 or x_hat.detach().amax() > 1 + 1e-6):
@@ -874,6 +905,16 @@ def _finite(obj, grads):
     for g in grads.values(): ok = ok & torch.isfinite(g.flatten(1).sum(1))
     return ok
 
+def _blame(failed_by:dict, bad:Tensor, ev:Eval, obj:Tensor, space:Space):
+    "Name, for each sample of `bad`, the first part whose output was NaN or Inf: the space's render (its generator, in-filler, ...), the logits, the objective, else the gradient."
+    render = nonfinite_rows(ev.x_hat).view(ev.B, -1).any(1)
+    logits = nonfinite_rows(ev.logits).view(ev.B, -1).any(1) if ev.logits is not None else torch.zeros_like(bad)
+    left = bad.clone()
+    for part, m in ((space.part, render), ("model", logits), ("objective", ~torch.isfinite(obj)), ("gradient", torch.ones_like(bad))):
+        hit = left & m
+        if hit.any(): failed_by[part] = failed_by.get(part, torch.zeros_like(bad)) | hit
+        left &= ~hit
+
 def _record(hist, keys, ev, obj, space):
     for k in keys:
         if k == "obj": hist[k].append(obj)
@@ -907,7 +948,7 @@ def _stalled(grads):
         out = z if out is None else out & z
     return out
 
-def _run_stage(model, space, stage, si, x, target, y, vars, consts, rng, chunk, hist, record, failed, stalled, n_steps, progress, callback, compact):
+def _run_stage(model, space, stage, si, x, target, y, vars, consts, rng, chunk, hist, record, failed, failed_by, stalled, n_steps, progress, callback, compact):
     "One stage: returns (selected vars, objective, step, stop rule at the selected iterate, evaluations)."
     select = stage.select or (Last() if space.samples > 1 else Best())    # on a Monte-Carlo objective Best would pick lucky draws
     handles = [h for t in stage.terms for h in t.attach(model)] if stage.uses_model else []
@@ -915,7 +956,9 @@ def _run_stage(model, space, stage, si, x, target, y, vars, consts, rng, chunk, 
     try:
         ev, obj, grads = _evaluate(model, space, stage, si, x, target, y, vars, consts, rng, 0, chunk)
         per_eval = rng.counter - c0                                      # random numbers one evaluation draws
-        failed |= ~_finite(obj, grads)
+        bad = ~_finite(obj, grads) & ~failed
+        if bad.any(): _blame(failed_by, bad, ev, obj, space)
+        failed |= bad
         active = ~failed
         stage.stepper.start(space, stage.steps, vars, consts, x, obj)
         select.start(ev, obj, grads, stage.stepper.needs_best_grads)
@@ -925,9 +968,14 @@ def _run_stage(model, space, stage, si, x, target, y, vars, consts, rng, chunk, 
         if callback: callback(ev, active)
         active = active & ~done
         stuck = active & _stalled(grads); stalled |= stuck; active = active & ~stuck
-        taken = 0
+        taken, pending = 0, None
         for i in range(1, stage.steps + 1):
-            if not active.any(): break
+            if pending is None: go = bool(active.any())
+            else:                                                        # one sync a step, as before: anyone still moving, anyone just broken
+                go, broke = torch.stack([active.any(), pending.any()]).tolist()
+                if broke: _blame(failed_by, pending, ev, obj, space)
+                pending = None
+            if not go: break
             taken = i
             recs = stage.stepper.step(StepState(i - 1, x, vars, consts, grads, obj, active, select))
             if not stage.stepper.stays_feasible: space.project(vars, consts, x)
@@ -937,6 +985,7 @@ def _run_stage(model, space, stage, si, x, target, y, vars, consts, rng, chunk, 
             else: ev, obj, grads = _evaluate(model, space, stage, si, x, target, y, vars, consts, rng, i, chunk)
             bad = active & ~_finite(obj, grads)
             failed |= bad
+            pending = bad
             take = active & ~bad
             done = stage.stop.done(ev) & take
             select.update(ev, obj, grads, take, done)
@@ -946,6 +995,7 @@ def _run_stage(model, space, stage, si, x, target, y, vars, consts, rng, chunk, 
             active = take & ~done
             stuck = active & _stalled(grads); stalled |= stuck; active = active & ~stuck
             if progress: progress(1.0)
+        if pending is not None and bool(pending.any()): _blame(failed_by, pending, ev, obj, space)
         if progress and taken < stage.steps: progress(float(stage.steps - taken))
         rng.counter = c0 + per_eval * (stage.steps + 1)                   # as if every step ran: what follows does not depend on batch mates
         sel, sel_obj, sel_step, sel_done = select.result(vars)
@@ -962,16 +1012,22 @@ def _run_once(model, space, stages, x, target, y, rng, init, record, chunk, prog
     vars, consts = {k: v.detach().clone() for k, v in vars.items()}, {k: v.detach() for k, v in consts.items()}
     n_steps = torch.zeros(B, dtype=torch.long, device=x.device)
     failed, stalled = torch.zeros(B, dtype=torch.bool, device=x.device), torch.zeros(B, dtype=torch.bool, device=x.device)
+    failed_by = {}                                                   # part -> samples it broke (the first part to, for each)
+    for part, m in space.nonfinite_start(vars, consts).items():     # a start already NaN: failed before the first step
+        m = m.to(x.device) & ~failed
+        if m.any(): failed_by[part] = m; failed |= m
     hist, recs = {k: [] for k in record}, []
     for si, st in enumerate(stages):
-        vars, obj, step, done, evals = _run_stage(model, space, st, si, x, target, y, vars, consts, rng, chunk, hist, record, failed, stalled, n_steps, progress, callback, compact)
+        vars, obj, step, done, evals = _run_stage(model, space, st, si, x, target, y, vars, consts, rng, chunk, hist, record, failed, failed_by, stalled, n_steps, progress, callback, compact)
         with torch.no_grad(): x_s, aux = space.render(vars, consts, x, rng, st.steps, "final")
         _check_render(space, x_s, x.shape, "final", True)
         if len(stages) > 1:
             with torch.no_grad(): p_t = model.probs(x_s).gather(1, target[:, None])[:, 0] if st.uses_model else torch.full((B,), math.nan, device=x.device)
             recs.append(dict(x=x_s.detach().clone(), p_target=p_t, n_steps=n_steps.clone(), done=done.clone(), evaluations=evals, name=st.name))
+    gone = nonfinite_rows(x_s) & ~failed                             # a final render gone NaN: the space's part made it
+    if gone.any(): failed_by[space.part] = failed_by.get(space.part, torch.zeros_like(gone)) | gone; failed |= gone
     history = {k: torch.stack(v, 1) for k, v in hist.items() if v}
-    return Result(x_s.detach(), vars, consts, obj, n_steps, step, done, failed, stalled, history, {k: a.detach() for k, a in aux.items()}, recs)
+    return Result(x_s.detach(), vars, consts, obj, n_steps, step, done, failed, stalled, history, {k: a.detach() for k, a in aux.items()}, recs, failed_by)
 
 # %% ../nbs/04_engine.ipynb #9328feb2
 def _pick(better, a, b):
@@ -1035,6 +1091,9 @@ def run(model:Classifier|None, # the classifier (wrapped); None for searches tha
     out = None
     for _ in range(restarts):
         res = _run_once(model, space, stages, x, target, y, rng, init, record, chunk, prog, callback, compact)
+        if out is not None:                                          # the same parts on both sides, for the per-sample pick
+            for part in set(out.failed_by) | set(res.failed_by):
+                for r in (out, res): r.failed_by.setdefault(part, torch.zeros_like(r.failed))
         out = res if out is None else _pick(_better(res, out), out, res)
     return out
 

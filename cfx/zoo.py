@@ -14,7 +14,7 @@ import torch.nn.functional as F
 from torch import nn, Tensor
 
 from fastcore.script import Param
-from .core import Classifier, Generator
+from .core import Classifier, Generator, check_device
 
 # %% auto #0
 __all__ = ['ARCHITECTURES', 'CLASSIFIER_TASKS', 'SmallCNN', 'LeNetCNN', 'VAEEncoder', 'VAEDecoder', 'ConvVAE', 'InfillVAE', 'DUQ',
@@ -268,12 +268,13 @@ def list_models(root=None, # zoo folder; `None`: the shipped one
 
 # %% ../nbs/02_zoo.ipynb #b023629f
 def load(name:str, # a zoo name such as 'fashion/classifier' (see `list_models`)
-         device:str|torch.device="cpu", # device to put the model on
+         device:str|torch.device="cpu", # where to put the model: 'cpu', 'cuda', 'cuda:K', 'mps' or a torch.device
          raw:bool=False, # return the bare architecture module instead of the wrapper
          root=None, # zoo folder; `None`: the shipped one
         ):
     "Load a zoo model offline from safetensors: a `Classifier`, a `Generator` (VAE) or the module."
     from safetensors.torch import load_file
+    device = check_device(device)                       # before any file is read
     card = load_card(name, root)
     arch = card["arch"]
     if arch["class"] not in ARCHITECTURES: raise ValueError(f"card of {name!r} names unknown architecture {arch['class']!r}")
@@ -289,6 +290,9 @@ def load(name:str, # a zoo name such as 'fashion/classifier' (see `list_models`)
         out = Generator(net.decoder, (net.latent_dim,), encoder=net.encoder)
         out.vae = net
     out.zoo_name = name                                 # shown in figures and error messages
+    kw = arch["kwargs"]
+    if "in_channels" in kw and "img_size" in kw:        # the images it was made for (C, H, W): the methods check them against `x`
+        out.image_shape = (int(kw["in_channels"]), int(kw["img_size"]), int(kw["img_size"]))
     return out
 
 # %% ../nbs/02_zoo.ipynb #d21a2a38
