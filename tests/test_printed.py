@@ -11,6 +11,14 @@ def test_last_digits_of_optimised_figures_pass():
     assert printed_equal("loss 0.5.", "loss 0.501.")          # a number ending a sentence
 
 
+def test_a_flip_within_the_printed_standard_error_passes():
+    stored = "validity ↑   0.344 ± 0.0840   0.656 ± 0.084"
+    assert printed_equal(stored, "validity ↑   0.312 ± 0.0820   0.656 ± 0.084")   # one of 32 images on the boundary
+    assert not printed_equal(stored, "validity ↑   0.5 ± 0.0880   0.656 ± 0.084")  # two standard errors away
+    assert not printed_equal(stored, "validity ↑   0.344 ± 0.12   0.656 ± 0.084")  # the error itself moved 30 %
+    assert not printed_equal("0.344 ± 0.084", "0.344 0.084")                       # the ± is text
+
+
 def test_other_results_fail():
     assert not printed_equal("validity 0.75 ± 0.25", "validity 1 ± 0")          # a sample flipped
     assert not printed_equal("reached 6 of 16", "reached 7 of 16")              # counts are exact
