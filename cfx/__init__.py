@@ -6,6 +6,36 @@ __version__ = "0.1.0"
 # %% auto #0
 __all__ = ['TORCHVISION_OPS']
 
+# %% ../nbs/index.ipynb #489f0454
+import importlib as _importlib, sys as _sys
+
 # %% ../nbs/index.ipynb #d29acdd7
-from ._compat import TORCHVISION_OPS   # `import cfx` makes torchvision importable next to a CPU torch (the compat chapter)
+def __getattr__(name):                     # PEP 562: `cfx.TORCHVISION_OPS` loads torch only when asked for
+    if name == "TORCHVISION_OPS": return _importlib.import_module("cfx._compat").TORCHVISION_OPS
+    raise AttributeError(f"module 'cfx' has no attribute {name!r}")
+
+class _CompatFirst:
+    "Import hook: run cfx's torchvision repair (`cfx._compat`, the compat chapter) just before torchvision's own code."
+    def find_spec(self, name, path=None, target=None):
+        if name != "torchvision": return None
+        for finder in _sys.meta_path:          # the spec the other finders give, with its loader wrapped
+            if finder is self or not hasattr(finder, "find_spec"): continue
+            spec = finder.find_spec(name, path, target)
+            if spec is not None:
+                if spec.loader is not None: spec.loader = _CompatFirstLoader(spec.loader)
+                return spec
+        return None
+
+class _CompatFirstLoader:
+    def __init__(self, loader): self.loader = loader
+    def __getattr__(self, name):              # resources, source, ... as the real loader
+        if name == "loader": raise AttributeError(name)
+        return getattr(self.loader, name)
+    def create_module(self, spec): return self.loader.create_module(spec)
+    def exec_module(self, module):
+        _importlib.import_module("cfx._compat")   # torch, and the schemas torchvision needs (its `import torchvision` gets `module`)
+        self.loader.exec_module(module)
+
+if "torchvision" not in _sys.modules and not any(type(f).__name__ == "_CompatFirst" for f in _sys.meta_path):
+    _sys.meta_path.insert(0, _CompatFirst())   # `import cfx` then `import torchvision` works, and `import cfx` alone loads no torch
 _all_ = ["TORCHVISION_OPS"]

@@ -4,11 +4,15 @@
 
 # %% ../nbs/20_cli.ipynb #d3a8e3f8
 from __future__ import annotations
-import difflib, importlib, inspect, json as _json, os, platform, sys
+import ast, builtins, contextlib, copy, difflib, importlib, importlib.util, inspect, json as _json, os, platform, sys
+from pathlib import Path
 from typing import Callable
 
+from fastcore.script import Param
+
 # %% auto #0
-__all__ = ['COMMANDS', 'CommandUnavailable', 'resolve_command', 'UsageError', 'command_parser', 'run_command', 'main',
+__all__ = ['COMMANDS', 'THREADS', 'GENERAL_OPTIONS', 'EPS', 'P', 'STEPS', 'BATCH_SIZE', 'CommandUnavailable', 'resolve_command',
+           'UsageError', 'command_parser', 'run_command', 'static_command', 'main', 'check_threads', 'cpu_threads',
            'collect_info', 'format_info', 'info']
 
 # %% ../nbs/20_cli.ipynb #7f212239
@@ -73,7 +77,13 @@ def command_parser(func:Callable, # the function behind a command
                   ):
     "The `argparse` parser of a command, built by `fastcore.script.anno_parser` from `func`'s signature and docments."
     from fastcore.script import anno_parser
-    return _one_line_errors(_dash_spellings(anno_parser(inspect.unwrap(func), prog=prog)), prog)
+    f = inspect.unwrap(func)
+    shared = [a for a in inspect.get_annotations(f, eval_str=True).values() if isinstance(a, Param)]
+    saved = [dict(vars(a)) for a in shared]
+    try: p = anno_parser(f, prog=prog)
+    finally:                              # anno_parser writes the default into the `Param`: keep one shared by commands as defined
+        for a, s in zip(shared, saved): vars(a).clear(); vars(a).update(s)
+    return _one_line_errors(_dash_spellings(p), prog)
 
 def run_command(func:Callable, # the function behind a command
                 argv:list[str], # the command's arguments (after the command name)
@@ -86,6 +96,67 @@ def run_command(func:Callable, # the function behind a command
     res = func(**args)
     return res if isinstance(res, int) and not isinstance(res, bool) else 0
 
+
+# %% ../nbs/20_cli.ipynb #885dd103
+def _names(node:ast.AST) -> set:
+    "The names an expression reads, less those it binds itself (comprehension variables, lambda arguments)."
+    loads, stores = set(), set()
+    for n in ast.walk(node):
+        if isinstance(n, ast.Name): (loads if isinstance(n.ctx, ast.Load) else stores).add(n.id)
+        elif isinstance(n, ast.arg): stores.add(n.arg)
+    return loads - stores
+
+def _loaded(node:ast.Import|ast.ImportFrom, alias:ast.alias, package:str):
+    "What an import statement binds to `alias`, taken from a module that is already loaded (a `KeyError` otherwise)."
+    if isinstance(node, ast.Import): return sys.modules[alias.name if alias.asname else alias.name.split(".")[0]]
+    mod = importlib.util.resolve_name("." * node.level + (node.module or ""), package) if node.level else node.module
+    return getattr(sys.modules[mod], alias.name) if hasattr(sys.modules[mod], alias.name) else sys.modules[f"{mod}.{alias.name}"]
+
+def static_command(target:str, # "module:function", as in `COMMANDS`
+                  ) -> Callable|None:
+    "The function `target` rebuilt from its module's source without importing the module: same signature, docments and docstring, an empty body; `None` when its options need more."
+    if not isinstance(target, str) or target.count(":") != 1: return None
+    mod_name, func_name = target.split(":")
+    try: spec = importlib.util.find_spec(mod_name)
+    except (ImportError, ValueError): return None
+    if spec is None or not str(spec.origin).endswith(".py"): return None
+    try: tree = ast.parse(Path(spec.origin).read_text(encoding="utf-8"), spec.origin)
+    except (OSError, SyntaxError, ValueError): return None
+    fdef = next((n for n in reversed(tree.body) if isinstance(n, ast.FunctionDef) and n.name == func_name), None)
+    if fdef is None: return None
+    package = mod_name if spec.submodule_search_locations is not None else mod_name.rpartition(".")[0]
+    ns = {"__name__": mod_name, "__builtins__": builtins}
+
+    def bind(name, before, busy) -> bool:
+        "Put `name` into `ns` as the module binds it above line `before`; False when that needs running the module."
+        if name in ns or hasattr(builtins, name): return True
+        if name in busy: return False
+        for node in reversed([n for n in tree.body if n.lineno < before]):
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                for a in node.names:
+                    if (a.asname or (a.name if isinstance(node, ast.ImportFrom) else a.name.split(".")[0])) != name: continue
+                    try: ns[name] = _loaded(node, a, package); return True
+                    except (KeyError, ImportError, ValueError): return False
+            elif isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                if not any(isinstance(t, ast.Name) and t.id == name for t in targets): continue
+                if len(targets) != 1 or not all(bind(d, node.lineno, busy | {name}) for d in _names(node.value)): return False
+                try: ns[name] = eval(compile(ast.Expression(node.value), spec.origin, "eval", dont_inherit=True), ns)
+                except Exception: return False
+                return True
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name == name: return False
+        return False
+
+    a = fdef.args
+    exprs = [e for e in (*a.defaults, *a.kw_defaults) if e is not None]
+    exprs += [q.annotation for q in (*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg) if q is not None and q.annotation is not None]
+    if not all(bind(n, fdef.lineno, frozenset()) for e in exprs for n in _names(e)): return None
+    stub = copy.copy(fdef)                # the same `def` line, so inspect (and docments) read the real source
+    stub.body = fdef.body[:1] * (ast.get_docstring(fdef, clean=False) is not None) + [ast.Pass()]
+    stub.decorator_list, stub.returns = [], None
+    try: exec(compile(ast.fix_missing_locations(ast.Module(body=[stub], type_ignores=[])), spec.origin, "exec", dont_inherit=True), ns)
+    except Exception: return None
+    return ns[func_name]
 
 # %% ../nbs/20_cli.ipynb #c209cf37
 def _usage(commands) -> str:
@@ -106,6 +177,15 @@ def _one_line(e:BaseException) -> str:
 def _version() -> str:
     try: from cfx import __version__; return __version__
     except Exception: return "unknown"
+
+def _help_from_source(name:str, rest:list, commands:dict) -> int|None:
+    "`cfx <name> ... --help` answered by `static_command`, without importing the command: the exit code, or None to go on as usual."
+    if not any(a in ("-h", "--help") for a in rest): return None
+    stub = static_command(commands[name][0])
+    if stub is None: return None
+    try: command_parser(stub, f"cfx {name}").parse_args(rest)
+    except SystemExit as e: return e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+    return None                                              # "--help" was an option's value: run the command
 
 def main(argv:list[str]|None=None, # arguments without the program name; `None` reads `sys.argv`
          commands:dict|None=None, # the registry; `None` for `COMMANDS`
@@ -129,6 +209,8 @@ def main(argv:list[str]|None=None, # arguments without the program name; `None` 
         print(f"cfx: unknown command {name!r}.{hint} Commands: {', '.join(commands)}. Run `cfx --help` for more.",
               file=sys.stderr)
         return 2
+    code = _help_from_source(name, rest, commands)
+    if code is not None: return code
     try: func = resolve_command(name, commands)
     except CommandUnavailable as e:
         print(f"cfx: {e}", file=sys.stderr); return 2
@@ -139,6 +221,41 @@ def main(argv:list[str]|None=None, # arguments without the program name; `None` 
         if os.environ.get("CFX_DEBUG"): raise
         print(f"cfx {name}: error: {_one_line(e)}", file=sys.stderr)
         return 2
+
+# %% ../nbs/20_cli.ipynb #8f5200ac
+THREADS = Param("CPU threads torch uses (per process under torchrun): N ≥ 1, or 0 for torch's default (OMP_NUM_THREADS, else one per core)", int)
+
+def check_threads(n:int|None, # `--threads`; None: leave torch's setting
+                 ) -> int|None:
+    "`--threads` as torch takes it: N ≥ 1, or None for 0 (torch's default); a `UsageError` for anything else."
+    if n is None: return None
+    if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+        raise UsageError(f"`--threads` must be a whole number ≥ 1, or 0 for torch's default; got {n!r}")
+    return n or None
+
+@contextlib.contextmanager
+def cpu_threads(n:int|None, # `--threads`; 0 or None: torch's setting
+               ):
+    "Run a block with torch on `n` CPU threads, and restore torch's setting afterwards."
+    n = check_threads(n)
+    if n is None:
+        yield
+        return
+    import torch
+    old = torch.get_num_threads()
+    torch.set_num_threads(n)
+    try: yield
+    finally: torch.set_num_threads(old)
+
+# %% ../nbs/20_cli.ipynb #794429c5
+GENERAL_OPTIONS = {"eps": ("svce",), "p": ("svce",), "steps": ("svce", "fido", "latent-attack"), "batch_size": None}   # None: every method
+
+def _for(option:str) -> str: ms = GENERAL_OPTIONS[option]; return "every method" if ms is None else "--method " + ", ".join(ms)
+
+EPS = Param(f"budget of the change, for {_for('eps')} (default: the method's, for the image size)", float)
+P = Param(f"norm of the threat model, for {_for('p')} (default: the method's)", float)
+STEPS = Param(f"optimisation steps, for {_for('steps')}; disc: --set steps_per_stage=N (default: the method's)", int)
+BATCH_SIZE = Param(f"images per batch, for {_for('batch_size')} (default: the method's)", int)
 
 # %% ../nbs/20_cli.ipynb #6a3dea61
 def _optional_part(module:str, func:str):

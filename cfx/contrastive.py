@@ -644,6 +644,9 @@ def from_cli(cls:Contrastive, model, # the classifier the CLI loaded
     e.model = model
     return e
 
+# %% ../nbs/14_contrastive.ipynb #51a19a7b
+from .cli import THREADS, cpu_threads
+
 # %% ../nbs/14_contrastive.ipynb #02caf286
 def scores_cmd(outcome:str, # the explained class: a name or an index of the model's classes
                model:str="fashion/classifier", # a classifier with a shipped shift predictor (fashion/classifier)
@@ -653,6 +656,7 @@ def scores_cmd(outcome:str, # the explained class: a name or an index of the mod
                attribution:bool=False, # contrastive attributions (flip the outcome) instead of PN / PS / PNS
                out:str=None, # save the scores (.safetensors) and the bar chart (.png) under this path stem
                json:bool=False, # print JSON instead of a table
+               threads:THREADS=1,
               ):
     "Causal necessity / sufficiency (or contrastive attribution) scores of a model's attributes for one class."
     import json as _json
@@ -664,7 +668,7 @@ def scores_cmd(outcome:str, # the explained class: a name or an index of the mod
     k = int(outcome) if str(outcome).isdigit() else next((i for i, nm in enumerate(names) if nm.lower() == str(outcome).lower()), None)
     if k is None or not 0 <= k < len(names): raise UsageError(f"`outcome` must be a class of {model} ({', '.join(names)}) or its index, got {outcome!r}")
     if n < 1: raise UsageError(f"`--n` must be at least 1, got {n}")
-    ge = c.contrastive_attribution(k, n=n, seed=seed) if attribution else c.scores(k, n=n, seed=seed, drop_failed=drop_failed)
+    with cpu_threads(threads): ge = c.contrastive_attribution(k, n=n, seed=seed) if attribution else c.scores(k, n=n, seed=seed, drop_failed=drop_failed)
     main = ["remove", "induce"] if attribution else ["PN", "PS", "PNS", "success:PNS", "drift:PNS"]
     if out:
         import matplotlib; matplotlib.use("Agg")

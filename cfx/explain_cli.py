@@ -12,7 +12,7 @@ import torch
 import torch.nn.functional as F
 from fastcore.script import Param, store_true
 
-from .cli import UsageError
+from .cli import UsageError, GENERAL_OPTIONS, THREADS, EPS, P, STEPS, BATCH_SIZE, cpu_threads
 from .core import Classifier
 
 # %% auto #0
@@ -46,7 +46,7 @@ def method_class(name:str, # a `--method` name
     return getattr(importlib.import_module(mod), cls)
 
 # %% ../nbs/21_explain_cli.ipynb #fe81de34
-COMMON_OPTIONS = ("eps", "p", "steps", "batch_size")      # flags of `cfx explain` passed to the method when given
+COMMON_OPTIONS = tuple(GENERAL_OPTIONS)      # flags of `cfx explain` passed to the method when given: eps, p, steps, batch_size
 
 def method_options(cls) -> dict:
     "Name -> `inspect.Parameter` of the keyword options of `cls(model, ...)`, following `**kwargs` to the base classes."
@@ -129,7 +129,10 @@ def build_options(cls, # the method's class
     out = {}
     for k, v in given.items():
         if v is None: continue
-        if k not in opts: raise UsageError(f"`--{k.replace('_', '-')}` does not apply to --method {method} (its options: {have})")
+        if k not in opts:
+            takes = [f"--{g.replace('_', '-')}" for g in given if g in opts]
+            raise UsageError(f"`--{k.replace('_', '-')}` does not apply to --method {method}: of the general options it takes "
+                             f"{', '.join(takes) or 'none'}; its own options go through --set ({', '.join(o for o in opts if o not in given)})")
         out[k] = v
     for k, raw in sets.items():
         if k not in opts: raise UsageError(f"`--set {k}=...`: --method {method} has no option {k!r} (its options: {have})")
@@ -177,6 +180,9 @@ def parse_size(size:str|None) -> tuple|None:
     if not all(p.isdigit() and int(p) > 0 for p in parts) or len(parts) not in (1, 2, 3):
         raise UsageError(f"`--size` must be H, H×W or C×H×W in pixels (e.g. 28, 32x32, 3x224x224), got {size!r}")
     v = [int(p) for p in parts]
+    if len(v) == 3 and v[0] not in (1, 3):
+        meant = f"; for {v[0]}×{v[1]} images with {v[2]} channels write {v[2]}x{v[0]}x{v[1]} (channels first)" if v[2] in (1, 3) else ""
+        raise UsageError(f"`--size {size}` is C×H×W: {v[0]} channels of {v[1]}×{v[2]} pixels, but cfx reads grey (C = 1) or RGB (C = 3) images{meant}")
     return (None, v[0], v[0]) if len(v) == 1 else (None, *v) if len(v) == 2 else tuple(v)
 
 def parse_floats(v:str|None, flag:str) -> list|None:
@@ -239,6 +245,14 @@ def _factory(spec:str) -> torch.nn.Module:
     if not isinstance(net, torch.nn.Module): raise UsageError(f"`--model {spec}` must return a torch.nn.Module, got {type(net).__name__}")
     return net
 
+def _seed_dependent(spec:str, net:torch.nn.Module) -> bool:
+    "Whether the weights `spec`'s factory gives change with torch's random seed (a fresh, untrained network): it is called once more under another seed."
+    with torch.random.fork_rng(devices=[]):                 # the caller's random state is left as it was
+        torch.manual_seed(torch.initial_seed() + 1)
+        again = _factory(spec)
+    a, b = net.state_dict(), again.state_dict()
+    return any(k in b and a[k].shape == b[k].shape and a[k].is_floating_point() and not torch.equal(a[k], b[k]) for k in a)
+
 def _torchscript(p:Path, device) -> torch.nn.Module:
     try: return torch.jit.load(str(p), map_location=device)
     except Exception as e:
@@ -253,11 +267,12 @@ def load_model(spec:str, # `--model`: a zoo name, a TorchScript file or module:f
                classes:str|None=None, # `--classes`
                size:str|None=None, # `--size`
                device="cpu", # torch device
+               random_weights:bool=False, # `--random-weights`: a module:function model's random weights are meant
               ) -> tuple:
     "The `Classifier` that `--model` names and the input shape (C or None, H, W) it declares (None: from the data)."
     from cfx import zoo
     if spec in {m["name"] for m in zoo.list_models()}:
-        own = [f"--{k}" for k, v in dict(weights=weights, mean=mean, std=std, classes=classes, size=size).items() if v is not None]
+        own = [f"--{k.replace('_', '-')}" for k, v in dict(weights=weights, mean=mean, std=std, classes=classes, size=size, random_weights=random_weights or None).items() if v is not None]
         if own: raise UsageError(f"{', '.join(own)} apply to your own model; zoo model {spec!r} carries its own (see `cfx zoo {spec}`)")
         card = zoo.load_card(spec)
         if card["task"] not in zoo.CLASSIFIER_TASKS: raise UsageError(f"`--model {spec}` is a {card['task']}, not a classifier")
@@ -265,11 +280,15 @@ def load_model(spec:str, # `--model`: a zoo name, a TorchScript file or module:f
         return zoo.load(spec, device=device), (kw["in_channels"], kw["img_size"], kw["img_size"])
     p = Path(spec).expanduser()
     if p.is_file():
-        if weights: raise UsageError("`--weights` goes with --model module:function; a TorchScript file holds its own weights")
+        if weights or random_weights: raise UsageError(f"`--{'weights' if weights else 'random-weights'}` goes with --model module:function; a TorchScript file holds its own weights")
         net = _torchscript(p, device)
     elif re.fullmatch(r"[A-Za-z_][\w.]*:[A-Za-z_]\w*", spec):
+        if weights and random_weights: raise UsageError("`--weights` and `--random-weights` exclude each other: give one")
         net = _factory(spec)
         if weights: load_weights(net, weights)
+        elif not random_weights and _seed_dependent(spec, net):
+            raise UsageError(f"`--model {spec}` builds an untrained network (its weights change with the random seed) and no --weights was given: "
+                             f"pass --weights FILE (safetensors or a torch.save state dict), or --random-weights to explain the random network on purpose")
     else:
         raise UsageError(f"`--model {spec}` is neither a zoo model (see `cfx zoo`), an existing TorchScript file, nor module:function")
     try: clf = Classifier(net.to(device).eval(), mean=parse_floats(mean, "--mean"), std=parse_floats(std, "--std"), class_names=parse_classes(classes))
@@ -447,6 +466,18 @@ def _budget(explainer, e, x) -> str:
     parts = [f"eps={p['eps']:.3g}" + (f" (l{p['p']:g})" if isinstance(p.get("p"), (int, float)) else "")] if isinstance(p.get("eps"), (int, float)) else []
     return ", ".join(parts + ([f"{p['steps']} steps"] if p.get("steps") else []))
 
+def _text(v) -> str:
+    "A setting as `--set` spells it: none, true/false, a number, (a,b)."
+    if v is None: return "none"
+    if isinstance(v, bool): return str(v).lower()
+    if isinstance(v, float): return f"{v:.4g}"
+    if isinstance(v, (list, tuple)): return "(" + ",".join(map(_text, v)) + ")"
+    return str(v)
+
+def _settings(e, target:str) -> str:
+    "What ran: the target and the explainer's parameters as key=value, e.g. 'target=other, eps=6, p=1.5, steps=75, ...'."
+    return ", ".join([f"target={target}"] + [f"{k}={_text(v)}" for k, v in e.meta.get("params", {}).items()])
+
 def _default_images(shape:tuple, seed:int) -> tuple:
     "The bundled data for a model of `shape`: Fashion-MNIST for one channel, `shapes` for three; (images, names, labels)."
     from cfx.data import load_fashion_sample, Shapes
@@ -497,7 +528,7 @@ def run_explain(method:str="svce", model:str="fashion/robust", n:int|None=None, 
                 eps:float|None=None, p:float|None=None, steps:int|None=None, batch_size:int|None=None, set:list|None=None,
                 weights=None, mean=None, std=None, classes=None, size=None, select:str="first", seed:int=0,
                 oracle:str|None="auto", out:str="cfx_out", force:bool=False, show_progress:bool=True, device:str="auto",
-                notify=print) -> dict:
+                random_weights:bool=False, notify=print) -> dict:
     "Run one explanation job, checking everything first; write its figure, explanation and metrics into `out`."
     from cfx import metrics, viz
     import matplotlib; matplotlib.use("Agg")
@@ -507,13 +538,14 @@ def run_explain(method:str="svce", model:str="fashion/robust", n:int|None=None, 
     options = build_options(cls, method, dict(eps=eps, p=p, steps=steps, batch_size=batch_size), parse_set(set))
     if "show_progress" in method_options(cls): options.setdefault("show_progress", show_progress)
     dev = resolve_device(device)
-    clf, declared = load_model(model, weights, mean, std, classes, size, dev)
+    clf, declared = load_model(model, weights, mean, std, classes, size, dev, random_weights=random_weights)
     if declared is None or declared[0] is None:                   # your model without a full --size: the data's size
         hw = declared[1:] if declared else (tuple(_load_image(image_files(images)[0][0])[0].shape[1:]) if images else (28, 28))
         declared = (None, *hw)
     k, shape = probe_model(clf, declared, model)
     orc, oracle_name = _load_oracle(oracle, model, k, shape, dev)
     x, names, notes = _inputs(images, shape, n, select, clf, seed)
+    if random_weights: notes.insert(0, f"`--random-weights`: explaining `{model}` with the untrained weights it is built with")
     for note in notes: notify(f"note: {note}")
     tgt = parse_target(target, clf.class_names, k)
     explainer = make_explainer(cls, clf, model, options)
@@ -525,31 +557,33 @@ def run_explain(method:str="svce", model:str="fashion/robust", n:int|None=None, 
     fig = viz.show_explanation(e, n=min(len(e), 16), title=_title(method, model, explainer, e, x))
     fig.savefig(outdir / "figure.png", dpi=110); plt.close(fig)
     rep = metrics.evaluate(e, oracle=orc)
+    goal = e.meta["target_mode"] if not isinstance(tgt, int) else clf.class_names[tgt] if clf.class_names else str(tgt)
     summary = {"method": method, "model": model, "oracle": oracle_name, "n": len(e), "seconds": round(secs, 3), "budget": _budget(explainer, e, x),
-               "params": e.meta["params"], "means": {m: rep.mean(m) for m in rep.metrics}, "evaluation": rep.to_dict()}
+               "settings": _settings(e, goal), "params": e.meta["params"], "means": {m: rep.mean(m) for m in rep.metrics}, "evaluation": rep.to_dict()}
     (outdir / "metrics.json").write_text(json.dumps(summary, indent=1))
     (outdir / "metrics.md").write_text(rep._repr_markdown_())
     return summary
 
 # %% ../nbs/21_explain_cli.ipynb #eafab4c9
-_METHOD = Param(f"explanation method: {', '.join(available_methods())} (default: svce)", str)
+_METHOD = Param(f"explanation method: {', '.join(METHODS)} (default: svce)", str)
 _SET = Param("method options key=value[,key=value], repeatable, e.g. --set restarts=2,solver=apgd", str, action="append")
 
 def explain(method:_METHOD=None,
             model:str="fashion/robust", # a zoo model (see `cfx zoo`), a TorchScript file, or module:function returning an nn.Module
             weights:str=None, # weights for a module:function model: safetensors, or a torch.save state dict (read weights-only)
+            random_weights:store_true=False, # explain a module:function model's untrained (random) weights on purpose
             mean:str=None, # your model's per-channel input mean, e.g. 0.485,0.456,0.406 (applied inside cfx's wrapper)
             std:str=None, # your model's per-channel input std
             classes:str=None, # your model's class names: comma-separated, or a text file with one name per line
-            size:str=None, # your model's input size, H×W or C×H×W, e.g. 3x224x224 (default: the images' size)
+            size:str=None, # your model's input size, H×W or C×H×W (channels first), e.g. 3x224x224 (default: the images' size)
             images:str=None, # comma-separated image files or folders (default: the bundled Fashion-MNIST sample; shapes images for RGB models)
             n:int=None, # explain the first n images (default: 8 of the bundled sample, every file given)
             select:str="first", # which n images: first, or balanced (classes in turn: sample labels, or predictions for files)
-            target:str=None, # target: a class index, a class name, other (most likely other class) or pred (default: the method's: pred for fido, other for the rest)
-            eps:float=None, # budget (default: the method's, for the image size)
-            p:float=None, # norm of the threat model (default: the method's)
-            steps:int=None, # optimisation steps (default: the method's)
-            batch_size:int=None, # images per batch (default: the method's)
+            target:str=None, # a class index, a class name, other (any class but the image's own; the search heads for its second most likely) or pred (default: the method's: pred for fido, other for the rest)
+            eps:EPS=None,
+            p:P=None,
+            steps:STEPS=None,
+            batch_size:BATCH_SIZE=None,
             set:_SET=None,
             seed:int=0, # random seed
             oracle:str="auto", # independent oracle for oracle agreement: a zoo name, auto (<dataset>/oracle) or none
@@ -557,13 +591,17 @@ def explain(method:_METHOD=None,
             force:store_true=False, # overwrite explanations, figure and metrics already in --out
             quiet:store_true=False, # no progress bar
             device:str="auto", # auto, cpu, cuda or cuda:K
+            threads:THREADS=1,
            ):
     "Explain images with a counterfactual method; write figure.png, explanations.safetensors and metrics.json into OUT."
     method = method or "svce"
-    s = run_explain(method=method, model=model, n=n, target=target, images=images, eps=eps, p=p, steps=steps, batch_size=batch_size,
-                    set=set, weights=weights, mean=mean, std=std, classes=classes, size=size, select=select, seed=seed, oracle=oracle,
-                    out=out, force=force, show_progress=not quiet, device=device, notify=lambda m: print(m, file=sys.stderr))
-    print(f"{s['method']} on {s['model']} ({s['budget'] or 'method defaults'}): {s['n']} images in {s['seconds']:.1f} s -> {out}/")
+    with cpu_threads(threads):
+        s = run_explain(method=method, model=model, n=n, target=target, images=images, eps=eps, p=p, steps=steps, batch_size=batch_size,
+                        set=set, weights=weights, mean=mean, std=std, classes=classes, size=size, select=select, seed=seed, oracle=oracle,
+                        out=out, force=force, show_progress=not quiet, device=device, random_weights=random_weights,
+                        notify=lambda m: print(m, file=sys.stderr))
+    print(f"{s['method']} on {s['model']}: {s['n']} images in {s['seconds']:.1f} s -> {out}/")
+    print(f"  settings: {s['settings']}")
     for k in ("validity", "target_prob", "oracle_agreement", "l1.5", "l2", "l0_share"):
         if k in s["means"]: print(f"  {k:>16}: {s['means'][k]:.3f}")
     return s

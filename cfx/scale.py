@@ -739,6 +739,9 @@ def _device(spec:str) -> torch.device:
     if dev.type == "cuda" and spec in ("auto", "cuda") and "LOCAL_RANK" in os.environ: dev = torch.device("cuda", int(os.environ["LOCAL_RANK"]))
     return dev
 
+# %% ../nbs/22_scale.ipynb #c5cf715c
+from .cli import BATCH_SIZE, EPS, P, STEPS, THREADS, check_threads
+
 # %% ../nbs/22_scale.ipynb #99eb68f6
 _METHOD = Param("explanation method: a registered name (svce, fido, ...) or module:Class, your own Explainer subclass", str)
 _SET = Param("method options key=value[,key=value], repeatable, e.g. --set restarts=2,solver=apgd", str, action="append")
@@ -767,37 +770,39 @@ def run_cmd(method:_METHOD="svce",
             out:str="cfx_run", # the run's folder; rerunning the same command resumes it
             n:int=None, # explain this many images (default: all from --offset); under torchrun put `--` before `cfx run`
             offset:int=0, # dataset index of the first image explained
-            target:str=None, # a class index, a class name, other (most likely other class) or pred (default: the method's: pred for fido, other for the rest)
-            eps:float=None, # budget (default: the method's, for the image size)
-            p:float=None, # norm of the threat model (default: the method's)
-            steps:int=None, # optimisation steps (default: the method's)
-            batch_size:int=None, # images per batch (default: the method's)
+            target:str=None, # a class index, a class name, other (any class but the image's own; the search heads for its second most likely) or pred (default: the method's: pred for fido, other for the rest)
+            eps:EPS=None,
+            p:P=None,
+            steps:STEPS=None,
+            batch_size:BATCH_SIZE=None,
             set:_SET=None,
             seed:int=0, # the run's seed: image i's randomness comes from (seed, i)
             shard_size:int=None, # images per shard file, a multiple of the batch size (default: the largest multiple ≤ 1024)
-            threads:int=1, # intra-op threads per process (1: the same bits for any number of processes; 0: torch's default)
+            threads:THREADS=1,
             weights:str=None, # weights for a module:function model (safetensors, or a torch.save state dict)
+            random_weights:store_true=False, # explain a module:function model's untrained (random) weights on purpose
             mean:str=None, # your model's per-channel input mean, e.g. 0.485,0.456,0.406
             std:str=None, # your model's per-channel input std
             classes:str=None, # your model's class names: comma-separated, or a text file with one per line
-            size:str=None, # your model's input size, H×W or C×H×W (default: the data's)
+            size:str=None, # your model's input size, H×W or C×H×W (channels first) (default: the data's)
             device:str="auto", # auto, cpu, cuda or cuda:K (under torchrun, auto/cuda: the process's LOCAL_RANK GPU)
             quiet:store_true=False, # no progress
            ):
     "Explain a dataset shard by shard into OUT (resumable); under torchrun every process takes its share."
     from cfx.explain_cli import build_options, method_options, parse_set, load_model, probe_model, parse_target, make_explainer
+    threads = check_threads(threads)                       # 1 thread per process: the same bits for any number of processes
     rank, _ = init_distributed()
     try:
         cls = _method_class(method)
         options = build_options(cls, method, dict(eps=eps, p=p, steps=steps, batch_size=batch_size), parse_set(set))
         if "show_progress" in method_options(cls): options["show_progress"] = False
-        clf, declared = load_model(model, weights, mean, std, classes, size, _device(device))
+        clf, declared = load_model(model, weights, mean, std, classes, size, _device(device), random_weights=random_weights)
         src = _cli_source(data, declared, model)
         k, _ = probe_model(clf, tuple(src.read(0, 1)[0].shape[1:]), model)
         explainer = make_explainer(cls, clf, model, options)
         t0 = time.perf_counter()
         run = explain_dataset(explainer, src, out, target=parse_target(target, clf.class_names, k), seed=seed, n=n, offset=offset,
-                              shard_size=shard_size, threads=threads or None, show_progress=not quiet)
+                              shard_size=shard_size, threads=threads, show_progress=not quiet)
         if rank == 0: print(_summary(run, data, time.perf_counter() - t0))
     finally: _leave()
     return 0
@@ -810,12 +815,13 @@ def evaluate_cmd(out:_OUT=None,
                  tau:float=None, # probability threshold: adds validity p(t|x_cf) >= tau
                  l0_threshold:float=1/255, # a pixel counts as changed when max over channels |δ| exceeds this
                  batch_size:int=256, # images per forward pass of the oracle
-                 threads:int=1, # intra-op threads per process (0: torch's default)
+                 threads:THREADS=1,
                  device:str="auto", # auto, cpu, cuda or cuda:K
                 ):
     "Evaluate a dataset run shard by shard; print the table and write evaluation.json and evaluation.md into OUT."
     from cfx.cli import UsageError
     from cfx.explain_cli import _load_oracle
+    threads = check_threads(threads)
     rank, _ = init_distributed()
     try:
         try: run = Run(out)
@@ -823,7 +829,7 @@ def evaluate_cmd(out:_OUT=None,
         first = run.shard(0)
         name = run.key["models"].get("model", {}).get("name") or ""
         orc, _ = _load_oracle(oracle, name, first.p_cf.shape[1], tuple(first.x.shape[1:]), _device(device))
-        ev = evaluate_run(out, threads=threads or None, oracle=orc, tau=tau, l0_threshold=l0_threshold, batch_size=batch_size)
+        ev = evaluate_run(out, threads=threads, oracle=orc, tau=tau, l0_threshold=l0_threshold, batch_size=batch_size)
         if rank == 0:
             write_atomic(run.path / "evaluation.json", ev.save)
             write_atomic(run.path / "evaluation.md", lambda tmp: Path(tmp).write_text(ev.table()))

@@ -459,18 +459,22 @@ def smoke(name:str, # a recipe name
     _, hist = fit(r, x, y, epochs=math.ceil(n_batches * batch_size / len(x)), max_batches=n_batches, show_progress=False)
     return hist["batch"]
 
+# %% ../nbs/03_train.ipynb #845a8fd3
+from .cli import THREADS, UsageError, cpu_threads
+
 # %% ../nbs/03_train.ipynb #f0bffeb1
 def train_cmd(name:str, # zoo entry to rebuild (fashion/classifier, shapes/vae, shapes-rules/size, ...), or all / fashion / shapes / shapes-rules
               out:str="cfx_out/zoo", # output folder; cfx/assets/zoo replaces the shipped weights
-              epochs:int=None, # override the recipe's epoch count
-              threads:int=None, # torch CPU threads (default: torch's choice)
+              epochs:int=None, # override the recipe's epoch count (at least 1)
+              threads:THREADS=1,
              ):
     "Rebuild zoo entries with cfx's own recipes: `cfx train fashion/classifier`, `cfx train shapes-rules/size` (rule classifiers, below)."
     from cfx.zoo import headline
-    if threads: torch.set_num_threads(threads)
+    if epochs is not None and (isinstance(epochs, bool) or epochs < 1): raise UsageError(f"`--epochs` must be at least 1, got {epochs}")
     rules = list(RULE_RECIPES) if name == "shapes-rules" else [name] if name in RULE_RECIPES else None   # the rule section defines them
-    for c in ([train_rule(n, out, epochs) for n in rules] if rules else train(name, out, epochs)):
-        print(f"{c['name']}: {headline(c)} ({c['training']['seconds'] / 60:.1f} min) -> {Path(out) / c['dataset'] / c['file']}")
+    with cpu_threads(threads):
+        for c in ([train_rule(n, out, epochs) for n in rules] if rules else train(name, out, epochs)):
+            print(f"{c['name']}: {headline(c)} ({c['training']['seconds'] / 60:.1f} min) -> {Path(out) / c['dataset'] / c['file']}")
 
 # %% ../nbs/03_train.ipynb #49ee01cf
 SHIFT_STEPS = {"shapes-causal": 3000, "fashion": 1500}   # training steps of the shipped shift predictors

@@ -68,6 +68,86 @@ def test_info_bad_option():
     assert r.returncode == 2 and "unrecognized arguments" in r.stderr
 
 
+def imported_modules(stderr: str) -> set:
+    "The modules a process imported, from its `-X importtime` report (PYTHONPROFILEIMPORTTIME=1) on stderr."
+    return {l.split("|")[-1].strip() for l in stderr.splitlines() if l.startswith("import time:") and "|" in l}
+
+
+def _help_cases():
+    from cfx.cli import COMMANDS
+    cfx_ = [["--help"], ["help"], ["help", "explain"], *[[c, "--help"] for c in COMMANDS], ["explain", "--batch_size", "8", "--help"]]
+    return [("cfx", a) for a in cfx_] + [("python -m cfx", a) for a in (["--help"], ["run", "--help"], ["explain", "--help"])]
+
+
+@pytest.mark.parametrize("how,args", _help_cases(), ids=lambda v: v if isinstance(v, str) else " ".join(v))
+def test_help_paths_do_not_import_torch(how, args):
+    "`cfx --help`, `cfx <command> --help`, `cfx help <command>` and `python -m cfx ... --help` answer without importing torch."
+    exe = [cfx_exe()] if how == "cfx" else [sys.executable, "-m", "cfx"]
+    r = subprocess.run([*exe, *args], capture_output=True, text=True, timeout=300, cwd="/", stdin=subprocess.DEVNULL,
+                       env={**os.environ, "COLUMNS": "100", "PYTHONPROFILEIMPORTTIME": "1"})
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert r.stdout.startswith("usage: cfx"), r.stdout[:500]
+    mods = imported_modules(r.stderr)
+    assert "cfx.cli" in mods, "no import report: was PYTHONPROFILEIMPORTTIME honoured?"
+    assert not {m for m in mods if m.split(".")[0] in ("torch", "torchvision", "numpy")}, sorted(m for m in mods if m.startswith(("torch", "numpy")))[:10]
+
+
+def test_help_from_source_is_the_commands_help():
+    "Every registered command's help is built from its source (no import) and is the same text as the imported command's."
+    from cfx.cli import COMMANDS, command_parser, resolve_command, static_command
+    for name, (target, _) in COMMANDS.items():
+        stub = static_command(target)
+        assert stub is not None, f"`cfx {name} --help` would import {target.split(':')[0]}: its options mention a name static_command cannot resolve"
+        assert command_parser(stub, f"cfx {name}").format_help() == command_parser(resolve_command(name), f"cfx {name}").format_help(), name
+
+
+def test_python_m_cfx_is_the_cfx_command():
+    import cfx
+    r = subprocess.run([sys.executable, "-m", "cfx", "--version"], capture_output=True, text=True, timeout=300, cwd="/")
+    assert r.returncode == 0 and r.stdout.strip() == f"cfx {cfx.__version__}", r.stderr
+    r = subprocess.run([sys.executable, "-m", "cfx", "evalute"], capture_output=True, text=True, timeout=300, cwd="/")
+    assert r.returncode == 2 and "Did you mean `cfx evaluate`?" in r.stderr, r.stderr
+
+
+def test_torchrun_m_cfx_run(tmp_path):
+    "The form the scale chapter gives: `torchrun ... -m -- cfx run ...` (one process here)."
+    pytest.importorskip("torch.distributed.run")
+    r = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=1", "-m", "--", "cfx", "run",
+                        "--data", "fashion-sample", "--n", "8", "--steps", "1", "--batch-size", "8", "--shard-size", "8",
+                        "--out", str(tmp_path / "run"), "--quiet"], capture_output=True, text=True, timeout=600, cwd=str(tmp_path),
+                       env={**os.environ, "OMP_NUM_THREADS": "1"}, stdin=subprocess.DEVNULL)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert "svce on fashion-sample: 8 images in 1 shards" in r.stdout and "(complete;" in r.stdout, r.stdout
+
+
+def test_threads_is_one_option_with_one_default():
+    "Every command that computes takes `--threads`: the same Param (one help text), the same default."
+    import inspect
+    from cfx.cli import COMMANDS, THREADS, resolve_command
+    computing = ("explain", "run", "evaluate", "train", "scores")
+    for name in computing:
+        q = inspect.signature(resolve_command(name), eval_str=True).parameters.get("threads")
+        assert q is not None, f"`cfx {name}` has no --threads"
+        assert q.annotation is THREADS and q.default == 1, (name, q.annotation, q.default)
+    for name in set(COMMANDS) - set(computing):
+        assert "threads" not in inspect.signature(resolve_command(name)).parameters, name
+
+
+def test_bad_threads_and_epochs_are_one_line_errors(tmp_path):
+    cases = [(["explain", "--threads", "-1", "--out", "o1"], ["`--threads` must be a whole number ≥ 1, or 0 for torch's default; got -1"]),
+             (["run", "--threads", "-1", "--out", "o2"], ["`--threads` must be a whole number ≥ 1"]),
+             (["evaluate", "o2", "--threads", "-2"], ["`--threads` must be a whole number ≥ 1"]),
+             (["train", "fashion/classifier", "--threads", "-1", "--out", "o3"], ["`--threads` must be a whole number ≥ 1"]),
+             (["scores", "Bag", "--n", "8", "--threads", "-1"], ["`--threads` must be a whole number ≥ 1"]),
+             (["train", "fashion/classifier", "--epochs", "0", "--out", "o3"], ["`--epochs` must be at least 1, got 0"])]
+    from concurrent.futures import ThreadPoolExecutor
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(lambda c: run_in(tmp_path, *c[0]), cases))
+    for (args, needles), r in zip(cases, results):
+        usage_error(r, *needles)
+    assert not any((tmp_path / o).exists() and any((tmp_path / o).iterdir()) for o in ("o1", "o2", "o3")), "a refused run wrote files"
+
+
 @pytest.mark.parametrize("cmd,module", [("explain", "cfx.explain_cli"), ("train", "cfx.train"), ("zoo", "cfx.zoo")])
 def test_other_commands_help_or_clear_error(cmd, module):
     "Each registered command either shows its help or says clearly that its module is not in this install."
@@ -183,11 +263,37 @@ def test_explain_your_own_model(tmp_path):
     assert r.returncode == 0, r.stderr[-3000:]
     usage_error(run_in(tmp_path, "explain", "--model", "mynet:build", "--weights", "w.safetensors", "--classes", "a,b", "--out", "c", *FAST),
                 "`--classes` has 2 names but `--model mynet:build` has 3 classes")
+    usage_error(run_in(tmp_path, "explain", "--model", "net.pt", "--size", "64x64x3", "--out", "e", *FAST),       # the H×W×C habit
+                "`--size 64x64x3` is C×H×W: 64 channels of 64×3 pixels", "write 3x64x64 (channels first)")
     import pickle
     (tmp_path / "model.pkl").write_bytes(pickle.dumps(net))
     r = run_in(tmp_path, "explain", "--model", "mynet:build", "--weights", "model.pkl", "--out", "d", *FAST)
     usage_error(r, "`--weights model.pkl`: not a safetensors file or a weights-only torch file", "never loads")
     assert "weights_only` set to `False`" not in r.stderr          # never pass on advice to unpickle
+
+
+def test_explain_refuses_a_random_network_unless_asked(tmp_path):
+    "A module:function factory without --weights whose weights change with the seed is an untrained network: refused, or explained with a note."
+    (tmp_path / "randnet.py").write_text("from torch import nn\n"
+                                         "def build():\n    return nn.Sequential(nn.Conv2d(1, 4, 3), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(4, 3))\n")
+    usage_error(run_in(tmp_path, "explain", "--model", "randnet:build", "--size", "1x28x28", "--out", "a", *FAST),
+                "`--model randnet:build` builds an untrained network (its weights change with the random seed) and no --weights was given",
+                "--random-weights")
+    assert not (tmp_path / "a").exists() or not any((tmp_path / "a").iterdir())
+    r, e = explained(tmp_path, "explain", "--model", "randnet:build", "--size", "1x28x28", "--random-weights", "--n", "2", "--out", "b", *FAST, out="b")
+    assert "note: `--random-weights`: explaining `randnet:build` with the untrained weights it is built with" in r.stderr, r.stderr
+    usage_error(run_in(tmp_path, "explain", "--random-weights", "--out", "c", *FAST), "--random-weights apply to your own model")
+
+
+def test_explain_summary_shows_what_ran(tmp_path):
+    "The line after a run lists every setting of the method that ran — the given ones, the --set ones and the defaults."
+    r, e = explained(tmp_path, "explain", "--method", "fido", "--n", "1", "--set", "lam=10", "--out", "out", *FAST)
+    settings = [l for l in r.stdout.splitlines() if l.strip().startswith("settings:")]
+    assert len(settings) == 1 and "method defaults" not in r.stdout, r.stdout
+    for kv in ("target=pred", "steps=3", "lam=10", "objective=ssr", "samples=8"):
+        assert kv in settings[0], (kv, settings[0])
+    assert e.meta["params"]["lam"] == 10 and e.meta["params"]["steps"] == 3
+    assert json.loads((tmp_path / "out" / "metrics.json").read_text())["settings"] == settings[0].split("settings:", 1)[1].strip()
 
 
 def test_explain_user_errors_are_one_line(image_dir, tmp_path):
@@ -207,6 +313,10 @@ def test_explain_user_errors_are_one_line(image_dir, tmp_path):
         (["--device", "tpu"], ["`--device` must be auto, cpu, cuda or cuda:K"]),
         (["--mean", "0.5"], ["--mean apply to your own model"]),
         (["--n", "0"], ["`--n` must be at least 1, got 0"]),
+        (["--threads", "-1"], ["`--threads` must be a whole number ≥ 1, or 0 for torch's default; got -1"]),
+        (["--method", "fido", "--eps", "2"], ["`--eps` does not apply to --method fido: of the general options it takes --steps, --batch-size;",
+                                              "its own options go through --set (infiller, objective,"]),
+        (["--method", "disc", "--steps", "5"], ["`--steps` does not apply to --method disc: of the general options it takes --batch-size;", "steps_per_stage"]),
     ]
     import torch
     if not torch.cuda.is_available(): cases.append((["--device", "cuda:0"], ["CUDA is not available on this machine"]))

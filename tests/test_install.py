@@ -75,3 +75,16 @@ def test_installed_copy_runs_cfx_info(wheel, tmp_path):
     assert r.returncode == 0, f"cfx info failed in the installed copy:\n{r.stdout}\n{r.stderr[-3000:]}"
     assert f"({pkg})" in r.stdout.splitlines()[0], r.stdout.splitlines()[0]
     assert "datasets:" in r.stdout
+    r = subprocess.run([str(py), "-m", "cfx", "run", "--help"], cwd=outside, env=env, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0 and r.stdout.startswith("usage: cfx run"), f"python -m cfx failed in the installed copy:\n{r.stderr[-3000:]}"
+
+
+def test_import_cfx_loads_no_torch_and_keeps_the_torchvision_repair():
+    "`import cfx` is light (no torch), and `import cfx` then `import torchvision` still works (the compat chapter's promise)."
+    code = ("import sys, cfx\n"
+            "assert not [m for m in sys.modules if m.split('.')[0] in ('torch', 'torchvision', 'numpy')], 'import cfx loaded torch'\n"
+            "import torchvision\n"
+            "assert 'cfx._compat' in sys.modules and isinstance(cfx.TORCHVISION_OPS, bool)\n"
+            "print(torchvision.models.resnet18(weights=None).fc.out_features)")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600, cwd="/")
+    assert (r.returncode, r.stdout.strip()) == (0, "1000"), r.stderr[-3000:]
