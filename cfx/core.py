@@ -719,18 +719,101 @@ def __repr__(self:Explanation):
 # %% ../nbs/00_core.ipynb #cdee09d4
 _FORMAT = "cfx.Explanation/1"
 
+def _os_error(code:int|None, msg:str) -> OSError:
+    "An `OSError` whose text is `msg`, of the subclass `code` stands for (`PermissionError` for EACCES, ...), with `errno` set."
+    err = type(OSError(code, ""))(msg) if code else OSError(msg)
+    err.errno = code
+    return err
+
+def _errno_of(err:BaseException) -> int|None:
+    "The errno of an `OSError`, or the one safetensors' error text holds ('... (os error 28)')."
+    import re
+    if isinstance(err, OSError) and err.errno: return err.errno
+    m = re.search(r"os error (\d+)", str(err))
+    return int(m.group(1)) if m else None
+
+def _write_error(err:BaseException, # the failure: an OSError, or safetensors' error holding one
+                 path:Path, what:str, # the file, and what the message calls it
+                 after:str="nothing was written there (a file already at that path is unchanged)", # what the message ends with
+                 elsewhere:bool=True, # whether writing elsewhere is a fix worth suggesting
+                ) -> OSError:
+    "`err`, a failed write, as an `OSError` naming `what` at `path`, the reason, the fix and `after`."
+    import errno, os
+    code = _errno_of(err)
+    reason = os.strerror(code) if code else ((str(err).strip().splitlines() or [type(err).__name__])[0])
+    space, perm = ("free some space or write elsewhere", "get write permission or write elsewhere") if elsewhere else ("free some space", "get write permission")
+    fix = {errno.ENOSPC: space, errno.EDQUOT: space, errno.EACCES: perm, errno.EPERM: perm,
+           errno.EROFS: "write elsewhere" if elsewhere else "make the file system writable"}.get(code)
+    return _os_error(code or errno.EIO, f"cannot write {what} {str(path)!r}: {reason}{f'; {fix}' if fix else ''}{f'; {after}' if after else ''}")
+
+def _make_folder(d:Path):
+    "Create folder `d` and its parents; a file in the way is ENOTDIR ('Not a directory'), not 'File exists'."
+    import errno
+    try: d.mkdir(parents=True, exist_ok=True)
+    except FileExistsError as err: raise _os_error(errno.ENOTDIR, f"{str(d)!r} is a file, not a folder") from err
+
+def _fsync_dir(d:Path):
+    "Flush a folder's entries (a rename) to disk, where the file system can."
+    import os
+    try:
+        fd = os.open(d, os.O_RDONLY)
+        try: os.fsync(fd)
+        finally: os.close(fd)
+    except OSError: pass
+
+def _write_atomic(path:Path, # the final file
+                  write, # write(tmp): writes the content to the temporary path
+                  what:str="the file", # what errors call it
+                 ) -> Path:
+    "Write through a temporary file beside `path`, flushed to disk and renamed to `path`: the old file or the whole new one, never part of one. A failure is an `OSError` naming `path` and the reason, with the temporary file removed."
+    import os
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        _make_folder(path.parent)
+        write(tmp)
+        with open(tmp, "rb+") as f: os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except OSError as err: raise _write_error(err, path, what) from err
+    finally:
+        try: tmp.unlink(missing_ok=True)
+        except OSError: pass
+    _fsync_dir(path.parent)
+    return path
+
+def _save_safetensors(tensors:dict, path:Path, metadata:dict, what:str) -> Path:
+    "Write a safetensors file atomically; safetensors' own I/O errors become `OSError`s naming `path` (as `_write_atomic`)."
+    from safetensors.torch import save_file
+    def write(tmp):
+        try: save_file(tensors, str(tmp), metadata=metadata)
+        except OSError: raise
+        except Exception as err:                                    # SafetensorError("... I/O error: No space left on device (os error 28)")
+            if "I/O error" not in str(err) and _errno_of(err) is None: raise
+            raise _os_error(_errno_of(err), (str(err).strip().splitlines() or [""])[0]) from err
+    return _write_atomic(path, write, what)
+
+def _check_writable(path:str|Path, # a file to be written after some work
+                    what:str, # what errors call it, e.g. "`--out`"
+                   ) -> Path:
+    "Before any work: that `path` can be written — its folder exists or can be made, and a file can be made in it; else an `OSError` naming it and the reason."
+    import tempfile
+    path = Path(path).expanduser()
+    if path.is_dir(): raise IsADirectoryError(f"{what} {str(path)!r} is a folder; give a file name")
+    try:
+        _make_folder(path.parent)
+        with tempfile.TemporaryFile(dir=path.parent): pass
+    except OSError as err: raise _write_error(err, path, what, "checked before any work") from err
+    return path
+
 @patch
 def save(self:Explanation, path:str|Path) -> Path:
-    "Write to one safetensors file (tensors raw, meta as JSON in the header); return the path."
-    from safetensors.torch import save_file
+    "Write to one safetensors file (tensors raw, meta as JSON in the header), atomically; return the path. A failed write is an `OSError` naming the file and the reason."
     path = Path(path)
     if path.is_dir(): raise IsADirectoryError(f"`path` {str(path)!r} is a directory; give a file name such as {str(path / 'explanations.safetensors')!r}")
     tensors = {f: getattr(self, f) for f in _TENSOR_FIELDS if getattr(self, f) is not None}
     tensors.update({f"history.{k}": v for k, v in self.history.items()})
     tensors = {k: v.detach().cpu().contiguous().clone() for k, v in tensors.items()}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    save_file(tensors, str(path), metadata={"format": _FORMAT, "meta": json.dumps(self.meta)})
-    return path
+    return _save_safetensors(tensors, path, {"format": _FORMAT, "meta": json.dumps(self.meta)}, "the explanation")
 
 # %% ../nbs/00_core.ipynb #d3ebc2c7
 def _read_safetensors(path:Path, fmt:str, what:str):
@@ -924,14 +1007,11 @@ _GLOBAL_FORMAT = "cfx.GlobalExplanation/1"
 
 @patch
 def save(self:GlobalExplanation, path:str|Path) -> Path:
-    "Write to one safetensors file (scores raw, names and meta as JSON in the header); return the path."
-    from safetensors.torch import save_file
+    "Write to one safetensors file (scores raw, names and meta as JSON in the header), atomically; return the path. A failed write is an `OSError` naming the file and the reason."
     path = Path(path)
     if path.is_dir(): raise IsADirectoryError(f"`path` {str(path)!r} is a directory; give a file name")
     t = {f"{part}.{k}": v.detach().cpu().contiguous().clone() for part in ("values", "se", "ci", "n") for k, v in getattr(self, part).items()}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    save_file(t, str(path), metadata={"format": _GLOBAL_FORMAT, "names": json.dumps(self.names), "meta": json.dumps(self.meta)})
-    return path
+    return _save_safetensors(t, path, {"format": _GLOBAL_FORMAT, "names": json.dumps(self.names), "meta": json.dumps(self.meta)}, "the global explanation")
 
 @patch(cls_method=True)
 def load(cls:GlobalExplanation, path:str|Path) -> GlobalExplanation:
@@ -1265,16 +1345,13 @@ class Amortised(Explainer):
 # %% ../nbs/00_core.ipynb #c98c7ed1
 @patch
 def save(self:Amortised, path:str|Path) -> Path:
-    "Write the predictor's weights and its card (JSON, with the settings) to one safetensors file; return the path."
-    from safetensors.torch import save_file
+    "Write the predictor's weights and its card (JSON, with the settings) to one safetensors file, atomically; return the path. A failed write is an `OSError` naming the file and the reason."
     self._require_fitted()
     path = Path(path)
     if path.is_dir(): raise IsADirectoryError(f"`path` {str(path)!r} is a directory; give a file name")
     state = {k: v.detach().cpu().contiguous().clone() for k, v in self.predictor.state_dict().items()}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    save_file(state, str(path), metadata={"format": _PREDICTOR_FORMAT, "class": type(self).__name__,
-                                          "card": json.dumps(_jsonable(self.card)), "params": json.dumps(_jsonable(self.predictor_params()))})
-    return path
+    return _save_safetensors(state, path, {"format": _PREDICTOR_FORMAT, "class": type(self).__name__,
+                                           "card": json.dumps(_jsonable(self.card)), "params": json.dumps(_jsonable(self.predictor_params()))}, "the predictor")
 
 @patch(cls_method=True)
 def load(cls:Amortised, path:str|Path, # a file written by `save`

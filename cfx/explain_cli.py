@@ -324,12 +324,12 @@ def probe_model(clf:Classifier, # the loaded model
 # %% ../nbs/21_explain_cli.ipynb #48c6935c
 _EXTS = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff")
 
-def _load_image(p:Path) -> tuple:
-    "One image file as a float tensor C×H×W in [0, 1] (C = 1 or 3) and the mode conversion done (None: none)."
+def _load_image(p:Path, flag:str="--images") -> tuple:
+    "One image file as a float tensor C×H×W in [0, 1] (C = 1 or 3) and the mode conversion done (None: none); errors name `flag`."
     from PIL import Image
     try:
         im = Image.open(p); im.load()
-    except Exception as e: raise UsageError(f"`--images`: cannot read {str(p)!r} as an image ({_first_line(e)})") from e
+    except Exception as e: raise UsageError(f"`{flag}`: cannot read {str(p)!r} as an image ({_first_line(e)})") from e
     mode, note = im.mode, None
     if mode.startswith("I") or mode == "F":
         a = np.asarray(im).astype(np.float32)
@@ -345,6 +345,7 @@ def _load_image(p:Path) -> tuple:
 
 def fit_image(img:torch.Tensor, # C×H×W in [0, 1], C = 1 or 3
               shape:tuple, # the model's C×H×W
+              flag:str="--images", # the option errors name
              ) -> tuple:
     "`img` with the model's channels and size, and the list of conversions done."
     c, h, w = shape
@@ -353,15 +354,15 @@ def fit_image(img:torch.Tensor, # C×H×W in [0, 1], C = 1 or 3
         if c == 3 and img.shape[0] == 1: img = img.expand(3, -1, -1); notes.append("grey → RGB (repeated)")
         elif c == 1 and img.shape[0] == 3:
             img = (img * torch.tensor([0.299, 0.587, 0.114])[:, None, None]).sum(0, keepdim=True); notes.append("RGB → grey (luminance)")
-        else: raise UsageError(f"`--images`: cannot turn a {img.shape[0]}-channel image into the model's {c} channels")
+        else: raise UsageError(f"`{flag}`: cannot turn a {img.shape[0]}-channel image into the model's {c} channels")
     if tuple(img.shape[1:]) != (h, w):
         notes.append(f"resized {img.shape[1]}×{img.shape[2]} → {h}×{w}")
         img = F.interpolate(img[None], size=(h, w), mode="bilinear", antialias=True, align_corners=False)[0].clamp(0, 1)
     return img.contiguous(), notes
 
 # %% ../nbs/21_explain_cli.ipynb #de902d40
-def image_files(spec:str) -> tuple:
-    "The image files `--images` names (comma-separated files and folders) and how many other files the folders held."
+def image_files(spec:str, flag:str="--images") -> tuple:
+    "The image files `flag` names (comma-separated files and folders) and how many other files the folders held."
     paths, skipped = [], 0
     for part in [s.strip() for s in str(spec).split(",") if s.strip()]:
         p = Path(part).expanduser()
@@ -369,8 +370,8 @@ def image_files(spec:str) -> tuple:
             files = sorted(q for q in p.iterdir() if q.is_file())
             paths += [q for q in files if q.suffix.lower() in _EXTS]; skipped += sum(q.suffix.lower() not in _EXTS for q in files)
         elif p.is_file(): paths.append(p)
-        else: raise UsageError(f"`--images`: no file or folder {str(p)!r}")
-    if not paths: raise UsageError(f"`--images`: no images ({', '.join(_EXTS)}) in {spec!r}")
+        else: raise UsageError(f"`{flag}`: no file or folder {str(p)!r}")
+    if not paths: raise UsageError(f"`{flag}`: no images ({', '.join(_EXTS)}) in {spec!r}")
     return paths, skipped
 
 def _group(notes:list) -> list[str]:
@@ -381,13 +382,14 @@ def _group(notes:list) -> list[str]:
 
 def read_images(spec:str, # comma-separated image files or folders
                 shape:tuple, # C×H×W the model takes
+                flag:str="--images", # the option errors name
                ) -> tuple:
     "Images from files as N×C×H×W in [0, 1], their names, and the notices of every conversion (grouped)."
-    paths, skipped = image_files(spec)
+    paths, skipped = image_files(spec, flag)
     out, notes = [], []
     for p in paths:
-        img, mode_note = _load_image(p)
-        img, fit_notes = fit_image(img, shape)
+        img, mode_note = _load_image(p, flag)
+        img, fit_notes = fit_image(img, shape, flag)
         notes += [(n, p.name) for n in ([mode_note] if mode_note else []) + fit_notes]
         out.append(img)
     extra = [f"skipped {skipped} file(s) that are not images"] if skipped else []

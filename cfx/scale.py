@@ -16,7 +16,7 @@ from fastcore.basics import patch
 from fastcore.script import Param, store_true
 
 from .core import (Explainer, Explanation, SampleRNG, check_number, check_images, PROGRESS_MIN_WORK,
-                      _pcg, _jsonable, _version)
+                      _pcg, _jsonable, _version, _write_atomic, _write_error, _os_error)
 from .data import Shapes
 
 # %% auto #0
@@ -90,7 +90,7 @@ class ImageSource:
     name = "images"
     def __len__(self) -> int: raise NotImplementedError
     def read(self, start:int, stop:int) -> tuple: raise NotImplementedError   # (images N×C×H×W in [0, 1], labels N or None)
-    def describe(self) -> dict: raise NotImplementedError                    # JSON: what the data is (kept in the manifest)
+    def describe(self) -> dict: raise NotImplementedError                    # JSON: what the data is (in the run's key)
     def __repr__(self): return f"{type(self).__name__}({self.name!r}, n={len(self)})"
 
 def _sha(*tensors) -> str:
@@ -98,6 +98,10 @@ def _sha(*tensors) -> str:
     h = hashlib.sha256()
     for t in tensors: _feed(h, "", t)
     return h.hexdigest()
+
+def _input_hash(x:Tensor, labels) -> str:
+    "SHA-256 of what a shard read: its images and, when the data has them, their labels (as stored, int64)."
+    return _sha(x) if labels is None else _sha(x, torch.as_tensor(labels).long())
 
 def _feed(h, name:str, t:Tensor):
     t = t.detach().cpu().contiguous()
@@ -155,20 +159,20 @@ class ImageFolder(ImageSource):
     "The image files of a folder (sorted by name), read, converted (grey/RGB) and resized to `shape` a range at a time."
     def __init__(self, path, # a folder of PNG, JPEG, ... files
                  shape:Sequence[int]|None=None, # C×H×W every image is fitted to (default: the first image's)
+                 arg:str="dataset", # what errors call the data (the command line: --data)
                 ):
         from cfx.explain_cli import image_files, _load_image
-        self.path, self.name = Path(path).expanduser().resolve(), str(path)
-        try: self.files = image_files(str(self.path))[0]
-        except ValueError: raise ValueError(f"`dataset` {str(path)!r} is a folder without image files (PNG, JPEG, BMP, GIF, WebP, TIFF)") from None
-        self.shape = tuple(shape) if shape is not None else tuple(_load_image(self.files[0])[0].shape)
+        self.path, self.name, self.arg = Path(path).expanduser().resolve(), str(path), arg
+        try: self.files = image_files(str(self.path), arg)[0]
+        except ValueError: raise ValueError(f"`{arg}` {str(path)!r} is a folder without image files (PNG, JPEG, BMP, GIF, WebP, TIFF)") from None
+        self.shape = tuple(shape) if shape is not None else tuple(_load_image(self.files[0], arg)[0].shape)
     def __len__(self): return len(self.files)
     def read(self, start, stop):
         from cfx.explain_cli import fit_image, _load_image
-        return torch.stack([fit_image(_load_image(p)[0], self.shape)[0] for p in self.files[start:stop]]), None
-    def describe(self):
-        listing = "\n".join(f"{p.name}:{p.stat().st_size}" for p in self.files)
+        return torch.stack([fit_image(_load_image(p, self.arg)[0], self.shape, self.arg)[0] for p in self.files[start:stop]]), None
+    def describe(self):                                  # the file names (which file is image i); the pixels are hashed shard by shard, as read
         return {"kind": "folder", "name": str(self.path), "n": len(self), "shape": list(self.shape),
-                "sha256": hashlib.sha256(listing.encode()).hexdigest()}
+                "names_sha256": hashlib.sha256("\n".join(p.name for p in self.files).encode()).hexdigest()}
 
 # %% ../nbs/22_scale.ipynb #5fc6556f
 class IndexedDataset(ImageSource):
@@ -191,25 +195,24 @@ class IndexedDataset(ImageSource):
         labels = [lab for _, lab in items]
         ok = all(isinstance(v, (int, np.integer)) or (isinstance(v, Tensor) and v.numel() == 1 and not v.is_floating_point()) for v in labels)
         return torch.stack([img for img, _ in items]), torch.tensor([int(v) for v in labels]) if ok else None
-    def describe(self):
-        first, last = self.read(0, 1)[0], self.read(len(self) - 1, len(self))[0]
-        return {"kind": "dataset", "name": self.name, "n": len(self), "shape": list(first.shape[1:]), "sha256": _sha(first, last)}
+    def describe(self):                                  # the items are hashed shard by shard, as read
+        return {"kind": "dataset", "name": self.name, "n": len(self), "shape": list(self.read(0, 1)[0].shape[1:])}
 
 # %% ../nbs/22_scale.ipynb #44996067
 _FASHION_NAMES = ("fashion", "fashion-mnist", "fashion_mnist", "fashionmnist")
 
-def _options(text:str, spec:str) -> dict:
+def _options(text:str, spec:str, arg:str="dataset") -> dict:
     "`key=value,key=value` as a dict of ints, floats or strings."
     out = {}
     for part in [p for p in text.split(",") if p.strip()]:
         k, eq, v = part.partition("=")
-        if not eq or not k.strip().isidentifier(): raise ValueError(f"`dataset` {spec!r}: options must be key=value, got {part!r}")
+        if not eq or not k.strip().isidentifier(): raise ValueError(f"`{arg}` {spec!r}: options must be key=value, got {part!r}")
         for conv in (int, float, str):
             try: out[k.strip()] = conv(v.strip()); break
             except ValueError: pass
     return out
 
-def _named_source(spec:str) -> ImageSource:
+def _named_source(spec:str, arg:str="dataset") -> ImageSource:
     "A dataset by name: fashion-mnist[:train|test], fashion-sample, digits[:all|train|test], shapes[:n=N,seed=S,...]."
     from cfx.data import load
     name, _, rest = spec.partition(":")
@@ -218,22 +221,23 @@ def _named_source(spec:str) -> ImageSource:
     if name in ("fashion-sample", "digits"):
         x, y = load(name, rest or None)
         return TensorSource(x, y, name=spec)
-    if name == "shapes": return ShapesSource(**_options(rest, spec))
-    raise ValueError(f"`dataset` {spec!r} is neither a folder nor a dataset name: use fashion-mnist:train, fashion-mnist:test, "
+    if name == "shapes": return ShapesSource(**_options(rest, spec, arg))
+    raise ValueError(f"`{arg}` {spec!r} is neither a folder nor a dataset name: use fashion-mnist:train, fashion-mnist:test, "
                      "fashion-sample, digits[:train|test], shapes[:n=1000,seed=0,...], or a folder of image files")
 
 def as_source(data, # a dataset name, a folder, a tensor N×C×H×W, (images, labels), a `ShapesBatch`, an indexable dataset or an `ImageSource`
               shape:Sequence[int]|None=None, # for a folder: the C×H×W its images are fitted to
+              arg:str="dataset", # what errors call the data (the command line: --data)
              ) -> ImageSource:
     "The `ImageSource` for the ways a dataset can be given."
     if isinstance(data, ImageSource): return data
     if isinstance(data, (str, Path)):
-        return ImageFolder(data, shape) if Path(data).expanduser().is_dir() else _named_source(str(data))
+        return ImageFolder(data, shape, arg) if Path(data).expanduser().is_dir() else _named_source(str(data), arg)
     if isinstance(data, Tensor): return TensorSource(data)
     if isinstance(data, (tuple, list)) and len(data) == 2 and all(isinstance(d, Tensor) for d in data): return TensorSource(*data)
     if isinstance(getattr(data, "images", None), Tensor): return TensorSource(data.images, getattr(data, "labels", None), type(data).__name__)
     if hasattr(data, "__len__") and hasattr(data, "__getitem__"): return IndexedDataset(data)
-    raise TypeError(f"`dataset` must be a dataset name, a folder, a tensor N×C×H×W, (images, labels) or an indexable dataset, got {type(data).__name__}")
+    raise TypeError(f"`{arg}` must be a dataset name, a folder, a tensor N×C×H×W, (images, labels) or an indexable dataset, got {type(data).__name__}")
 
 # %% ../nbs/22_scale.ipynb #885b2ef1
 def plan_shards(n:int, # number of images
@@ -298,35 +302,20 @@ def content_hash(e:Explanation) -> str:
     h.update(json.dumps(meta, sort_keys=True).encode())
     return h.hexdigest()
 
-def _fsync_dir(d:Path):
-    try:
-        fd = os.open(d, os.O_RDONLY)
-        try: os.fsync(fd)
-        finally: os.close(fd)
-    except OSError: pass                                  # some filesystems cannot fsync a directory
-
 def write_atomic(path:Path, # the final file
                  write, # write(tmp_path): writes the content to the temporary path
+                 what:str="the file", # what an error calls it
                 ) -> Path:
-    "Write through a temporary file in the same folder, fsync it, rename it to `path`, fsync the folder."
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        write(tmp)
-        with open(tmp, "rb+") as f: os.fsync(f.fileno())
-        os.replace(tmp, path)
-        _fsync_dir(path.parent)
-    finally:
-        if tmp.exists(): tmp.unlink()
-    return path
+    "Write through a temporary file in the same folder, fsync it, rename it to `path`, fsync the folder. A failed write (disk full, read-only, no permission) is an `OSError` naming `path` and the reason; `path` keeps what it held."
+    return _write_atomic(path, write, what)
 
 # %% ../nbs/22_scale.ipynb #5d1fd724
 def write_shard(e:Explanation, # the shard's explanation, with `meta['shard']` set
                 path:Path, # where it goes
                ) -> str:
-    "Store the checksum in `e.meta['shard']`, write `e` atomically to `path`, and return the checksum."
+    "Store the checksum in `e.meta['shard']`, write `e` to `path` (atomically: `Explanation.save`), and return the checksum."
     e.meta["shard"]["sha256"] = digest = content_hash(e)
-    write_atomic(path, e.save)
+    e.save(path)
     return digest
 
 def read_shard(path:Path, # a shard file
@@ -399,22 +388,54 @@ _RUN_FORMAT = "cfx.Run/1"
 
 def shard_file(k:int) -> str: return f"shard-{k:06d}.safetensors"
 
+def _is_int(v, lo:int) -> bool: return isinstance(v, int) and not isinstance(v, bool) and v >= lo
+def _is_sha(v) -> bool: return isinstance(v, str) and len(v) == 64 and all(c in "0123456789abcdef" for c in v)
+
+def _manifest_problem(m:dict) -> str|None:
+    "What is wrong in a manifest with the right format, or None: every field's type, the key against the run id, the plan against the key, the shard list against the plan."
+    for k, t in (("run", str), ("key", dict), ("plan", dict), ("shards", list), ("status", str), ("invocations", list)):
+        if k not in m: return f"`{k}` is missing"
+        if not isinstance(m[k], t): return f"`{k}` must be a {t.__name__}, got {type(m[k]).__name__}"
+    if _run_id(m["key"]) != m["run"]: return "its `key` does not match the run id `run` (the key was edited)"
+    plan, key = m["plan"], m["key"]
+    for k, lo in (("n", 1), ("offset", 0), ("shard_size", 1), ("n_shards", 1)):
+        if not _is_int(plan.get(k), lo): return f"`plan.{k}` must be an int ≥ {lo}, got {plan.get(k)!r}"
+    for k in ("n", "offset", "shard_size"):
+        if key.get(k) != plan[k]: return f"`plan.{k}` is {plan[k]} but the run's key says {key.get(k)!r}"
+    ranges = plan_shards(plan["n"], plan["shard_size"], plan["offset"])
+    if plan["n_shards"] != len(ranges): return f"`plan.n_shards` is {plan['n_shards']} but {plan['n']} images in shards of {plan['shard_size']} make {len(ranges)}"
+    if len(m["shards"]) != len(ranges): return f"`shards` lists {len(m['shards'])} shards, the plan has {len(ranges)}"
+    for k, (s, (a, b)) in enumerate(zip(m["shards"], ranges)):
+        want = {"index": k, "file": shard_file(k), "start": a, "stop": b}
+        if not isinstance(s, dict): return f"`shards[{k}]` must be an object, got {type(s).__name__}"
+        bad = [f"{f} {s.get(f)!r} (expected {v!r})" for f, v in want.items() if s.get(f) != v]
+        if bad: return f"`shards[{k}]` has {', '.join(bad)}"
+        if "sha256" in s and not _is_sha(s["sha256"]): return f"`shards[{k}].sha256` must be a SHA-256 in hex, got {s['sha256']!r}"
+    if m["status"] not in ("running", "complete"): return f"`status` must be 'running' or 'complete', got {m['status']!r}"
+    if m["status"] == "complete" and (k := next((k for k, s in enumerate(m["shards"]) if "sha256" not in s), None)) is not None:
+        return f"`status` is 'complete' but `shards[{k}]` has no checksum"
+    return None
+
 def read_manifest(out) -> dict:
-    "The manifest of the run in folder `out`; a folder or file that is not one is refused with its name."
+    "The manifest of the run in folder `out`, checked whole; a folder without one, or a manifest damaged or edited by hand, is refused with its name and what is wrong."
     p = Path(out) / MANIFEST
     if not p.is_file(): raise FileNotFoundError(f"{str(out)!r} is not a cfx run folder: it has no {MANIFEST}")
     try: m = json.loads(p.read_text())
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err: raise ValueError(f"{str(p)!r} is not a readable run manifest ({err})") from None
     if not isinstance(m, dict) or m.get("format") != _RUN_FORMAT: raise ValueError(f"{str(p)!r} is not a cfx run manifest (format {m.get('format') if isinstance(m, dict) else None!r})")
+    why = _manifest_problem(m)
+    if why: raise ValueError(f"{str(p)!r} is a damaged run manifest: {why}. Restore it, or run again into a new folder")
     return m
 
-def _write_manifest(out:Path, m:dict): write_atomic(out / MANIFEST, lambda tmp: Path(tmp).write_text(json.dumps(m, indent=1)))
+def _write_manifest(out:Path, m:dict, after:str="then rerun with the same arguments (the manifest already there is unchanged)"):
+    try: write_atomic(out / MANIFEST, lambda tmp: Path(tmp).write_text(json.dumps(m, indent=1)))
+    except OSError as err: raise _write_error(err, out / MANIFEST, "the run's manifest", after, elsewhere=False) from err
 
 def _probe_writable(out:Path) -> str|None:
     try:
         out.mkdir(parents=True, exist_ok=True)
         write_atomic(out / f".probe-{socket.gethostname()}-{os.getpid()}", lambda tmp: Path(tmp).write_bytes(b"\0" * 4096)).unlink()
-    except OSError as err: return f"`out` {str(out)!r} is not a folder cfx can write ({err.strerror or err})"
+    except OSError as err: return f"`out` {str(out)!r} is not a folder cfx can write ({os.strerror(err.errno) if err.errno else err})"
     return None
 
 # %% ../nbs/22_scale.ipynb #d5b35412
@@ -493,14 +514,22 @@ def _expect(plan:_Plan, k:int) -> dict:
     a, b = plan.shards[k]
     return {"index": k, "start": a, "stop": b, "run": plan.run_id}
 
+def _stale(plan:_Plan, k:int, e:Explanation) -> str|None:
+    "Why shard `k` on disk was not computed from the images the data holds now (read again and hashed), or None."
+    a, b = plan.shards[k]
+    saved, now = e.meta["shard"].get("input_sha256"), _input_hash(*plan.source.read(a, b))
+    if saved is None: return "it records no hash of its images (written by an older cfx)"
+    return None if saved == now else f"its images or labels (dataset indices {a} to {b - 1}) changed since it was computed"
+
 def _verify_mine(plan:_Plan, rank:int, size:int) -> dict:
-    "Check this process's share of the shards on disk: records of the intact ones; corrupt ones removed (to be redone)."
+    "Check this process's share of the shards on disk — intact, of this run, computed from the images the data holds now: records of the good ones; the others removed (to be redone), with the reason."
     done, redo = {}, {}
     for k in range(rank, len(plan.shards), size):
         p = plan.out / shard_file(k)
         if not p.exists(): continue
         e, why = read_shard(p, _expect(plan, k))
-        if e is None: redo[k] = why; p.unlink(missing_ok=True); continue
+        why = why or _stale(plan, k, e)
+        if why: redo[k] = why; p.unlink(missing_ok=True); continue
         done[k] = {**_expect(plan, k), "file": p.name, "sha256": e.meta["shard"]["sha256"], "rank": e.meta["shard"].get("rank"),
                    "seconds": e.meta["shard"].get("seconds"), "bytes": p.stat().st_size}
     return {"done": done, "redo": redo}
@@ -512,8 +541,10 @@ def _start(plan:_Plan, rank:int, size:int) -> tuple:
     x1 = plan.source.read(plan.offset, plan.offset + 1)[0]
     _raise_first(_all_gather(_preflight(plan.out, plan.key, todo_images, 2 * 4 * x1[0].numel(), rank)))
     if rank == 0:
-        for q in [*plan.out.glob(".*.tmp"), *plan.out.glob(".probe-*")]: q.unlink(missing_ok=True)   # left by a killed process
+        for q in [*plan.out.glob(".*.tmp"), *plan.out.glob(".tmp*"), *plan.out.glob(".probe-*")]: q.unlink(missing_ok=True)   # left by a killed process
         if not (plan.out / MANIFEST).exists(): _write_manifest(plan.out, _new_manifest(plan))
+        elif (m := read_manifest(plan.out))["status"] == "complete":                    # until this invocation ends: shards may be redone
+            m["status"] = "running"; _write_manifest(plan.out, m)
     parts = _all_gather(_verify_mine(plan, rank, size))
     done = {k: v for p in parts for k, v in p["done"].items()}
     redo = {k: v for p in parts for k, v in p["redo"].items()}
@@ -523,7 +554,7 @@ def _peak_mib() -> float: return resource.getrusage(resource.RUSAGE_SELF).ru_max
 
 # %% ../nbs/22_scale.ipynb #55d5e361
 def _explain_shard(plan:_Plan, k:int, rank:int) -> dict:
-    "Explain shard `k`, write it atomically, return its record."
+    "Explain shard `k`, write it atomically with the hash of the images it read, return its record."
     a, b = plan.shards[k]
     x, labels = plan.source.read(a, b)
     kw = {name: _slice(v, a - plan.offset, b - plan.offset, _per_image(v, plan.n, name)) for name, v in plan.kwargs.items()}
@@ -535,13 +566,12 @@ def _explain_shard(plan:_Plan, k:int, rank:int) -> dict:
     e.history["index"] = torch.arange(a, b)
     if labels is not None: e.history["label"] = torch.as_tensor(labels).long()
     secs = round(time.perf_counter() - t0, 4)
-    e.meta["shard"] = {**_expect(plan, k), "rank": rank, "seconds": secs}
+    e.meta["shard"] = {**_expect(plan, k), "rank": rank, "seconds": secs, "input_sha256": _input_hash(x, labels)}
     p = plan.out / shard_file(k)
     try: digest = write_shard(e, p)
     except OSError as err:
-        if err.errno != errno.ENOSPC: raise
-        raise OSError(errno.ENOSPC, f"`out` {str(plan.out)!r} ran out of space writing shard {k}: free some space and rerun "
-                                    "with the same arguments to resume (the shards written are kept)") from err
+        raise _write_error(err, p, f"shard {k} (images {a} to {b - 1})", "then rerun with the same arguments to resume (the shards written before are kept)",
+                           elsewhere=False) from err
     return {**_expect(plan, k), "file": p.name, "sha256": digest, "rank": rank, "seconds": secs, "bytes": p.stat().st_size}
 
 def _check_space(plan:_Plan, rec:dict, left:int):
@@ -549,8 +579,8 @@ def _check_space(plan:_Plan, rec:dict, left:int):
     need = rec["bytes"] / (rec["stop"] - rec["start"]) * left
     free = shutil.disk_usage(plan.out).free
     if need > free:
-        raise OSError(errno.ENOSPC, f"`out` {str(plan.out)!r} has {free / 2**20:.1f} MiB free but this process's {left} remaining images need "
-                                    f"about {need / 2**20:.1f} MiB: free some space and rerun with the same arguments to resume")
+        raise _os_error(errno.ENOSPC, f"`out` {str(plan.out)!r} has {free / 2**20:.1f} MiB free but this process's {left} remaining images need "
+                                      f"about {need / 2**20:.1f} MiB: free some space and rerun with the same arguments to resume")
 
 # %% ../nbs/22_scale.ipynb #519d3bdf
 def _finish(plan:_Plan, done:dict, records:list, redo:dict, rank:int, size:int, t0:float):
@@ -564,8 +594,9 @@ def _finish(plan:_Plan, done:dict, records:list, redo:dict, rank:int, size:int, 
         m["shards"] = [{**s, **{k: v for k, v in recs.get(s["index"], {}).items() if k in ("sha256", "rank", "seconds", "bytes")}} for s in m["shards"]]
         m["status"] = "complete" if len(recs) == len(plan.shards) else "running"
         m["invocations"].append({"finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "world_size": size, "skipped": len(done),
-                                 "computed": sum(len(p["records"]) for p in parts), "redone": sorted(redo), "ranks": [p["stats"] for p in parts]})
-        _write_manifest(plan.out, m)
+                                 "computed": sum(len(p["records"]) for p in parts), "redone": sorted(redo),
+                                 "why_redone": {str(k): redo[k] for k in sorted(redo)}, "ranks": [p["stats"] for p in parts]})
+        _write_manifest(plan.out, m, "then rerun with the same arguments to record the shards (every shard computed is written)")
     _all_gather(None)                                          # the others return once the manifest is complete
 
 # %% ../nbs/22_scale.ipynb #4cd319ed
@@ -749,19 +780,25 @@ _SET = Param("method options key=value[,key=value], repeatable, e.g. --set resta
 def _cli_source(data:str, declared:tuple, model_name:str) -> ImageSource:
     "The `--data` source, its images checked against the shape the model takes (a folder's images are fitted to it)."
     from cfx.cli import UsageError
-    try: src = as_source(data, shape=declared if declared and declared[0] else None)
-    except (TypeError, ValueError, FileNotFoundError) as err: raise UsageError(f"`--data {data}`: {str(err).splitlines()[0]}") from err
-    shape = tuple(src.read(0, 1)[0].shape[1:])
+    try:
+        src = as_source(data, shape=declared if declared and declared[0] else None, arg="--data")
+        shape = tuple(src.read(0, 1)[0].shape[1:])
+    except (TypeError, ValueError, FileNotFoundError) as err:
+        msg = str(err).splitlines()[0]
+        raise UsageError(msg if msg.startswith("`--data`") else f"`--data {data}`: {msg}") from err
     if declared and declared[0] and shape != tuple(declared):
         raise UsageError(f"`--data {data}` has images of shape {'×'.join(map(str, shape))} but `--model {model_name}` takes "
                          f"{'×'.join(map(str, declared))}")
     return src
 
 def _summary(run:Run, data:str, secs:float) -> str:
+    "What the run did, and on a second line why shards were redone."
     inv = run.manifest["invocations"][-1]
+    why = [f"shard {k}: {w}" for k, w in inv.get("why_redone", {}).items()]
     return (f"{run.key['method']} on {data}: {len(run)} images in {run.n_shards} shards -> {run.path}/ "
             f"({'complete' if run.complete else 'incomplete'}; this run: {inv['computed']} shards computed, {inv['skipped']} skipped, "
-            f"{len(inv['redone'])} redone, by {inv['world_size']} process(es) in {secs:.1f} s)")
+            f"{len(inv['redone'])} redone, by {inv['world_size']} process(es) in {secs:.1f} s)"
+            + (f"\nredone: {'; '.join(why[:5])}{f' and {len(why) - 5} more' if len(why) > 5 else ''}" if why else ""))
 
 # %% ../nbs/22_scale.ipynb #eff0acf3
 def run_cmd(method:_METHOD="svce",
@@ -788,7 +825,7 @@ def run_cmd(method:_METHOD="svce",
             device:str="auto", # auto, cpu, cuda or cuda:K (under torchrun, auto/cuda: the process's LOCAL_RANK GPU)
             quiet:store_true=False, # no progress
            ):
-    "Explain a dataset shard by shard into OUT (resumable); under torchrun every process takes its share."
+    "Explain a dataset shard by shard into OUT; under torchrun every process takes its share. Rerunning the same command resumes: it keeps the shards whose images still hash as when computed (each is read again), redoes the rest, refuses other arguments."
     from cfx.explain_cli import build_options, method_options, parse_set, load_model, probe_model, parse_target, make_explainer
     threads = check_threads(threads)                       # 1 thread per process: the same bits for any number of processes
     rank, _ = init_distributed()
@@ -826,6 +863,10 @@ def evaluate_cmd(out:_OUT=None,
     try:
         try: run = Run(out)
         except (FileNotFoundError, ValueError) as err: raise UsageError(str(err)) from err
+        missing = [s["file"] for s in run.shards if not (run.path / s["file"]).exists()]
+        if missing: raise UsageError(f"the run in {str(out)!r} lacks {len(missing)} of its {run.n_shards} shards ({', '.join(missing[:3])}"
+                                     f"{' ...' if len(missing) > 3 else ''}): rerun its `cfx run` command to finish it first")
+        _raise_first(_all_gather(("OSError", why) if rank == 0 and (why := _probe_writable(run.path)) else None))   # before any work
         first = run.shard(0)
         name = run.key["models"].get("model", {}).get("name") or ""
         orc, _ = _load_oracle(oracle, name, first.p_cf.shape[1], tuple(first.x.shape[1:]), _device(device))

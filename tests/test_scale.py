@@ -1,6 +1,7 @@
 """Dataset-scale runs end to end, with real processes: `cfx run` alone and under `torchrun` (2 processes, gloo), killed with
-SIGKILL at random points and rerun, damaged shards, output folders that cannot be written or are too small, and
-`cfx evaluate`. Every comparison is of tensors, bit for bit, against an uninterrupted one-process run.
+SIGKILL at random points and rerun, damaged shards, images changed between runs, damaged manifests, output folders that
+cannot be written or are too small (before the run or while a shard is written), and `cfx evaluate`. Every comparison is
+of tensors, bit for bit, against an uninterrupted one-process run.
 
 The shared helpers (commands, /proc worker lookup, the kill loop) live in tools/bench_scale.py.
 """
@@ -179,3 +180,97 @@ def test_any_explainer_module_class_one_and_two_processes(tmp_path):
     from cfx.scale import load_run
     e = load_run(tmp_path / "one")
     assert e.meta["method"] == "jitter" and e.meta["params"] == {"sigma": 0.2} and len(e.history["label"]) == 96
+
+
+# ---------------------------------------------------------------- changed data, damaged manifests, failed writes (issue 18 §3)
+
+def same_size_images(d, n=32, seed=0):
+    "`n` grey 28×28 images as BMP and uncompressed TIFF files: a new value of any pixel keeps each file's byte size."
+    import numpy as np
+    from PIL import Image
+    d.mkdir(); rng = np.random.default_rng(seed)
+    for i in range(n): Image.fromarray(rng.integers(0, 256, (28, 28), dtype=np.uint8)).save(d / f"img{i:02d}.{'bmp' if i % 2 else 'tif'}")
+    return d
+
+
+FOLDER = ["--n", "32", "--steps", "2", "--batch-size", "16", "--shard-size", "16", "--quiet"]
+
+
+def test_changed_images_of_the_same_size_are_redone(tmp_path):
+    import numpy as np
+    from PIL import Image
+    from cfx.scale import load_run, as_source
+    pics = same_size_images(tmp_path / "pics")
+    r = cfx("run", "--data", str(pics), *FOLDER, "--out", str(tmp_path / "run"))
+    assert r.returncode == 0 and "2 shards computed" in r.stdout, r.stderr[-3000:]
+    for name in ("img20.tif", "img21.bmp"):                               # both in shard 1 (images 16 to 31)
+        p = pics / name; size = p.stat().st_size
+        Image.fromarray(255 - np.asarray(Image.open(p))).save(p)
+        assert p.stat().st_size == size
+    r = cfx("run", "--data", str(pics), *FOLDER, "--out", str(tmp_path / "run"))
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert "1 shards computed, 1 skipped, 1 redone" in r.stdout, r.stdout
+    assert "redone: shard 1: its images or labels (dataset indices 16 to 31) changed since it was computed" in r.stdout, r.stdout
+    e = load_run(tmp_path / "run")
+    assert torch.equal(e.x, as_source(pics, shape=(1, 28, 28)).read(0, 32)[0])   # the run holds the images as they are now
+
+
+def test_data_errors_name_data(tmp_path):
+    pics = same_size_images(tmp_path / "pics", n=4)
+    (pics / "img01.bmp").write_bytes(b"BM not really a bitmap")
+    for data, needle in [(str(pics), f"`--data`: cannot read {str(pics / 'img01.bmp')!r} as an image"),
+                         ("cifar10", "`--data` 'cifar10' is neither a folder nor a dataset name"),
+                         ("shapes:n", "`--data` 'shapes:n': options must be key=value")]:
+        r = cfx("run", "--data", data, "--n", "4", "--batch-size", "2", "--out", str(tmp_path / "run"))
+        assert r.returncode == 2 and needle in r.stderr and "--images" not in r.stderr and "Traceback" not in r.stderr, r.stderr[-3000:]
+
+
+def test_damaged_manifest_and_missing_shards_are_refused(ref, tmp_path):
+    good = json.loads((ref / "manifest.json").read_text())
+    cases = [(lambda m: m["plan"].update(n_shards=10), "`plan.n_shards` is 10 but 320 images in shards of 16 make 20"),
+             (lambda m: m.update(shards=m["shards"][:10]), "`shards` lists 10 shards, the plan has 20"),
+             (lambda m: m.pop("key"), "`key` is missing")]
+    for k, (edit, why) in enumerate(cases):
+        out = tmp_path / f"m{k}"; shutil.copytree(ref, out)
+        m = json.loads(json.dumps(good)); edit(m); (out / "manifest.json").write_text(json.dumps(m))
+        before = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
+        for r in (cfx("evaluate", str(out)), cfx("run", *DATA, "--shard-size", "16", "--out", str(out))):
+            assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr[-3000:]
+            assert f"{str(out / 'manifest.json')!r} is a damaged run manifest: {why}" in r.stderr, r.stderr
+        assert {p.name: p.stat().st_mtime_ns for p in out.iterdir()} == before     # nothing written, nothing evaluated
+    out = tmp_path / "missing"; shutil.copytree(ref, out); (out / "shard-000005.safetensors").unlink()
+    for f in ("evaluation.json", "evaluation.md"): (out / f).unlink(missing_ok=True)   # written into `ref` by test_cfx_evaluate_merges_exactly
+    r = cfx("evaluate", str(out))
+    assert r.returncode == 2 and "lacks 1 of its 20 shards (shard-000005.safetensors)" in r.stderr, r.stderr
+    assert not (out / "evaluation.json").exists()
+
+
+def test_disk_full_while_writing_a_shard(ref, mounted):
+    "A real full disk: room for the checks' lower bound (x and x_cf of 16 images, 25 pages) and the manifest (1 page), not for the shard."
+    from cfx.scale import load_run
+    small = mounted("size=104k")
+    args = ["run", *DATA[:2], "--n", "16", "--steps", "10", "--batch-size", "16", "--shard-size", "16", "--quiet", "--out", str(small / "run")]
+    r = cfx(*args)
+    assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr[-3000:]
+    assert (f"cannot write shard 0 (images 0 to 15) {str(small / 'run' / 'shard-000000.safetensors')!r}: No space left on device; "
+            "free some space; then rerun with the same arguments to resume") in r.stderr, r.stderr
+    assert sorted(p.name for p in (small / "run").iterdir()) == ["manifest.json"]   # no partial shard, no temporary file
+    subprocess.run(["mount", "-o", "remount,size=1m", str(small)], check=True)
+    r = cfx(*args)
+    assert r.returncode == 0 and "1 shards computed" in r.stdout, r.stderr[-3000:]
+    a, b = load_run(small / "run"), load_run(ref)
+    assert torch.equal(a.x_cf, b.x_cf[:16]) and torch.equal(a.history["index"], torch.arange(16))
+
+
+def test_read_only_results_are_refused_before_any_work(ref, mounted):
+    ro = mounted("size=4m")
+    shutil.copytree(ref, ro / "run")
+    (ro / "run" / "evaluation.json").unlink(missing_ok=True); (ro / "run" / "evaluation.md").unlink(missing_ok=True)
+    subprocess.run(["mount", "-o", "remount,ro", str(ro)], check=True)
+    r = cfx("evaluate", str(ro / "run"))
+    assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr[-3000:]
+    assert "is not a folder cfx can write (Read-only file system)" in r.stderr and "oracle_agreement" not in r.stdout, r.stderr
+    r = cfx("scores", "0", "--n", "20", "--out", str(ro / "scores"))
+    assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr[-3000:]
+    assert f"cannot write `--out` {str(ro / 'scores.safetensors')!r}: Read-only file system; write elsewhere; checked before any work" in r.stderr, r.stderr
+    assert "causal scores" not in r.stdout
