@@ -1025,13 +1025,6 @@ def load(cls:GlobalExplanation, path:str|Path) -> GlobalExplanation:
         return cls(names, **parts, meta=meta)
     except (TypeError, ValueError, KeyError) as err: raise ValueError(f"{str(path)!r}: {err}") from None
 
-@patch
-def equals(self:GlobalExplanation, other:GlobalExplanation) -> bool:
-    "Exact equality of names, every score tensor and the meta."
-    same = lambda a, b: a.keys() == b.keys() and all(a[k].dtype == b[k].dtype and torch.equal(a[k], b[k]) for k in a)
-    return (self.names == other.names and self.meta == other.meta
-            and all(same(getattr(self, p), getattr(other, p)) for p in ("values", "se", "ci", "n")))
-
 # %% ../nbs/00_core.ipynb #9362d128
 @patch
 def equals(self:GlobalExplanation, other:GlobalExplanation) -> bool:

@@ -88,10 +88,10 @@ def main():
     print("evaluate", digest(ev.table(fmt="text")))
     sc = c.scores(c.class_names[0] if hasattr(c, "class_names") else 0, n=64, seed=0)
     print("contrastive_scores", digest(sc.values, sc.se, sc.n))
-    print("gradient_saliency", digest(get("gradient_saliency")(plain, x8)))
+    print("gradient_saliency", digest(get("gradient_saliency")(plain, x8, target=plain.predict(x8))))
     with tempfile.TemporaryDirectory() as d:
         get("explain_dataset")(S(robust, steps=5, batch_size=4, show_progress=False), x[:10], out=d, shard_size=4, show_progress=False)
-        print("explain_dataset", of_explanation(get("load_run")(d).load()))
+        print("explain_dataset", of_explanation(get("load_run")(d)))
 
 
 if __name__ == "__main__":
