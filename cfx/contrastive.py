@@ -199,6 +199,7 @@ def _check_part(out:Tensor, # what the part returned, one row per input row
                ) -> Tensor:
     "`out` unchanged if it is finite (where `inp` is); else a ValueError naming the part and the rows."
     bad = ~torch.isfinite(out.detach()).flatten(1).all(1)
+    if not bad.any(): return out                                                      # the common case: one pass over `out`
     if inp is not None: bad = bad & torch.isfinite(inp.detach()).flatten(1).all(1).to(bad.device)
     if bad.any():
         rows = (bad.nonzero()[:, 0] + offset).tolist()
