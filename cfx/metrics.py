@@ -636,7 +636,7 @@ def evaluate(explanation, # an `Explanation`, a dict name -> Explanation (a row 
 import torch.nn.functional as F
 from fastcore.basics import patch
 
-from .core import SampleRNG, InFiller, MeanInFill, BlurInFill, as_infiller, check_images, check_number
+from .core import SampleRNG, InFiller, MeanInFill, BlurInFill, as_infiller, infill_frozen, check_images, check_number
 from .engine import log_odds
 
 # %% ../nbs/05_metrics.ipynb #84c7d2ffc956
@@ -729,7 +729,7 @@ def _curve_batch(model, x, s, t, mode, fill, ks, score, rng):
     for k in ks.tolist():
         top = (rank < k).view(N, 1, H, W).to(x.device)
         keep = (~top if mode == "deletion" else top).to(x.dtype)
-        f = fill.infill(x, keep, rng) if isinstance(fill, InFiller) else fill.to(x).expand_as(x)
+        f = infill_frozen(fill, x, keep, rng) if isinstance(fill, InFiller) else fill.to(x).expand_as(x)   # checked: NaN names the in-filler
         with torch.no_grad(): rows.append(_target_score(model(x * keep + (1 - keep) * f), t, score).cpu())
     return torch.stack(rows, 1)
 
