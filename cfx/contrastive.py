@@ -130,7 +130,7 @@ class Contrastive(Amortised):
         if not callable(attributes): raise TypeError(f"`attributes` must be a module or a callable mapping images to N×J logits, got {type(attributes).__name__}")
         self.attributes = attributes
         if isinstance(names, str) or not names or not all(isinstance(s, str) for s in names): raise TypeError("`names` must be a non-empty list of attribute names")
-        self.names, self.outcomes = list(names), bool(outcomes)
+        self.names, self.outcomes = list(names), _check_flag(outcomes, "outcomes")
         if len(set(self.names)) != len(self.names): raise ValueError(f"`names` must be distinct, got {self.names}")
         self.hidden = check_number(hidden, "hidden", int, lo=1)
         self.lam, self.density = check_number(lam, "lam", lo=0), check_number(density, "density", lo=0, hi=1, lo_open=True)
@@ -170,6 +170,65 @@ def predictor_params(self:Contrastive) -> dict:
 def build_predictor(self:Contrastive) -> nn.Module:
     return ShiftPredictor(math.prod(self.generator.latent_shape), len(self.heads), self.hidden)
 
+# %% ../nbs/14_contrastive.ipynb #ef772e98
+def _check_latents(z, # the latents to check
+                   name:str, # argument name used in messages
+                   shape:tuple, # the generator's latent shape
+                  ) -> Tensor:
+    "Latents `N×latent_shape`: a non-empty floating-point tensor with finite values; a clear error otherwise."
+    want = f"N×{'×'.join(map(str, shape))}"
+    if not isinstance(z, Tensor) or z.dim() != len(shape) + 1 or tuple(z.shape[1:]) != tuple(shape):
+        raise ValueError(f"`{name}` must be a tensor {want} (the generator's latent shape), got {tuple(getattr(z, 'shape', ())) or type(z).__name__}")
+    if not z.is_floating_point(): raise TypeError(f"`{name}` must hold floating-point latents, got dtype {z.dtype}")
+    if not len(z): raise ValueError(f"`{name}` is an empty batch of latents: give at least one")
+    bad = ~torch.isfinite(z.detach()).flatten(1).all(1)
+    if bad.any(): raise ValueError(f"`{name}` has NaN or Inf values in {int(bad.sum())} of {len(z)} latents (indices {bad.nonzero()[:, 0].tolist()[:10]})")
+    return z
+
+def _check_flag(v, name:str) -> bool:
+    "A switch: True or False (a string such as 'no' would read as True)."
+    if not isinstance(v, bool): raise TypeError(f"`{name}` must be True or False, got {v!r}")
+    return v
+
+def _check_part(out:Tensor, # what the part returned, one row per input row
+                part:str, # the part's name in messages: 'predictor', 'attributes', 'generator', 'model'
+                what:str, # what it returns, e.g. 'shifts'
+                inp:Tensor|None=None, # its input: rows whose input is not finite are not the part's fault
+                hint:str="", # appended to the message
+                offset:int=0, # index of the first row in the whole population (for messages)
+               ) -> Tensor:
+    "`out` unchanged if it is finite (where `inp` is); else a ValueError naming the part and the rows."
+    bad = ~torch.isfinite(out.detach()).flatten(1).all(1)
+    if not bad.any(): return out                                                      # the common case: one pass over `out`
+    if inp is not None: bad = bad & torch.isfinite(inp.detach()).flatten(1).all(1).to(bad.device)
+    if bad.any():
+        rows = (bad.nonzero()[:, 0] + offset).tolist()
+        raise ValueError(f"`{part}` returned NaN or Inf {what} for input row(s) {rows[:10]}{f' and {len(rows) - 10} more' if len(rows) > 10 else ''}{hint}")
+    return out
+
+@patch
+def _shift(self:Contrastive, z:Tensor, # latents N×latent_shape
+           code:Tensor, # codes N×H
+           offset:int=0, # index of `z[0]` in the population (for messages)
+          ) -> Tensor:
+    "The shift predictor's `S(z, c)`, checked: NaN or Inf is reported as the predictor's, with its broken weights when it has any."
+    dz = self.predictor(z, code)
+    if torch.isfinite(dz).all(): return dz
+    w = [n for n, p in self.predictor.state_dict().items() if p.is_floating_point() and not torch.isfinite(p).all()] if isinstance(self.predictor, nn.Module) else []
+    return _check_part(dz, "predictor", "shifts", offset=offset, hint=f": its weights {w[:5]} hold NaN or Inf (a damaged file, or a diverged `fit`)" if w else
+                       ": the shift predictor (trained by `fit` or read by `load`) is broken for these latents")
+
+@patch
+def _decode(self:Contrastive, z:Tensor, offset:int=0) -> Tensor:
+    "`generator.decode(z)`, checked: NaN or Inf images are reported as the generator's."
+    return _check_part(self.generator.decode(z), "generator", "images", z, offset=offset)
+
+@patch
+def _logits(self:Contrastive, x:Tensor, offset:int=0) -> Tensor:
+    "The classifier's logits of `x`, checked: NaN or Inf is reported as the model's."
+    return _check_part(self.model(x), "model", "logits", x, offset=offset)
+
+
 # %% ../nbs/14_contrastive.ipynb #0ce92da1
 @patch
 def head_logits(self:Contrastive, x:Tensor, # images N×C×H×W in [0, 1]
@@ -179,6 +238,7 @@ def head_logits(self:Contrastive, x:Tensor, # images N×C×H×W in [0, 1]
     with eval_mode(self.attributes): a = self.attributes(x)
     if not isinstance(a, Tensor) or a.dim() != 2 or a.shape != (len(x), len(self.names)):
         raise ValueError(f"`attributes` must return logits of shape N×{len(self.names)} (one per name {self.names}), got {tuple(getattr(a, 'shape', ())) or type(a).__name__}")
+    _check_part(a, "attributes", "logits", x)
     if not self.outcomes: return a
     return torch.cat([a, class_log_odds(self.model(x) if logits is None else logits).to(a)], 1)
 
@@ -235,9 +295,8 @@ def fit(self:Contrastive, steps:int=3000, # optimiser steps
     "Train the shift predictor; returns self (fitted, with its card)."
     lr = check_number(lr, "lr", lo=0, lo_open=True)
     steps, batch_size = check_number(steps, "steps", int, lo=1), check_number(batch_size, "batch_size", int, lo=1)
-    shape = self.generator.latent_shape
-    if latents is not None and (not isinstance(latents, Tensor) or tuple(latents.shape[1:]) != shape or not len(latents)):
-        raise ValueError(f"`latents` must be a tensor N×{'×'.join(map(str, shape))}, got {tuple(getattr(latents, 'shape', ())) or type(latents).__name__}")
+    seed, shape = check_number(seed, "seed", int, lo=0), self.generator.latent_shape
+    if latents is not None: latents = _check_latents(latents, "latents", shape).detach()
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed); net = self.build_predictor()
     J, K = len(self.names), len(self.heads) - len(self.names)
@@ -274,9 +333,8 @@ def _latents_of(self:Contrastive, x:Tensor) -> tuple:
     "(latents or None, images): latents are recognised by their shape `N×latent_shape`, images are checked."
     shape = self.generator.latent_shape
     if isinstance(x, Tensor) and tuple(x.shape[1:]) == shape and x.dim() == len(shape) + 1:
-        if not x.is_floating_point() or not torch.isfinite(x).all(): raise ValueError("latents must be finite floating-point values")
-        with torch.no_grad(): xs = torch.cat([self.generator.decode(x[i:i + 256]) for i in range(0, len(x), 256)]) if len(x) else None
-        if xs is None: raise ValueError("`x` is an empty batch of latents")
+        _check_latents(x, "x", shape)
+        with torch.no_grad(): xs = torch.cat([self._decode(x[i:i + 256]) for i in range(0, len(x), 256)])
         return x.detach(), xs.detach()
     check_images(x, "x")
     with torch.no_grad(): want = tuple(self.generator.decode(torch.zeros(1, *shape)).shape[1:])
@@ -324,7 +382,7 @@ def _explain_batch(self:Contrastive, x, target, y, rng, progress,
     given = code is not None
     with torch.no_grad():
         code = (code if given else self.class_code(target)).to(x)
-        dz = self.predictor(z, code)
+        dz = self._shift(z, code)
         space = Latent(self.generator)
         vars, consts = space.start(z + scale.view(-1, *[1] * (z.dim() - 1)).to(z) * dz)
         anchor = self.generator.decode(z)
@@ -350,21 +408,28 @@ def sequence(self:Contrastive, x:Tensor, # images N×C×H×W or latents N×laten
             ) -> Tensor:
     "Counterfactual images `N×L×C×H×W`: input i shifted toward code l at scale l."
     self._require_fitted()
+    if isinstance(codes, (dict, str)) or not isinstance(codes, (Sequence, Tensor)) or not len(codes):
+        raise TypeError(f"`codes` must be a non-empty list of codes (dicts of head names, or rows of {len(self.heads)} entries), got {codes!r}; for one code use [code]")
     codes = [check_code(self.code(c) if isinstance(c, dict) else c, len(self.heads))[0] for c in codes]
     scales = [1.0] * len(codes) if scales is None else [check_number(s, "scales") for s in scales]
     if len(scales) != len(codes): raise ValueError(f"`scales` must have one entry per code ({len(codes)}), got {len(scales)}")
     z, x = self._latents_of(x)
     with torch.no_grad():
         z = self.generator.encode(x) if z is None else z
-        outs = [self.generator.decode(z + s * self.predictor(z, c.expand(len(z), -1).to(z))) for c, s in zip(codes, scales)]
+        outs = [self._decode(z + s * self._shift(z, c.expand(len(z), -1).to(z))) for c, s in zip(codes, scales)]
     return torch.stack(outs, 1)
 
 # %% ../nbs/14_contrastive.ipynb #95c41152
+def _check_level(level) -> float:
+    "An interval's coverage: a number strictly between 0 and 1 (0.95 for 95 %)."
+    return check_number(level, "level", lo=0, hi=1, lo_open=True, hi_open=True)
+
 def wilson(k:Tensor, # successes per entry
            n:Tensor, # trials per entry
            level:float=0.95, # coverage of the interval
           ) -> Tensor:
     "Wilson score intervals `…×2` for proportions k/n (NaN where n = 0)."
+    level = _check_level(level)
     z = torch.distributions.Normal(0.0, 1.0).icdf(torch.tensor(0.5 + level / 2, dtype=torch.float64)).item()
     k, n = k.double(), n.double()
     p = k / n
@@ -398,6 +463,7 @@ def necessity_sufficiency(o:Tensor, # outcome per sample, N (bool)
                           meta:dict|None=None, # recorded in the result
                          ) -> GlobalExplanation:
     "PN, PS, PNS (both polarities) with Wilson intervals, counts, intervention success and drift, from intervention outcomes."
+    level, drop_failed = _check_level(level), _check_flag(drop_failed, "drop_failed")
     o, a, o_do, a_do = o.bool().cpu(), a.bool().cpu(), o_do.bool().cpu(), a_do.bool().cpu()
     N, J = a.shape
     if o.shape != (N,) or o_do.shape != (N, J, 2) or a_do.shape != (N, J, 2, J):
@@ -418,7 +484,7 @@ def necessity_sufficiency(o:Tensor, # outcome per sample, N (bool)
         vals[s], ci[s], cnt[s] = k.double() / n, wilson(k, n, level), n
         vals[f"success:{s}"] = (ok & cond).sum(0).double() / n
         vals[f"drift:{s}"] = (dr * cond).sum(0).double() / n
-    meta = dict(meta or {}, level=level, drop_failed=bool(drop_failed), n_population=N)
+    meta = dict(meta or {}, level=level, drop_failed=drop_failed, n_population=N)
     return GlobalExplanation(list(names), vals, ci=ci, n={**cnt, **{f"{p}:{s}": cnt[s] for s in _SCORES for p in ("success", "drift")}}, meta=meta)
 
 # %% ../nbs/14_contrastive.ipynb #576ba06c
@@ -430,21 +496,19 @@ def _interventions(self:Contrastive, z:Tensor, batch_size:int, code_of:Callable)
     with torch.no_grad():
         for i in range(0, len(z), batch_size):
             zb = z[i:i + batch_size]
-            xb = self.generator.decode(zb)
-            lg = self.model(xb); h0.append(self.head_logits(xb, lg)[:, :J]); y0.append(lg.argmax(-1))
+            xb = self._decode(zb, i)
+            lg = self._logits(xb, i); h0.append(self.head_logits(xb, lg)[:, :J]); y0.append(lg.argmax(-1))
             hs, ys = [], []
             for j in range(J):
                 for v in (0, 1):
-                    xc = self.generator.decode(zb + self.scale * self.predictor(zb, code_of(j, v).expand(len(zb), -1).to(zb)))
-                    lc = self.model(xc); hs.append(self.head_logits(xc, lc)[:, :J]); ys.append(lc.argmax(-1))
+                    xc = self._decode(zb + self.scale * self._shift(zb, code_of(j, v).expand(len(zb), -1).to(zb), i), i)
+                    lc = self._logits(xc, i); hs.append(self.head_logits(xc, lc)[:, :J]); ys.append(lc.argmax(-1))
             hd.append(torch.stack(hs, 1).view(len(zb), J, 2, J)); yd.append(torch.stack(ys, 1).view(len(zb), J, 2))
     return torch.cat(h0), torch.cat(hd), torch.cat(y0), torch.cat(yd)
 
 @patch
 def _population(self:Contrastive, n, seed, latents):
-    if latents is not None:
-        if not isinstance(latents, Tensor) or tuple(latents.shape[1:]) != self.generator.latent_shape: raise ValueError(f"`latents` must be a tensor N×{'×'.join(map(str, self.generator.latent_shape))}")
-        return latents.detach(), f"{len(latents)} given latents"
+    if latents is not None: return _check_latents(latents, "latents", self.generator.latent_shape).detach(), f"{len(latents)} given latents"
     n = check_number(n, "n", int, lo=1)
     return torch.randn(n, *self.generator.latent_shape, generator=torch.Generator().manual_seed(check_number(seed, "seed", int, lo=0))), f"{n} prior latents (seed {seed})"
 
@@ -470,9 +534,11 @@ def scores(self:Contrastive, outcome:int|str, # the explained class of the model
           ) -> GlobalExplanation:
     "PN / PS / PNS of every attribute for `outcome` (both polarities), with intervals, counts, intervention success and drift."
     self._require_fitted()
+    level, drop_failed = _check_level(level), _check_flag(drop_failed, "drop_failed")              # before the interventions run
+    bs = check_number(self.batch_size if batch_size is None else batch_size, "batch_size", int, lo=1)
     k, (z, pop) = self._outcome(outcome), self._population(n, seed, latents)
     unit = lambda j, v: torch.zeros(len(self.heads)).index_fill_(0, torch.tensor([j]), 2.0 * v - 1)
-    h0, hd, y0, yd = self._interventions(z, check_number(batch_size or self.batch_size, "batch_size", int, lo=1), unit)
+    h0, hd, y0, yd = self._interventions(z, bs, unit)
     meta = dict(method=self.method, outcome=self.class_names[k], population=pop, predictor={kk: self.card.get(kk) for kk in ("steps", "seed", "lr")},
                 observational={"P(O)": round((y0 == k).double().mean().item(), 4),
                                "P(O|A)": [round(v, 4) for v in ((y0 == k)[:, None] & (h0 > 0)).double().sum(0).div((h0 > 0).sum(0)).tolist()],
@@ -490,14 +556,14 @@ def contrastive_attribution(self:Contrastive, outcome:int|str, # the explained c
     "How each attribute changes when the outcome is removed (units with it) or induced (units without), with SEs and counts."
     self._require_fitted()
     if not self.outcomes: raise ValueError("contrastive attributions flip the outcome: they need `outcomes=True` (the classes as heads)")
+    J, bs = len(self.names), check_number(self.batch_size if batch_size is None else batch_size, "batch_size", int, lo=1)
     k, (z, pop) = self._outcome(outcome), self._population(n, seed, latents)
-    J, bs = len(self.names), check_number(batch_size or self.batch_size, "batch_size", int, lo=1)
     p0, p1, y0, y1 = [], [], [], []
     with torch.no_grad():
         for i in range(0, len(z), bs):
-            zb = z[i:i + bs]; xb = self.generator.decode(zb); lg = self.model(xb); yb = lg.argmax(-1)
+            zb = z[i:i + bs]; xb = self._decode(zb, i); lg = self._logits(xb, i); yb = lg.argmax(-1)
             code = self.class_code(torch.full((len(zb),), k), 1.0) * torch.where(yb == k, -1.0, 1.0)[:, None].cpu()
-            xc = self.generator.decode(zb + self.scale * self.predictor(zb, code.to(zb))); lc = self.model(xc)
+            xc = self._decode(zb + self.scale * self._shift(zb, code.to(zb), i), i); lc = self._logits(xc, i)
             p0.append(self.head_logits(xb, lg)[:, :J].sigmoid()); p1.append(self.head_logits(xc, lc)[:, :J].sigmoid())
             y0.append(yb); y1.append(lc.argmax(-1))
     p0, p1, y0, y1 = (torch.cat(t).double().cpu() if t[0].is_floating_point() else torch.cat(t).cpu() for t in (p0, p1, y0, y1))
@@ -573,6 +639,7 @@ def exact_scores(world:CausalShapes, # the world (its renderer is the structural
                  batch_size:int=500, # images per forward pass
                 ) -> GlobalExplanation:
     "Exact PN / PS / PNS of `model` for `outcome`, by re-rendering each unit with one attribute changed."
+    batch_size = check_number(batch_size, "batch_size", int, lo=1)
     b = world.sample(n, seed)
     pred = lambda imgs: torch.cat([model(imgs[i:i + batch_size]).argmax(-1) for i in range(0, len(imgs), batch_size)])
     J = len(world.names)

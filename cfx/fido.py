@@ -53,10 +53,31 @@ def saliency_from_keep(keep:Tensor, # up-sampled keep probabilities N×1×H×W
 # %% ../nbs/11_fido.ipynb #e3fd481d
 MASK_CELLS = 56   # the longest side of the default mask grid (the official 56×56 grid on 224×224 images)
 
+def _check_mask_size(v, # None, one int, or a pair (h, w)
+                     name:str="mask_size", # argument name used in the message
+                    ) -> tuple[int, int]|None:
+    "A mask grid `(h, w)` of positive ints (NumPy and 0-d tensor ints accepted), or None; one message naming `name` for anything else."
+    if v is None: return None
+    pair = tuple(v) if isinstance(v, (tuple, list)) else (v, v)
+    if len(pair) == 2:
+        try: return tuple(check_number(u, name, int, lo=1) for u in pair)
+        except (TypeError, ValueError): pass
+    hint = ""
+    if pair and all(isinstance(u, float) and u.is_integer() and u >= 1 for u in pair):   # 7.0, (7.0,) or (7.0, 7.0): say which ints
+        n = [int(u) for u in pair]
+        hint = f"; write {n[0]}" if not isinstance(v, (tuple, list)) else f"; write {tuple(n)}" if len(n) == 2 else f"; write {n[0]} or ({n[0]}, {n[0]})" if len(n) == 1 else ""
+    raise ValueError(f"`{name}` must be a positive int, a pair (h, w) of positive ints, or None, got {v!r}{hint}")
+
+def _image_hw(shape) -> tuple[int, int]:
+    "(H, W): the last two entries of an image shape (C×H×W, H×W or N×C×H×W), checked."
+    if not isinstance(shape, (tuple, list, torch.Size)) or len(shape) < 2:
+        raise ValueError(f"`shape` must be an image shape C×H×W or H×W (e.g. `x.shape[1:]`), got {shape!r}")
+    return tuple(check_number(u, "shape", int, lo=1) for u in tuple(shape)[-2:])
+
 def default_mask_size(shape, # one image's shape C×H×W (or H×W)
                      ) -> tuple[int, int]:
     "The default mask grid for images of `shape`: cells of f×f pixels, f the smallest integer giving at most 56 cells a side."
-    H, W = shape[-2:]
+    H, W = _image_hw(shape)
     f = math.ceil(max(H, W) / MASK_CELLS)
     return math.ceil(H / f), math.ceil(W / f)
 
@@ -64,7 +85,8 @@ def lam_from_official(lam_sum:float, # λ of the official code (a sum over the u
                       shape, # the image shape C×H×W or H×W it was used at
                      ) -> float:
     "cfx's λ (a mean over the mask) for a λ of the official code: `λ_official · H · W`."
-    return check_number(lam_sum, "lam_sum", lo=0) * shape[-2] * shape[-1]
+    H, W = _image_hw(shape)
+    return check_number(lam_sum, "lam_sum", lo=0) * H * W
 
 # %% ../nbs/11_fido.ipynb #c15bcd90
 class GenerativeInFill(InFiller):
@@ -74,7 +96,8 @@ class GenerativeInFill(InFiller):
                  sample:bool=True, # False: the model's deterministic in-fill (`rng=None`; the VAE's posterior mean)
                 ):
         if not callable(getattr(model, "infill", None)): raise TypeError(f"`model` must have an `infill(x, keep, rng=...)` method, got {type(model).__name__}")
-        self.model, self.sample = model, bool(sample)
+        if not isinstance(sample, bool): raise TypeError(f"`sample` must be True or False, got {sample!r}")
+        self.model, self.sample = model, sample
     def __repr__(self): return f"GenerativeInFill({getattr(self.model, 'zoo_name', type(self.model).__name__)}, sample={self.sample})"
     def infill(self, x, keep, rng):
         with torch.no_grad(), eval_mode(self.model):
@@ -113,9 +136,7 @@ class _MaskSaliency(Explainer):
         super().__init__(model, batch_size=batch_size, show_progress=show_progress)
         self.infiller = resolve_infiller(infiller, device=self.model.device)
         self.objective = _check_objective(objective)
-        self.mask_size = None if mask_size is None else (mask_size, mask_size) if isinstance(mask_size, int) and not isinstance(mask_size, bool) else tuple(mask_size)
-        if self.mask_size is not None and (len(self.mask_size) != 2 or not all(isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in self.mask_size)):
-            raise ValueError(f"`mask_size` must be a positive int, a pair (h, w) or None, got {mask_size!r}")
+        self.mask_size = _check_mask_size(mask_size)
         self.steps, self.lr = check_number(steps, "steps", int, lo=1), check_number(lr, "lr", lo=0, lo_open=True)
         self.lam, self.tv = check_number(lam, "lam", lo=0), check_number(tv, "tv", lo=0)
 
@@ -216,7 +237,7 @@ class SoftMask(Mask):
                  init:float=1.0, # initial mask value (1: everything kept, as BBMP starts)
                  threshold:float=0.5, # the final render keeps pixels whose mask value is at least this
                 ):
-        super().__init__(infiller, size=size, samples=1, threshold=threshold)
+        super().__init__(infiller, size=_check_mask_size(size, "size"), samples=1, threshold=threshold)
         self.init_value = check_number(init, "init", lo=0, hi=1)
     def __repr__(self): return f"SoftMask({self.infiller!r}, size={self.size}, init={self.init_value}, threshold={self.threshold})"
 
@@ -273,13 +294,16 @@ def gradient_saliency(model, # the classifier: a `Classifier` or anything it wra
                      ) -> Tensor:
     "Plain gradient saliency `max_c |∂ log p(target | x) / ∂x_c|`, N×1×H×W (Simonyan et al. 2014)."
     from cfx.core import as_classifier
+    from cfx.metrics import _check_classes
     model, bs = as_classifier(model), check_number(batch_size, "batch_size", int, lo=1)
     check_images(x)
+    with torch.no_grad(): k = model(x[:1]).shape[1]
+    target = _check_classes(torch.as_tensor(target).cpu(), len(x), k)        # one class per image: a short target left the last maps all zero
     out = []
     for i in range(0, len(x), bs):
         xb = x[i:i + bs].detach().clone().requires_grad_(True)
         with torch.enable_grad():
-            lp = model(xb).log_softmax(-1).gather(1, torch.as_tensor(target)[i:i + bs, None].to(x.device))[:, 0]
+            lp = model(xb).log_softmax(-1).gather(1, target[i:i + bs, None].to(x.device))[:, 0]
             g, = torch.autograd.grad(lp.sum(), xb)
         out.append(g.abs().amax(1, keepdim=True))
     return torch.cat(out)

@@ -441,6 +441,29 @@ class InterFaceGAN(LatentExplainer):
                     generator=self.generator_name, probe_images=self.probe_n, probe_accuracy=round(self.probe_accuracy, 4))
 
 # %% ../nbs/13_latent_attack.ipynb #04b71a23
+def _check_labels(labels, # class labels of the probe images
+                  n:int, # the number of probe images
+                  k:int, # the classifier's number of classes
+                 ) -> Tensor:
+    "One class index per image (long, N): integers, or floats that are whole numbers, in [0, k); fractional or NaN labels are refused, never truncated."
+    t = torch.as_tensor(labels).detach().cpu()
+    if t.is_complex(): raise TypeError(f"`labels` must hold class indices, got dtype {t.dtype}")
+    if t.dim() == 2 and t.shape[1] == 1: t = t[:, 0]
+    if t.dim() != 1:
+        raise ValueError(f"`labels` must hold one class index per image, shape ({n},), got shape {tuple(t.shape)}"
+                         + ("; for one-hot or probability rows use `labels.argmax(1)`" if t.dim() == 2 else ""))
+    if len(t) != n: raise ValueError(f"`labels` has {len(t)} entries for {n} images")
+    if t.is_floating_point():
+        bad = ~torch.isfinite(t) | (t != t.round())
+        if bad.any():
+            i = int(bad.nonzero()[0, 0])
+            raise ValueError(f"`labels` must be whole class indices; {int(bad.sum())} of {n} are fractional or NaN (the first: {t[i].item()} at index {i}): "
+                             "labels are not truncated — round or threshold them yourself")
+    t = t.long()
+    out = (t < 0) | (t >= k)
+    if out.any(): raise ValueError(f"`labels` must be classes in [0, {k - 1}], got values {sorted(set(t[out].tolist()))[:10]}")
+    return t
+
 @patch
 def _fit_probe(self:InterFaceGAN, images, labels):
     "Fit the softmax label probe on the latents of `images`; its accuracy is measured on a held-out fifth first."
@@ -449,9 +472,7 @@ def _fit_probe(self:InterFaceGAN, images, labels):
     if labels is None:
         with torch.no_grad(): labels = torch.cat([self.model.predict(self.generator.decode(Z[i:i + 256].to(images).view(-1, *self.generator.latent_shape)))
                                                   for i in range(0, len(Z), 256)]).cpu()
-    labels = torch.as_tensor(labels).long().reshape(-1)
-    if len(labels) != len(Z): raise ValueError(f"`labels` has {len(labels)} entries for {len(Z)} images")
-    if (labels < 0).any() or (labels >= k).any(): raise ValueError(f"`labels` must be classes in [0, {k - 1}]")
+    labels = _check_labels(labels, len(Z), k)
     perm = torch.randperm(len(Z), generator=torch.Generator().manual_seed(0))
     te, tr = perm[:len(Z) // 5], perm[len(Z) // 5:]
     W, b = _softmax_regression(Z[tr], labels[tr], k, self.alpha)

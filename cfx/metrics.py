@@ -224,6 +224,7 @@ class EvalContext:
                  batch_size:int=256, # images per forward pass when a model is run
                  resources:dict|None=None, # anything later metrics need (autoencoders, reference sets, ...)
                  offset:int=0, # index of this chunk's first sample in the whole explanation (for messages)
+                 total:int|None=None, # samples in the whole explanation (None: `offset` + this chunk's); per-sample resources have this many rows
                 ):
         e = explanation
         if not isinstance(e, Explanation):
@@ -247,6 +248,7 @@ class EvalContext:
         self.tau = None if tau is None else _check_tau(tau)
         self.l0_threshold, self.batch_size = float(l0_threshold), batch_size
         self.resources, self.offset, self.k = dict(resources or {}), offset, k
+        self.total = offset + len(e) if total is None else total
 
     def has(self, need:str) -> bool:
         "Is `need` available (a set attribute such as `oracle` or `tau`, or a resource)?"
@@ -617,7 +619,7 @@ def evaluate(explanation, # an `Explanation`, a dict name -> Explanation (a row 
         _check_finite(e, f"explanation[{name!r}]" if len(named) > 1 else "explanation")
         chunks, chosen = [], None
         for i in range(0, max(len(e), 1), batch_size):      # chunks of samples: memory stays bounded for large sets
-            ctx = EvalContext(e if len(e) <= batch_size else e[i:i + batch_size], models[name], oracle, tau, l0_threshold, batch_size, resources, offset=i)
+            ctx = EvalContext(e if len(e) <= batch_size else e[i:i + batch_size], models[name], oracle, tau, l0_threshold, batch_size, resources, offset=i, total=len(e))
             if chosen is None:
                 chosen = [METRICS[m] for m in metrics] if metrics is not None else \
                          [m for m in METRICS.values() if m.default and all(ctx.has(n) for n in m.needs)]
@@ -634,7 +636,7 @@ def evaluate(explanation, # an `Explanation`, a dict name -> Explanation (a row 
 import torch.nn.functional as F
 from fastcore.basics import patch
 
-from .core import SampleRNG, InFiller, MeanInFill, BlurInFill, as_infiller, check_images, check_number
+from .core import SampleRNG, InFiller, MeanInFill, BlurInFill, as_infiller, infill_frozen, check_images, check_number
 from .engine import log_odds
 
 # %% ../nbs/05_metrics.ipynb #84c7d2ffc956
@@ -703,6 +705,17 @@ def _baseline_fill(baseline) -> tuple:
     f = as_infiller(baseline)
     return f, repr(f)
 
+def _baseline_image(b:Tensor, # the `baseline` image(s)
+                    x:Tensor, # the images N×C×H×W
+                   ) -> Tensor:
+    "A baseline image, checked: C×H×W (or 1×C×H×W) for every image, or N×C×H×W (one per image); floating point, finite, in [0, 1]."
+    one, every = tuple(x.shape[1:]), tuple(x.shape)
+    if b.dim() == 4 and len(b) == 1: b = b[0]
+    if tuple(b.shape) != one and tuple(b.shape) != every:
+        raise ValueError(f"a `baseline` image must have shape {one} (one for every image) or {every} (one per image), got {tuple(b.shape)}")
+    check_images(b[None] if b.dim() == 3 else b, "baseline")         # floating point, finite, in [0, 1] (as the images)
+    return b
+
 def _target_score(logits:Tensor, t:Tensor, score:str) -> Tensor:
     return logits.softmax(-1).gather(1, t[:, None])[:, 0] if score == "prob" else log_odds(logits, t)
 
@@ -716,7 +729,7 @@ def _curve_batch(model, x, s, t, mode, fill, ks, score, rng):
     for k in ks.tolist():
         top = (rank < k).view(N, 1, H, W).to(x.device)
         keep = (~top if mode == "deletion" else top).to(x.dtype)
-        f = fill.infill(x, keep, rng) if isinstance(fill, InFiller) else fill.to(x).expand_as(x)
+        f = infill_frozen(fill, x, keep, rng) if isinstance(fill, InFiller) else fill.to(x).expand_as(x)   # checked: NaN names the in-filler
         with torch.no_grad(): rows.append(_target_score(model(x * keep + (1 - keep) * f), t, score).cpu())
     return torch.stack(rows, 1)
 
@@ -738,8 +751,9 @@ def saliency_curve(model, # the classifier: a `Classifier` or anything it wraps
     if mode not in ("deletion", "insertion"): raise ValueError(f"`mode` must be 'deletion' or 'insertion', got {mode!r}")
     if score not in _SCORES: raise ValueError(f"`score` must be one of {_SCORES}, got {score!r}")
     points, bs = check_number(points, "points", int, lo=2), check_number(batch_size, "batch_size", int, lo=1)
+    seed, offset = check_number(seed, "seed", int, lo=0), check_number(offset, "offset", int, lo=0)
     fill, fname = _baseline_fill(("zero" if mode == "deletion" else "blur") if baseline is None else baseline)
-    if isinstance(fill, Tensor) and fill.shape[-3:] != x.shape[-3:]: raise ValueError(f"a `baseline` image must have shape {tuple(x.shape[1:])}, got {tuple(fill.shape)}")
+    if isinstance(fill, Tensor): fill = _baseline_image(fill, x)
     with torch.no_grad(): k = model(x[:1]).shape[1]
     t = _check_classes(torch.as_tensor(target).cpu(), len(x), k).to(x.device)
     fr = torch.linspace(0, 1, points, dtype=torch.float64)
@@ -763,12 +777,39 @@ def saliency_box(saliency:Tensor, # N×H×W, N×1×H×W or N×C×H×W
     last = lambda m: m.shape[1] - m.flip(1).float().argmax(1)
     return torch.stack([first(cols), first(rows), last(cols), last(rows)], 1).long()
 
+def _check_boxes(b, # boxes N×4 (x0, y0, x1, y1), ends exclusive
+                 name:str, # argument name used in messages
+                 n:int|None=None, # the number of boxes expected
+                 size:tuple|None=None, # (H, W): the boxes must lie in an image of this size
+                 whole:bool=False, # the coordinates must be whole pixels (they index pixels)
+                ) -> Tensor:
+    "Boxes as float64 N×4 on the CPU, checked: finite, `x0 < x1` and `y0 < y1`, and (with `size`) inside the image."
+    b = torch.as_tensor(b)
+    if b.dtype == torch.bool or b.is_complex(): raise TypeError(f"`{name}` must hold pixel coordinates, got dtype {b.dtype}")
+    if b.dim() != 2 or b.shape[1] != 4 or (n is not None and len(b) != n):
+        raise ValueError(f"`{name}` must be N×4 boxes (x0, y0, x1, y1){f' = ({n}, 4)' if n is not None else ''}, got {tuple(b.shape)}")
+    b = b.detach().cpu().double()
+    rows = lambda m: f"row(s) {m.nonzero()[:, 0].tolist()[:10]} (first: {[float(f'{v:.6g}') for v in b[m][0].tolist()]})"
+    bad = ~torch.isfinite(b).all(1)
+    if bad.any(): raise ValueError(f"`{name}` has NaN or Inf coordinates in {rows(bad)}")
+    bad = (b[:, 2] <= b[:, 0]) | (b[:, 3] <= b[:, 1])
+    if bad.any(): raise ValueError(f"`{name}` must have x0 < x1 and y0 < y1 (ends exclusive); reversed or empty box(es) in {rows(bad)}")
+    if whole:
+        bad = (b != b.round()).any(1)
+        if bad.any(): raise ValueError(f"`{name}` must hold whole pixel coordinates; fractional ones in {rows(bad)} (round them yourself)")
+    if size is not None:
+        H, W = size
+        bad = (b[:, 0] < 0) | (b[:, 1] < 0) | (b[:, 2] > W) | (b[:, 3] > H)
+        if bad.any(): raise ValueError(f"`{name}` must lie in the {H}×{W} image (0 ≤ x0 < x1 ≤ {W}, 0 ≤ y0 < y1 ≤ {H}); outside in {rows(bad)}: "
+                                       f"clip them, e.g. with `.clamp` per coordinate")
+    return b
+
 def box_iou(a:Tensor, # boxes N×4 (x0, y0, x1, y1), ends exclusive
             b:Tensor, # boxes N×4, one per row of `a`
            ) -> Tensor:
     "Intersection over union of `a[i]` and `b[i]`, N (float64)."
-    a, b = torch.as_tensor(a).double(), torch.as_tensor(b).double()
-    if a.shape != b.shape or a.dim() != 2 or a.shape[1] != 4: raise ValueError(f"`a` and `b` must both be N×4 boxes, got {tuple(a.shape)} and {tuple(b.shape)}")
+    if torch.as_tensor(a).shape != torch.as_tensor(b).shape: raise ValueError(f"`a` and `b` must both be N×4 boxes, got {tuple(torch.as_tensor(a).shape)} and {tuple(torch.as_tensor(b).shape)}")
+    a, b = _check_boxes(a, "a"), _check_boxes(b, "b")
     w = (torch.minimum(a[:, 2], b[:, 2]) - torch.maximum(a[:, 0], b[:, 0])).clamp_min(0)
     h = (torch.minimum(a[:, 3], b[:, 3]) - torch.maximum(a[:, 1], b[:, 1])).clamp_min(0)
     area = lambda c: (c[:, 2] - c[:, 0]) * (c[:, 3] - c[:, 1])
@@ -779,8 +820,9 @@ def crop_resize(x:Tensor, # images N×C×H×W
                 boxes:Tensor, # N×4 (x0, y0, x1, y1) in pixels, ends exclusive
                ) -> Tensor:
     "Each image's box cropped and resized (bilinearly, as `F.interpolate` of the crop) to the full image size, N×C×H×W."
+    _check_tensor(x, "x", 4, True, " of shape N×C×H×W")
     N, _, H, W = x.shape
-    b = boxes.to(x.device, x.dtype)
+    b = _check_boxes(boxes, "boxes", n=N, size=(H, W)).to(x.device, x.dtype)
     def coords(lo, hi, n):              # pixel-centre coordinates of n samples spread over [lo, hi), kept inside the box
         j = torch.arange(n, dtype=x.dtype, device=x.device)
         c = lo[:, None] + (j + 0.5) * ((hi - lo)[:, None] / n) - 0.5
@@ -816,8 +858,7 @@ def pointing_game(saliency:Tensor, # the maps (any accepted layout)
     "Per image, the share of its maximal-saliency pixels inside the box: 1 or 0 for a unique maximum (N, float64)."
     s = saliency_map(saliency)
     tolerance = check_number(tolerance, "tolerance", int, lo=0)
-    b = torch.as_tensor(boxes).long().cpu()
-    if b.shape != (len(s), 4): raise ValueError(f"`boxes` must be N×4 = ({len(s)}, 4), got {tuple(b.shape)}")
+    b = _check_boxes(boxes, "boxes", n=len(s), size=tuple(s.shape[1:]), whole=True).long()
     top = s == s.flatten(1).amax(1)[:, None, None]
     r, c = torch.arange(s.shape[1])[None, :, None], torch.arange(s.shape[2])[None, None, :]
     inside = (c >= b[:, 0, None, None] - tolerance) & (c < b[:, 2, None, None] + tolerance) & (r >= b[:, 1, None, None] - tolerance) & (r < b[:, 3, None, None] + tolerance)
@@ -843,29 +884,32 @@ def saliency(self:EvalContext) -> Tensor|None:
     "The explanation's saliency maps (None when the method gives none)."
     return self.explanation.saliency
 
-def _curve_auc(ctx, mode, baseline, score="prob"):
-    e = ctx.explanation
+def _ctx_rows(ctx, v:Tensor, name:str) -> Tensor:
+    "This chunk's rows of a per-sample resource, which must have one row per sample of the whole explanation."
+    if len(v) != ctx.total: raise ValueError(f"`{name}` must have one row per sample of the explanation ({ctx.total}), got {len(v)}")
+    return v[ctx.offset: ctx.offset + len(ctx.explanation)]
+
+def _curve_auc(ctx, mode, key, default, score="prob"):
+    e, baseline = ctx.explanation, ctx.resources.get(key, default)
+    if isinstance(baseline, Tensor) and baseline.dim() == 4 and len(baseline) > 1: baseline = _ctx_rows(ctx, baseline, key)   # one image per sample
     return saliency_curve(ctx.model, e.x, e.saliency, ctx.target.to(e.x.device), mode, baseline, ctx.resources.get("curve_points", 29), score,
                           ctx.batch_size, offset=ctx.offset).auc
 
 def _ctx_boxes(ctx) -> Tensor:
-    b = torch.as_tensor(ctx.resources["boxes"])
-    if b.dim() != 2 or b.shape[1] != 4 or len(b) < ctx.offset + len(ctx.explanation):
-        raise ValueError(f"`boxes` must be N×4 with one box per sample of the explanation, got {tuple(b.shape)}")
-    return b[ctx.offset: ctx.offset + len(ctx.explanation)]
+    return _ctx_rows(ctx, _check_boxes(ctx.resources["boxes"], "boxes", size=tuple(ctx.explanation.x.shape[-2:])), "boxes")
 
 # %% ../nbs/05_metrics.ipynb #b8d2cf94606e
 @register_metric("deletion_auc", needs=("saliency", "model"), higher_is_better=False,
                  description="area under p(t) as the most salient pixels are deleted (Petsiuk et al.; baseline: resource deletion_baseline, 'zero')")
-def _m_del(ctx): return _curve_auc(ctx, "deletion", ctx.resources.get("deletion_baseline", "zero"))
+def _m_del(ctx): return _curve_auc(ctx, "deletion", "deletion_baseline", "zero")
 
 @register_metric("insertion_auc", needs=("saliency", "model"), higher_is_better=True,
                  description="area under p(t) as the most salient pixels are inserted into a baseline (resource insertion_baseline, 'blur')")
-def _m_ins(ctx): return _curve_auc(ctx, "insertion", ctx.resources.get("insertion_baseline", "blur"))
+def _m_ins(ctx): return _curve_auc(ctx, "insertion", "insertion_baseline", "blur")
 
 @register_metric("log_odds_deletion_auc", needs=("saliency", "model"), higher_is_better=False,
                  description="FIDO's protocol: area under the log-odds of t as salient pixels are in-filled (resource infiller, 'mean')")
-def _m_lod(ctx): return _curve_auc(ctx, "deletion", ctx.resources.get("infiller", "mean"), "log_odds")
+def _m_lod(ctx): return _curve_auc(ctx, "deletion", "infiller", "mean", "log_odds")
 
 @register_metric("saliency_metric", needs=("saliency", "model"), higher_is_better=False,
                  description="Dabkowski & Gal: log max(a, 0.05) − log p(t | salient box cropped and resized)")

@@ -28,3 +28,12 @@ def test_explain_method_fido_bad_options_are_one_line(tmp_path):
         r = run_in(tmp_path, "explain", "--method", "fido", "--n", "1", "--steps", "2", "--quiet", "--out", "o", *opts)
         lines = [l for l in r.stderr.splitlines() if l.strip()]
         assert r.returncode == 2 and len(lines) == 1 and needle in lines[0] and "Traceback" not in r.stderr, r.stderr[-2000:]
+
+
+def test_explain_method_fido_float_mask_size_is_one_line(tmp_path):
+    "`--set mask_size=7.0` (or a pair of floats) gets the one-line message naming `mask_size`, not a TypeError (issue 18 §3)."
+    for value, needle in (("7.0", "`mask_size`"), ("(7.0,7.0)", "got (7.0, 7.0); write (7, 7)")):
+        r = run_in(tmp_path, "explain", "--method", "fido", "--n", "1", "--steps", "2", "--quiet", "--out", "o", "--set", f"mask_size={value}")
+        lines = [l for l in r.stderr.splitlines() if l.strip()]
+        assert r.returncode == 2 and len(lines) == 1 and needle in lines[0], r.stderr[-2000:]
+        assert "Traceback" not in r.stderr and "TypeError" not in r.stderr and "not iterable" not in r.stderr
