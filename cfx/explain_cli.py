@@ -111,8 +111,9 @@ def convert_option(value:str, # the text after `key=`
     kinds, none = _kinds(q)
     if none and value.lower() == "none": return None
     order = (["tuple"] if value[:1] in ("(", "[") else []) + ["bool", "int", "float", "tuple", "str", "any"]
+    bare = not ("," in value or value.strip()[:1] in ("(", "["))
     for k in dict.fromkeys(order):
-        if k not in kinds: continue
+        if k not in kinds or (k == "tuple" and bare and {"int", "float"} & set(kinds)): continue   # `mask_size=7.0` is no 1-tuple
         try: return _CONVERT[k](value)
         except ValueError: pass
     raise UsageError(f"{where}: `{q.name}` takes {' or '.join(kinds)}{' or none' if none else ''}, got {value!r}")
