@@ -636,7 +636,7 @@ def evaluate(explanation, # an `Explanation`, a dict name -> Explanation (a row 
 import torch.nn.functional as F
 from fastcore.basics import patch
 
-from .core import SampleRNG, InFiller, MeanInFill, BlurInFill, as_infiller, infill_frozen, check_images, check_number
+from .core import SampleRNG, InFiller, MeanInFill, BlurInFill, as_infiller, infill_frozen, check_images, check_number, check_finite
 from .engine import log_odds
 
 # %% ../nbs/05_metrics.ipynb #84c7d2ffc956
@@ -720,7 +720,7 @@ def _target_score(logits:Tensor, t:Tensor, score:str) -> Tensor:
     return logits.softmax(-1).gather(1, t[:, None])[:, 0] if score == "prob" else log_odds(logits, t)
 
 # %% ../nbs/05_metrics.ipynb #d95561f401ac
-def _curve_batch(model, x, s, t, mode, fill, ks, score, rng):
+def _curve_batch(model, x, s, t, mode, fill, ks, score, rng, offset):
     "Scores N×K of one batch of images (one forward pass per point)."
     N, _, H, W = x.shape
     order = pixel_order(s, rng)
@@ -729,7 +729,7 @@ def _curve_batch(model, x, s, t, mode, fill, ks, score, rng):
     for k in ks.tolist():
         top = (rank < k).view(N, 1, H, W).to(x.device)
         keep = (~top if mode == "deletion" else top).to(x.dtype)
-        f = infill_frozen(fill, x, keep, rng) if isinstance(fill, InFiller) else fill.to(x).expand_as(x)   # checked: NaN names the in-filler
+        f = check_finite(infill_frozen(fill, x, keep, rng), "baseline", offset) if isinstance(fill, InFiller) else fill.to(x).expand_as(x)
         with torch.no_grad(): rows.append(_target_score(model(x * keep + (1 - keep) * f), t, score).cpu())
     return torch.stack(rows, 1)
 
@@ -760,7 +760,7 @@ def saliency_curve(model, # the classifier: a `Classifier` or anything it wraps
     ks = (fr * s[0].numel()).round().long()
     rng = sample_streams(len(x), seed, offset)
     parts = [_curve_batch(model, x[i:i + bs], s[i:i + bs], t[i:i + bs], mode, fill if not isinstance(fill, Tensor) or fill.dim() == 3 else fill[i:i + bs],
-                          ks, score, rng[i:i + bs]) for i in range(0, len(x), bs)]
+                          ks, score, rng[i:i + bs], offset + i) for i in range(0, len(x), bs)]
     return SaliencyCurve(fr, torch.cat(parts), mode, score, fname)
 
 # %% ../nbs/05_metrics.ipynb #cdf7c3e9ab9c
