@@ -94,7 +94,7 @@ def fourier_input(features:int=32, # Fourier frequencies m
     return make
 
 # %% ../nbs/12_disc.ipynb #1f40764f
-PRIORS = {"pixels": dict(lr=0.002, warm_start_lr=0.0), "dip": dict(lr=0.0003, warm_start_lr=0.01), "inr": dict(lr=0.001, warm_start_lr=0.005)}
+PRIORS = {"pixels": dict(lr=0.01, warm_start_lr=0.0), "dip": dict(lr=0.001, warm_start_lr=0.01), "inr": dict(lr=0.002, warm_start_lr=0.005)}   # chosen on held-out classifiers (below)
 _PRIOR_SEED = 0     # the priors' starting weights: one fixed draw, independent of the global random state
 
 def make_prior(name:str, # 'pixels', 'dip' or 'inr'
@@ -126,6 +126,7 @@ class ManifoldConsistency(Term):
     "DUQ's loss toward the target, `BCE(K(x̄), onehot(t))`, per render: pulls the image into a dense region of its target class."
     name = "manifold"
     uses_model = False       # reads the DUQ model, not the classifier's logits
+    part = "manifold"        # a NaN from it is the DUQ model's: the engine names `manifold`
     def __init__(self, manifold:nn.Module|Callable, # the DUQ model
                  weight:float=1.0):
         super().__init__(weight)
@@ -159,13 +160,24 @@ def _check_stages(stages) -> tuple:
     if any(b <= a for a, b in zip(qs, qs[1:])): raise ValueError(f"`stages` must increase strictly, got {list(qs)}")
     return qs
 
+def _check_zoo_duq(name:str):
+    "A zoo name given (or loaded) as `manifold` must be a DUQ model: its card's task says so."
+    from cfx import zoo
+    try: card = zoo.load_card(name)
+    except Exception as err: raise ValueError(f"`manifold` {name!r} is not a model of the zoo ({err})") from None
+    if card.get("task") != "duq":
+        duqs = [m["name"] for m in zoo.list_models() if m["task"] == "duq"]
+        raise ValueError(f"`manifold` {name!r} is a zoo {card.get('task')}, not a DUQ model: DISC reads the manifold's outputs as kernel values; "
+                         f"use one of the zoo's DUQ models {duqs}")
+
 def _load_manifold(manifold, device="cpu"):
     if manifold is None or (isinstance(manifold, str) and manifold.lower() == "none"): return None
     if isinstance(manifold, str):
         from cfx import zoo
-        try: return zoo.load(manifold, device=device)
-        except Exception as err: raise ValueError(f"`manifold` {manifold!r} is not a model of the zoo ({err})") from None
+        _check_zoo_duq(manifold)
+        return zoo.load(manifold, device=device)
     if not callable(manifold): raise TypeError(f"`manifold` must be a DUQ model (images → kernel values N×K), a zoo name or None, got {type(manifold).__name__}")
+    if isinstance(getattr(manifold, "zoo_name", None), str): _check_zoo_duq(manifold.zoo_name)     # loaded from the zoo: its card says what it is
     return manifold
 
 # %% ../nbs/12_disc.ipynb #c4625f8a
@@ -261,18 +273,40 @@ def search(self:DISC, x:Tensor, # images B×C×H×W in [0, 1]
     return run(self.model, x, target, self.space_for(x), stages=self.make_stages(x), rng=rng, y=y, callback=callback, progress=progress, compact=True)
 
 @patch
-def _check_manifold(self:DISC, x:Tensor, k:int):
-    if self.manifold is None: return
-    with torch.no_grad():
-        try: lk = log_kernel(self.manifold, x[:2])
-        except Exception as err: raise ValueError(f"`manifold` failed on images of shape {tuple(x.shape[1:])}: {err}") from err
-    if not isinstance(lk, Tensor) or lk.shape != (len(x[:2]), k):
-        raise ValueError(f"`manifold` must map images to kernel values N×K, one per class of the classifier (K = {k}), got shape {tuple(getattr(lk, 'shape', ()))}")
+def _check_manifold(self:DISC, x:Tensor, # every image to explain
+                    k:int, # the classifier's classes
+                   ):
+    "Before any search: the manifold model maps every image to K finite kernel values in (0, 1] (a log-kernel ≤ 0)."
+    m = self.manifold
+    if m is None: return
+    p = next(m.parameters(), None) if isinstance(m, nn.Module) else None
+    logk, outs = hasattr(m, "log_kernel") and hasattr(m, "embed"), []
+    with torch.no_grad(), eval_mode(m):
+        for i in range(0, len(x), self.batch_size):
+            xb = x[i:i + self.batch_size] if p is None else x[i:i + self.batch_size].to(p.device, p.dtype)
+            try: o = m.log_kernel(m.embed(xb)) if logk else m(xb)
+            except Exception as err: raise ValueError(f"`manifold` failed on images of shape {tuple(x.shape[1:])}: {err}") from err
+            if not isinstance(o, Tensor) or o.shape != (len(xb), k):
+                raise ValueError(f"`manifold` must map images to kernel values N×K, one per class of the classifier (K = {k}), got shape {tuple(getattr(o, 'shape', ()))}")
+            outs.append(o.detach().double().cpu())
+    o = torch.cat(outs)
+    bad = ~torch.isfinite(o).all(1)
+    if bad.any(): raise ValueError(f"`manifold` returned NaN or Inf for image(s) {bad.nonzero()[:, 0].tolist()[:20]} of `x`: check the DUQ model")
+    lo, hi = o.min().item(), o.max().item()
+    if logk and hi > 1e-6: raise ValueError(f"`manifold`'s log_kernel returned values up to {hi:.3g}: a DUQ model's log-kernel values are ≤ 0 (kernel values in (0, 1])")
+    if not logk and (lo < 0 or hi > 1 + 1e-6):
+        raise ValueError(f"`manifold` returned values in [{lo:.3g}, {hi:.3g}]: a DUQ model's outputs are kernel values in (0, 1], one per class — "
+                         "these look like a classifier's logits. Pass a DUQ model (e.g. the zoo's 'fashion/duq'), or manifold=None")
+
+@patch
+def _probe(self:DISC, x:Tensor) -> int:
+    "The classifier's check (`Explainer._probe`), then the manifold model's on every image."
+    k = Explainer._probe(self, x)
+    self._check_manifold(x, k)
+    return k
 
 @patch
 def _explain_batch(self:DISC, x, target, y, rng, progress):
-    with torch.no_grad(): k = self.model(x[:1]).shape[1]
-    self._check_manifold(x, k)
     res = self.search(x, target, rng, y=y, progress=progress)
     fit, st = res.stages[0], res.stages[1:]
     hist = {"warm_start_psnr": -10 * torch.log10((fit["x"] - x).pow(2).flatten(1).mean(1)),

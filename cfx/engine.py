@@ -70,6 +70,7 @@ class Term:
     "A per-sample loss (R or B values) with a weight that may depend on the step."
     name = "term"
     uses_model = True
+    part = None              # the user's part the term calls, e.g. "manifold": a NaN or Inf from the term is blamed on it
     def __init__(self, weight:float|Callable[[int], float]=1.0): self.weight = _check_weight(weight)
     def w(self, step:int) -> float:
         if not callable(self.weight): return self.weight
@@ -867,8 +868,13 @@ def _evaluate_part(model, space, stage, si, x, target, y, vars, consts, rng, ste
             raise ValueError(f"the objective of stage {stage.name or si!r} does not depend on the search variables of {space!r}: "
                              "the model's output has no gradient (detached, or computed under torch.no_grad())?")
         if not torch.isfinite(obj).all() and logits is not None and torch.isfinite(logits).all():
-            bad = [type(t).__name__ for t in stage.terms if not torch.isfinite(ev.per_image(t(ev))).all()]
-            raise FloatingPointError(f"the term(s) {bad} returned NaN or Inf on finite logits: a bug of the term or its weight")
+            bad = [t for t in stage.terms if not torch.isfinite(ev.per_image(t(ev))).all()]
+            part = next((t for t in bad if t.part), None)
+            if part is not None:
+                n = int((~torch.isfinite(ev.per_image(part(ev)))).sum())
+                raise FloatingPointError(f"`{part.part}` returned NaN or Inf during the search ({type(part).__name__}, on {n} of the {B} images "
+                                         f"scored at step {step} of stage {stage.name or si!r}, with finite logits): check `{part.part}`")
+            raise FloatingPointError(f"the term(s) {[type(t).__name__ for t in bad]} returned NaN or Inf on finite logits: a bug of the term or its weight")
         grads = torch.autograd.grad(obj.sum(), list(leaves.values()), allow_unused=True)
     grads = {k: g if g is not None else torch.zeros_like(v) for (k, v), g in zip(leaves.items(), grads)}
     det = Eval(step, x, x_hat.detach(), None if logits is None else logits.detach(), target, y,

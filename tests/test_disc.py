@@ -32,3 +32,44 @@ def test_explain_disc_user_errors(tmp_path):
     usage_error(run_in(tmp_path, "--n", "1", "--out", "o1", "--steps", "5"), "`--steps` does not apply to --method disc", "steps_per_stage")
     usage_error(run_in(tmp_path, "--n", "1", "--out", "o2", "--set", "prior=gan"), "`prior` must be one of")
     usage_error(run_in(tmp_path, "--n", "1", "--out", "o3", "--set", "stages=(0.9,0.5)"), "`stages` must increase strictly")
+
+
+def _disc_defaults():
+    import importlib, sys
+    from pathlib import Path
+    tools = str(Path(__file__).resolve().parents[1] / "tools")
+    if tools not in sys.path: sys.path.insert(0, tools)
+    return importlib.import_module("disc_defaults")
+
+
+def test_disc_defaults_reference_matches_cfx_at_equal_step_size():
+    "tools/disc_defaults.py: the plain reference stage loop and cfx's DISC, same step size, same tiny problem: the same stages reached in about as many steps."
+    import torch
+    from torch import nn
+    from cfx.core import Classifier
+    dd = _disc_defaults()
+    torch.manual_seed(0)
+    lin = nn.Linear(64, 3)
+    with torch.no_grad(): lin.weight.mul_(10)                           # a model these images can move
+    model = Classifier(nn.Sequential(nn.Flatten(), lin))
+    x = torch.rand(4, 1, 8, 8, generator=torch.Generator().manual_seed(1))
+    t = dd.targets(model, x)
+    for prior, lr in (("pixels", 0.02), ("inr", 0.002)):
+        kw = dict(stages=(0.6, 0.8), steps_per_stage=30, lr=lr, warm_start_steps=60, warm_start_lr=0.01)
+        ref, ours = dd.reference(model, x, t, prior, **kw), dd.cfx_run(model, x, t, prior, **kw)
+        sr, so = dd.summarise(ref, x, stages=(0.6, 0.8)), dd.summarise(ours, x, stages=(0.6, 0.8))
+        assert sr["reached"] == so["reached"] == {"0.6": 4, "0.8": 4}, (prior, sr, so)
+        assert abs(sr["steps"] - so["steps"]) <= 0.25 * max(sr["steps"], so["steps"]) + 1, (prior, sr, so)
+        assert ref["steps"].shape == ours["steps"].shape == (4, 2) and (ref["steps"].diff(dim=1) >= 0).all()
+
+
+def test_disc_defaults_rule_picks_the_fastest_step_size_within_the_change_bar():
+    dd = _disc_defaults()
+    row = lambda model, lr, reached, steps, l1: dict(model=model, prior="pixels", run=f"lr={lr}", n=16, reached={"0.8": reached, "0.9": reached},
+                                                      steps_08=steps, steps=steps, l1_px=l1, oracle=0.5, kwargs=dict(lr=lr))
+    rows = [row(m, lr, r, s, l1 * k) for m, k in (("a", 1.0), ("b", 2.0))
+            for lr, r, s, l1 in ((0.001, 12, 60.0, 0.040), (0.01, 16, 10.0, 0.043), (0.1, 16, 2.0, 0.060))]
+    summary = dd.sweep_summary(rows)
+    assert [s["min_reached_08"] for s in summary] == [12, 16, 16] and [s["l1_rel"] for s in summary] == [1.0, 1.075, 1.5]
+    assert dd.choose(summary) == {"pixels": 0.01}                        # 0.1 changes the images 50 % more; 0.001 is fine too but slower
+    assert dd.choose(summary, change=0.6) == {"pixels": 0.1}
