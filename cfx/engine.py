@@ -412,7 +412,7 @@ class Mask(Space):
                  threshold:float=0.5, # the final render keeps pixels whose keep probability is at least this
                 ):
         self.infiller = as_infiller(infiller)
-        self.size = None if size is None else (size, size) if isinstance(size, int) else tuple(size)
+        self.size = None if size is None else (size, size) if not isinstance(size, (tuple, list)) else tuple(size)
         if self.size is not None and (len(self.size) != 2 or any(isinstance(s, bool) or not isinstance(s, int) or s < 1 for s in self.size)):
             raise ValueError(f"`size` must be a positive int, a pair (h, w) or None, got {size!r}")
         self.samples = check_number(samples, "samples", int, lo=1)
@@ -1201,7 +1201,7 @@ def fit_predictor(predictor:nn.Module, # the network to train (put in train mode
     if not params: raise ValueError("`predictor` has no trainable parameters")
     opt = torch.optim.Adam(params, lr=lr, weight_decay=weight_decay)
     cuda = list(range(torch.cuda.device_count())) if torch.cuda.is_available() else []
-    with torch.random.fork_rng(devices=cuda):
+    with torch.random.fork_rng(devices=cuda), torch.enable_grad():       # trains under the caller's torch.no_grad() too
         torch.manual_seed(seed)
         predictor.train()
         for step in tqdm(range(steps), disable=not show_progress, desc="fit"):

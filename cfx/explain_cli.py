@@ -13,7 +13,7 @@ import torch.nn.functional as F
 from fastcore.script import Param, store_true
 
 from .cli import UsageError, GENERAL_OPTIONS, THREADS, EPS, P, STEPS, BATCH_SIZE, cpu_threads
-from .core import Classifier
+from .core import Classifier, _write_atomic
 
 # %% auto #0
 __all__ = ['METHODS', 'COMMON_OPTIONS', 'OUTPUT_FILES', 'available_methods', 'method_class', 'method_options', 'parse_set',
@@ -558,13 +558,13 @@ def run_explain(method:str="svce", model:str="fashion/robust", n:int|None=None, 
     e.meta["inputs"], e.meta["model"] = names, model
     e.save(outdir / "explanations.safetensors")
     fig = viz.show_explanation(e, n=min(len(e), 16), title=_title(method, model, explainer, e, x))
-    fig.savefig(outdir / "figure.png", dpi=110); plt.close(fig)
+    _write_atomic(outdir / "figure.png", lambda tmp: fig.savefig(tmp, dpi=110, format="png"), "the figure"); plt.close(fig)
     rep = metrics.evaluate(e, oracle=orc)
     goal = e.meta["target_mode"] if not isinstance(tgt, int) else clf.class_names[tgt] if clf.class_names else str(tgt)
     summary = {"method": method, "model": model, "oracle": oracle_name, "n": len(e), "seconds": round(secs, 3), "budget": _budget(explainer, e, x),
                "settings": _settings(e, goal), "params": e.meta["params"], "means": {m: rep.mean(m) for m in rep.metrics}, "evaluation": rep.to_dict()}
-    (outdir / "metrics.json").write_text(json.dumps(summary, indent=1))
-    (outdir / "metrics.md").write_text(rep._repr_markdown_())
+    _write_atomic(outdir / "metrics.json", lambda tmp: Path(tmp).write_text(json.dumps(summary, indent=1)), "the metrics")
+    _write_atomic(outdir / "metrics.md", lambda tmp: Path(tmp).write_text(rep._repr_markdown_()), "the metrics")
     return summary
 
 # %% ../nbs/21_explain_cli.ipynb #eafab4c9

@@ -13,7 +13,7 @@ from typing import Callable, Mapping, Sequence
 import torch
 from torch import Tensor
 
-from .core import Explanation, as_classifier, _jsonable
+from .core import Explanation, as_classifier, _jsonable, _write_atomic
 from .engine import lp_norm as _lp_norm
 
 # %% auto #0
@@ -552,10 +552,9 @@ class Evaluation:
         return cls(vals, d.get("settings", {}))
 
     def save(self, path:str|Path) -> Path:
-        "Write as strict JSON (no NaN literals); return the path."
-        path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(self.to_dict(), allow_nan=False, ensure_ascii=False, indent=1))
-        return path
+        "Write as strict JSON (no NaN literals), atomically (a failed write is an `OSError` naming the file; the old file stays); return the path."
+        text = json.dumps(self.to_dict(), allow_nan=False, ensure_ascii=False, indent=1)
+        return _write_atomic(Path(path), lambda tmp: Path(tmp).write_text(text), "the evaluation")   # the old file or the whole new one
 
     @classmethod
     def load(cls, path:str|Path) -> "Evaluation":
