@@ -175,8 +175,8 @@ def _one_line(e:BaseException) -> str:
     return f"{type(e).__name__}: {msg} (set CFX_DEBUG=1 for the traceback)"
 
 def _version() -> str:
-    try: from cfx import __version__; return __version__
-    except Exception: return "unknown"
+    "cfx's version, from the package already imported (this module's parent): no upward import, no torch."
+    return getattr(sys.modules.get("cfx"), "__version__", "unknown")
 
 def _help_from_source(name:str, rest:list, commands:dict) -> int|None:
     "`cfx <name> ... --help` answered by `static_command`, without importing the command: the exit code, or None to go on as usual."

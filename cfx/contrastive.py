@@ -736,8 +736,8 @@ def scores_cmd(outcome:str, # the explained class: a name or an index of the mod
     if k is None or not 0 <= k < len(names): raise UsageError(f"`outcome` must be a class of {model} ({', '.join(names)}) or its index, got {outcome!r}")
     if n < 1: raise UsageError(f"`--n` must be at least 1, got {n}")
     if out:                                                   # an unwritable --out is found before the work, not after it
-        from cfx.core import _check_writable
-        try: _check_writable(Path(out).with_suffix(".safetensors"), "`--out`")
+        from cfx.core import check_writable
+        try: check_writable(Path(out).with_suffix(".safetensors"), "`--out`")
         except OSError as err: raise UsageError(str(err)) from err
     with cpu_threads(threads): ge = c.contrastive_attribution(k, n=n, seed=seed) if attribution else c.scores(k, n=n, seed=seed, drop_failed=drop_failed)
     main = ["remove", "induce"] if attribution else ["PN", "PS", "PNS", "success:PNS", "drift:PNS"]

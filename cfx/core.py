@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #694102a4
 from __future__ import annotations
-import difflib, json, math, time, warnings
+import difflib, json, math, sys, time, warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,11 +21,11 @@ _all_ = ["torchvision", "TORCHVISION_OPS"]   # re-exported for the other cfx mod
 
 # %% auto #0
 __all__ = ['INFILLERS', 'PROGRESS_MIN_WORK', 'check_number', 'check_images', 'check_device', 'nonfinite_text', 'nonfinite_rows',
-           'check_finite', 'eval_mode', 'Classifier', 'as_classifier', 'SampleRNG', 'Generator', 'as_generator',
+           'check_finite', 'eval_mode', 'Classifier', 'as_classifier', 'pcg', 'SampleRNG', 'Generator', 'as_generator',
            'InFiller', 'infill_frozen', 'MeanInFill', 'BlurInFill', 'NoiseInFill', 'LocalMeanInFill', 'ModelInFill',
-           'as_infiller', 'check_generator', 'check_infiller', 'Explanation', 'to_display', 'signed_diff',
-           'GlobalExplanation', 'class_index', 'resolve_target', 'BatchResult', 'Explainer', 'Amortised', 'torchvision',
-           'TORCHVISION_OPS']
+           'as_infiller', 'check_generator', 'check_infiller', 'jsonable', 'Explanation', 'os_error', 'write_error',
+           'write_atomic', 'check_writable', 'to_display', 'signed_diff', 'GlobalExplanation', 'class_index',
+           'resolve_target', 'BatchResult', 'cfx_version', 'Explainer', 'Amortised', 'torchvision', 'TORCHVISION_OPS']
 
 # %% ../nbs/00_core.ipynb #c5a1f557
 def _num_text(kind, lo, hi, lo_open, hi_open):
@@ -267,7 +267,7 @@ def as_classifier(model, **kwargs) -> Classifier:
 # %% ../nbs/00_core.ipynb #000146b0
 _M32 = 0xFFFFFFFF
 
-def _pcg(v:Tensor) -> Tensor:
+def pcg(v:Tensor) -> Tensor:
     "PCG hash of 32-bit values held in int64 (Jarzynski & Olano 2020)."
     s = (v * 747796405 + 2891336453) & _M32
     w = (((s >> ((s >> 28) + 4)) ^ s) * 277803737) & _M32
@@ -300,8 +300,8 @@ def _bits(self:SampleRNG, shape, device=None) -> Tensor:
     idx = torch.arange(math.prod(shape), dtype=torch.int64, device=device)
     seeds = self.seeds.to(device)
     lo, hi = (seeds & _M32)[:, None], ((seeds >> 32) & _M32)[:, None]
-    key = _pcg(lo ^ _pcg(torch.tensor(self.counter, device=device) & _M32))      # one 32-bit key per sample and draw
-    h = _pcg(_pcg(_pcg(idx[None]) ^ key) ^ hi)          # the index is hashed before the key enters: no two draws are shifts of each other
+    key = pcg(lo ^ pcg(torch.tensor(self.counter, device=device) & _M32))      # one 32-bit key per sample and draw
+    h = pcg(pcg(pcg(idx[None]) ^ key) ^ hi)          # the index is hashed before the key enters: no two draws are shifts of each other
     self.counter += 1
     return h.view(len(self.seeds), *shape)
 
@@ -326,8 +326,8 @@ def split(self:SampleRNG, k:int # child streams per sample
     k = check_number(k, "k", int, lo=1)
     b = self._bits((2,))                                          # N×2 fresh 32-bit words
     j = torch.arange(k, dtype=torch.int64)
-    lo = _pcg(b[:, :1] ^ _pcg(j[None] + 0x9E3779B9))             # N×k
-    hi = _pcg(b[:, 1:] ^ j[None]) & 0x3FFFFFFF                    # keep the seed inside int64
+    lo = pcg(b[:, :1] ^ pcg(j[None] + 0x9E3779B9))             # N×k
+    hi = pcg(b[:, 1:] ^ j[None]) & 0x3FFFFFFF                    # keep the seed inside int64
     return SampleRNG(((hi << 32) | lo).reshape(-1))
 
 # %% ../nbs/00_core.ipynb #ea4ed6d0
@@ -572,13 +572,13 @@ _TENSOR_FIELDS = ("x", "x_cf", "y", "target", "p_orig", "p_cf", "success", "n_st
 _OPTIONAL = ("saliency", "mask", "latent")
 _KINDS = {"y": "int", "target": "intnd", "n_steps": "int", "success": "bool"}   # target: class indices N, or codes N×J
 
-def _jsonable(v):
+def jsonable(v):
     "`v` as plain JSON types (tuples become lists, tensors and numpy values become lists or numbers)."
-    if isinstance(v, dict): return {str(k): _jsonable(u) for k, u in v.items()}
-    if isinstance(v, (list, tuple)): return [_jsonable(u) for u in v]
-    if isinstance(v, Tensor): return _jsonable(v.tolist())
+    if isinstance(v, dict): return {str(k): jsonable(u) for k, u in v.items()}
+    if isinstance(v, (list, tuple)): return [jsonable(u) for u in v]
+    if isinstance(v, Tensor): return jsonable(v.tolist())
     if isinstance(v, np.generic): return v.item()
-    if isinstance(v, np.ndarray): return _jsonable(v.tolist())
+    if isinstance(v, np.ndarray): return jsonable(v.tolist())
     if isinstance(v, (torch.device, torch.dtype, Path)): return str(v)
     if v is None or isinstance(v, (bool, int, float, str)): return v
     return repr(v)
@@ -623,7 +623,7 @@ class Explanation:
 
     def __post_init__(self):
         _check_fields(self)
-        self.meta = _jsonable(self.meta)
+        self.meta = jsonable(self.meta)
 
     def __len__(self): return len(self.x)
 
@@ -719,7 +719,7 @@ def __repr__(self:Explanation):
 # %% ../nbs/00_core.ipynb #cdee09d4
 _FORMAT = "cfx.Explanation/1"
 
-def _os_error(code:int|None, msg:str) -> OSError:
+def os_error(code:int|None, msg:str) -> OSError:
     "An `OSError` whose text is `msg`, of the subclass `code` stands for (`PermissionError` for EACCES, ...), with `errno` set."
     err = type(OSError(code, ""))(msg) if code else OSError(msg)
     err.errno = code
@@ -732,7 +732,7 @@ def _errno_of(err:BaseException) -> int|None:
     m = re.search(r"os error (\d+)", str(err))
     return int(m.group(1)) if m else None
 
-def _write_error(err:BaseException, # the failure: an OSError, or safetensors' error holding one
+def write_error(err:BaseException, # the failure: an OSError, or safetensors' error holding one
                  path:Path, what:str, # the file, and what the message calls it
                  after:str="nothing was written there (a file already at that path is unchanged)", # what the message ends with
                  elsewhere:bool=True, # whether writing elsewhere is a fix worth suggesting
@@ -744,13 +744,13 @@ def _write_error(err:BaseException, # the failure: an OSError, or safetensors' e
     space, perm = ("free some space or write elsewhere", "get write permission or write elsewhere") if elsewhere else ("free some space", "get write permission")
     fix = {errno.ENOSPC: space, errno.EDQUOT: space, errno.EACCES: perm, errno.EPERM: perm,
            errno.EROFS: "write elsewhere" if elsewhere else "make the file system writable"}.get(code)
-    return _os_error(code or errno.EIO, f"cannot write {what} {str(path)!r}: {reason}{f'; {fix}' if fix else ''}{f'; {after}' if after else ''}")
+    return os_error(code or errno.EIO, f"cannot write {what} {str(path)!r}: {reason}{f'; {fix}' if fix else ''}{f'; {after}' if after else ''}")
 
 def _make_folder(d:Path):
     "Create folder `d` and its parents; a file in the way is ENOTDIR ('Not a directory'), not 'File exists'."
     import errno
     try: d.mkdir(parents=True, exist_ok=True)
-    except FileExistsError as err: raise _os_error(errno.ENOTDIR, f"{str(d)!r} is a file, not a folder") from err
+    except FileExistsError as err: raise os_error(errno.ENOTDIR, f"{str(d)!r} is a file, not a folder") from err
 
 def _fsync_dir(d:Path):
     "Flush a folder's entries (a rename) to disk, where the file system can."
@@ -761,7 +761,7 @@ def _fsync_dir(d:Path):
         finally: os.close(fd)
     except OSError: pass
 
-def _write_atomic(path:Path, # the final file
+def write_atomic(path:Path, # the final file
                   write, # write(tmp): writes the content to the temporary path
                   what:str="the file", # what errors call it
                  ) -> Path:
@@ -774,7 +774,7 @@ def _write_atomic(path:Path, # the final file
         write(tmp)
         with open(tmp, "rb+") as f: os.fsync(f.fileno())
         os.replace(tmp, path)
-    except OSError as err: raise _write_error(err, path, what) from err
+    except OSError as err: raise write_error(err, path, what) from err
     finally:
         try: tmp.unlink(missing_ok=True)
         except OSError: pass
@@ -782,17 +782,17 @@ def _write_atomic(path:Path, # the final file
     return path
 
 def _save_safetensors(tensors:dict, path:Path, metadata:dict, what:str) -> Path:
-    "Write a safetensors file atomically; safetensors' own I/O errors become `OSError`s naming `path` (as `_write_atomic`)."
+    "Write a safetensors file atomically; safetensors' own I/O errors become `OSError`s naming `path` (as `write_atomic`)."
     from safetensors.torch import save_file
     def write(tmp):
         try: save_file(tensors, str(tmp), metadata=metadata)
         except OSError: raise
         except Exception as err:                                    # SafetensorError("... I/O error: No space left on device (os error 28)")
             if "I/O error" not in str(err) and _errno_of(err) is None: raise
-            raise _os_error(_errno_of(err), (str(err).strip().splitlines() or [""])[0]) from err
-    return _write_atomic(path, write, what)
+            raise os_error(_errno_of(err), (str(err).strip().splitlines() or [""])[0]) from err
+    return write_atomic(path, write, what)
 
-def _check_writable(path:str|Path, # a file to be written after some work
+def check_writable(path:str|Path, # a file to be written after some work
                     what:str, # what errors call it, e.g. "`--out`"
                    ) -> Path:
     "Before any work: that `path` can be written — its folder exists or can be made, and a file can be made in it; else an `OSError` naming it and the reason."
@@ -802,7 +802,7 @@ def _check_writable(path:str|Path, # a file to be written after some work
     try:
         _make_folder(path.parent)
         with tempfile.TemporaryFile(dir=path.parent): pass
-    except OSError as err: raise _write_error(err, path, what, "checked before any work") from err
+    except OSError as err: raise write_error(err, path, what, "checked before any work") from err
     return path
 
 @patch
@@ -916,7 +916,7 @@ class GlobalExplanation:
             if unknown: raise ValueError(f"`{part}` has scores {sorted(unknown)} that are not in `values`")
             setattr(self, part, {k: _vec(v, f"{part}[{k!r}]", J, dt, width) for k, v in d.items()})
         if not isinstance(self.meta, dict): raise TypeError(f"`meta` must be a dict, got {type(self.meta).__name__}")
-        self.meta = _jsonable(self.meta)
+        self.meta = jsonable(self.meta)
 
     def __len__(self): return len(self.names)
 
@@ -1116,10 +1116,9 @@ class BatchResult:
     failed_by: dict = field(default_factory=dict)   # part -> bool B: who broke them ('generator', 'infiller', 'encoder', 'model', ...; unnamed: the model)
 
 # %% ../nbs/00_core.ipynb #4809694c
-def _version():
-    try:
-        from cfx import __version__; return __version__
-    except Exception: return "unknown"
+def cfx_version() -> str:
+    "cfx's version: read from the package already imported (every cfx module's parent), so nothing above is imported."
+    return getattr(sys.modules.get("cfx"), "__version__", "unknown")
 
 def _check_seed(seed):
     if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)): raise TypeError(f"`seed` must be an int, got {type(seed).__name__}")
@@ -1258,8 +1257,8 @@ def _explain_all(self:Explainer, x, target=None, seed=0, batch_size=None, show_p
                 bar.n = min(i + nb, len(x)); bar.refresh()
                 outs.append(self._finish(x[sl], y[sl], target[sl], p_orig[sl], out, mode, offset=i))
     e = Explanation.cat(outs) if len(outs) > 1 else outs[0]
-    e.meta = _jsonable(dict(method=self.method, params=self.params(), target_mode=mode, seed=seed, batch_size=bs,
-                            n=len(x), device=str(x.device), seconds=round(time.perf_counter() - t0, 4), cfx_version=_version(),
+    e.meta = jsonable(dict(method=self.method, params=self.params(), target_mode=mode, seed=seed, batch_size=bs,
+                            n=len(x), device=str(x.device), seconds=round(time.perf_counter() - t0, 4), cfx_version=cfx_version(),
                             torch_version=torch.__version__, class_names=self.model.class_names or [str(i) for i in range(k)]))
     return e
 
@@ -1344,7 +1343,7 @@ def save(self:Amortised, path:str|Path) -> Path:
     if path.is_dir(): raise IsADirectoryError(f"`path` {str(path)!r} is a directory; give a file name")
     state = {k: v.detach().cpu().contiguous().clone() for k, v in self.predictor.state_dict().items()}
     return _save_safetensors(state, path, {"format": _PREDICTOR_FORMAT, "class": type(self).__name__,
-                                           "card": json.dumps(_jsonable(self.card)), "params": json.dumps(_jsonable(self.predictor_params()))}, "the predictor")
+                                           "card": json.dumps(jsonable(self.card)), "params": json.dumps(jsonable(self.predictor_params()))}, "the predictor")
 
 @patch(cls_method=True)
 def load(cls:Amortised, path:str|Path, # a file written by `save`
@@ -1356,7 +1355,7 @@ def load(cls:Amortised, path:str|Path, # a file written by `save`
     if md.get("class") != cls.__name__: raise ValueError(f"{str(path)!r} holds a predictor of {md.get('class')!r}, not {cls.__name__}")
     inst = cls(*args, **kwargs)
     saved = _load_meta(md, path, "params")
-    now = _jsonable(inst.predictor_params())
+    now = jsonable(inst.predictor_params())
     diff = sorted(k for k in set(saved) | set(now) if saved.get(k) != now.get(k))
     if diff: raise ValueError(f"{str(path)!r} was trained with other settings: {', '.join(f'{k}={saved.get(k)!r} (now {now.get(k)!r})' for k in diff)}")
     net = inst.build_predictor()

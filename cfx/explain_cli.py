@@ -13,13 +13,14 @@ import torch.nn.functional as F
 from fastcore.script import Param, store_true
 
 from .cli import UsageError, GENERAL_OPTIONS, THREADS, EPS, P, STEPS, BATCH_SIZE, cpu_threads
-from .core import Classifier, _write_atomic
+from .core import Classifier, write_atomic
 
 # %% auto #0
 __all__ = ['METHODS', 'COMMON_OPTIONS', 'OUTPUT_FILES', 'available_methods', 'method_class', 'method_options', 'parse_set',
            'convert_option', 'build_options', 'make_explainer', 'resolve_device', 'parse_size', 'parse_floats',
-           'parse_classes', 'load_weights', 'load_model', 'probe_model', 'fit_image', 'image_files', 'read_images',
-           'balanced_indices', 'select_images', 'parse_target', 'prepare_out', 'run_explain', 'explain']
+           'parse_classes', 'load_weights', 'load_model', 'probe_model', 'load_image', 'fit_image', 'image_files',
+           'read_images', 'balanced_indices', 'select_images', 'parse_target', 'prepare_out', 'load_oracle',
+           'run_explain', 'explain']
 
 # %% ../nbs/21_explain_cli.ipynb #df633941
 METHODS = {"svce": "cfx.svce:SVCE", "fido": "cfx.fido:FIDO", "disc": "cfx.disc:DISC",
@@ -325,7 +326,7 @@ def probe_model(clf:Classifier, # the loaded model
 # %% ../nbs/21_explain_cli.ipynb #48c6935c
 _EXTS = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff")
 
-def _load_image(p:Path, flag:str="--images") -> tuple:
+def load_image(p:Path, flag:str="--images") -> tuple:
     "One image file as a float tensor C×H×W in [0, 1] (C = 1 or 3) and the mode conversion done (None: none); errors name `flag`."
     from PIL import Image
     try:
@@ -389,7 +390,7 @@ def read_images(spec:str, # comma-separated image files or folders
     paths, skipped = image_files(spec, flag)
     out, notes = [], []
     for p in paths:
-        img, mode_note = _load_image(p, flag)
+        img, mode_note = load_image(p, flag)
         img, fit_notes = fit_image(img, shape, flag)
         notes += [(n, p.name) for n in ([mode_note] if mode_note else []) + fit_notes]
         out.append(img)
@@ -490,7 +491,7 @@ def _default_images(shape:tuple, seed:int) -> tuple:
     b = Shapes().sample(200, seed=seed)
     return b.images, [f"shapes[{i}]" for i in range(len(b.images))], b.labels
 
-def _load_oracle(oracle, model:str, k:int, shape:tuple, device):
+def load_oracle(oracle, model:str, k:int, shape:tuple, device):
     "The zoo classifier `--oracle` names ('auto': <dataset>/oracle beside a zoo model; 'none'), checked against the model."
     from cfx import zoo
     if oracle in (None, "none"): return None, None
@@ -543,10 +544,10 @@ def run_explain(method:str="svce", model:str="fashion/robust", n:int|None=None, 
     dev = resolve_device(device)
     clf, declared = load_model(model, weights, mean, std, classes, size, dev, random_weights=random_weights)
     if declared is None or declared[0] is None:                   # your model without a full --size: the data's size
-        hw = declared[1:] if declared else (tuple(_load_image(image_files(images)[0][0])[0].shape[1:]) if images else (28, 28))
+        hw = declared[1:] if declared else (tuple(load_image(image_files(images)[0][0])[0].shape[1:]) if images else (28, 28))
         declared = (None, *hw)
     k, shape = probe_model(clf, declared, model)
-    orc, oracle_name = _load_oracle(oracle, model, k, shape, dev)
+    orc, oracle_name = load_oracle(oracle, model, k, shape, dev)
     x, names, notes = _inputs(images, shape, n, select, clf, seed)
     if random_weights: notes.insert(0, f"`--random-weights`: explaining `{model}` with the untrained weights it is built with")
     for note in notes: notify(f"note: {note}")
@@ -558,13 +559,13 @@ def run_explain(method:str="svce", model:str="fashion/robust", n:int|None=None, 
     e.meta["inputs"], e.meta["model"] = names, model
     e.save(outdir / "explanations.safetensors")
     fig = viz.show_explanation(e, n=min(len(e), 16), title=_title(method, model, explainer, e, x))
-    _write_atomic(outdir / "figure.png", lambda tmp: fig.savefig(tmp, dpi=110, format="png"), "the figure"); plt.close(fig)
+    write_atomic(outdir / "figure.png", lambda tmp: fig.savefig(tmp, dpi=110, format="png"), "the figure"); plt.close(fig)
     rep = metrics.evaluate(e, oracle=orc)
     goal = e.meta["target_mode"] if not isinstance(tgt, int) else clf.class_names[tgt] if clf.class_names else str(tgt)
     summary = {"method": method, "model": model, "oracle": oracle_name, "n": len(e), "seconds": round(secs, 3), "budget": _budget(explainer, e, x),
                "settings": _settings(e, goal), "params": e.meta["params"], "means": {m: rep.mean(m) for m in rep.metrics}, "evaluation": rep.to_dict()}
-    _write_atomic(outdir / "metrics.json", lambda tmp: Path(tmp).write_text(json.dumps(summary, indent=1)), "the metrics")
-    _write_atomic(outdir / "metrics.md", lambda tmp: Path(tmp).write_text(rep._repr_markdown_()), "the metrics")
+    write_atomic(outdir / "metrics.json", lambda tmp: Path(tmp).write_text(json.dumps(summary, indent=1)), "the metrics")
+    write_atomic(outdir / "metrics.md", lambda tmp: Path(tmp).write_text(rep._repr_markdown_()), "the metrics")
     return summary
 
 # %% ../nbs/21_explain_cli.ipynb #eafab4c9

@@ -294,11 +294,11 @@ def gradient_saliency(model, # the classifier: a `Classifier` or anything it wra
                      ) -> Tensor:
     "Plain gradient saliency `max_c |∂ log p(target | x) / ∂x_c|`, N×1×H×W (Simonyan et al. 2014)."
     from cfx.core import as_classifier
-    from cfx.metrics import _check_classes
+    from cfx.metrics import check_classes
     model, bs = as_classifier(model), check_number(batch_size, "batch_size", int, lo=1)
     check_images(x)
     with torch.no_grad(): k = model(x[:1]).shape[1]
-    target = _check_classes(torch.as_tensor(target).cpu(), len(x), k)        # one class per image: a short target left the last maps all zero
+    target = check_classes(torch.as_tensor(target).cpu(), len(x), k)        # one class per image: a short target left the last maps all zero
     out = []
     for i in range(0, len(x), bs):
         xb = x[i:i + bs].detach().clone().requires_grad_(True)

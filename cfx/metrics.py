@@ -13,11 +13,11 @@ from typing import Callable, Mapping, Sequence
 import torch
 from torch import Tensor
 
-from .core import Explanation, as_classifier, _jsonable, _write_atomic
+from .core import Explanation, as_classifier, jsonable, write_atomic
 from .engine import lp_norm as _lp_norm
 
 # %% auto #0
-__all__ = ['METRICS', 'validity_targeted', 'validity_untargeted', 'target_prob', 'validity_threshold', 'lp_norm',
+__all__ = ['METRICS', 'check_classes', 'validity_targeted', 'validity_untargeted', 'target_prob', 'validity_threshold', 'lp_norm',
            'changed_pixels', 'l0_count', 'l0_share', 'hoyer_sparsity', 'predict_probs', 'oracle_agreement',
            'adversarialness', 'EvalContext', 'Metric', 'register_metric', 'list_metrics', 'Evaluation', 'evaluate',
            'saliency_map', 'sample_streams', 'pixel_order', 'SaliencyCurve', 'saliency_curve', 'saliency_box',
@@ -54,7 +54,7 @@ def _check_probs(p, name:str="p_cf", probs:bool=False) -> Tensor:
         raise ValueError(f"`{name}` must hold probabilities (rows ≥ 0 summing to 1); for logits use `{name}.softmax(-1)`")
     return p
 
-def _check_classes(t, n:int, k:int, name:str="target") -> Tensor:
+def check_classes(t, n:int, k:int, name:str="target") -> Tensor:
     "Class indices, one per sample (`N`, integer, in `[0, K)`)."
     _check_tensor(t, name, 1, False, f" of shape N = ({n},)")
     if t.dim() != 1 or len(t) != n: raise ValueError(f"`{name}` must have one class per sample, shape ({n},), got {tuple(t.shape)}")
@@ -70,21 +70,21 @@ def validity_targeted(p_cf:Tensor, # class probabilities (or logits) of the coun
                       target:Tensor, # target class per sample, N (integer)
                      ) -> Tensor:
     "Per sample: does the target win, `argmax f(x_cf) == t`? (bool, N)"
-    _check_probs(p_cf); _check_classes(target, len(p_cf), p_cf.shape[1])
+    _check_probs(p_cf); check_classes(target, len(p_cf), p_cf.shape[1])
     return p_cf.argmax(-1) == target.to(p_cf.device)
 
 def validity_untargeted(p_cf:Tensor, # class probabilities (or logits) of the counterfactuals, N×K
                         y:Tensor, # original predicted class per sample, N (integer)
                        ) -> Tensor:
     "Per sample: did the prediction leave the original class, `argmax f(x_cf) != y`? (bool, N)"
-    _check_probs(p_cf); _check_classes(y, len(p_cf), p_cf.shape[1], "y")
+    _check_probs(p_cf); check_classes(y, len(p_cf), p_cf.shape[1], "y")
     return p_cf.argmax(-1) != y.to(p_cf.device)
 
 def target_prob(p_cf:Tensor, # class probabilities of the counterfactuals, N×K
                 target:Tensor, # target class per sample, N (integer)
                ) -> Tensor:
     "Per sample: the target's probability `p(t | x_cf)` (float64, N)."
-    _check_probs(p_cf, probs=True); _check_classes(target, len(p_cf), p_cf.shape[1])
+    _check_probs(p_cf, probs=True); check_classes(target, len(p_cf), p_cf.shape[1])
     return p_cf.gather(1, target.to(p_cf.device).long()[:, None])[:, 0].double()
 
 def _check_tau(tau, name="tau"):
@@ -235,7 +235,7 @@ class EvalContext:
         if len(e) == 0: raise ValueError("`explanation` is empty: nothing to evaluate")
         _check_probs(e.p_cf, "explanation.p_cf"); _check_probs(e.p_orig, "explanation.p_orig"); _check_finite(e, offset=offset)
         k = e.p_cf.shape[1]
-        _check_classes(e.target, len(e), k, "explanation.target"); _check_classes(e.y, len(e), k, "explanation.y")
+        check_classes(e.target, len(e), k, "explanation.target"); check_classes(e.y, len(e), k, "explanation.y")
         mode = e.meta.get("target_mode", "given")
         if mode not in _TARGET_MODES: raise ValueError(f"`explanation.meta['target_mode']` must be one of {_TARGET_MODES}, got {mode!r}")
         if isinstance(l0_threshold, bool) or not isinstance(l0_threshold, (int, float)) or not l0_threshold >= 0:
@@ -437,7 +437,7 @@ class Evaluation:
             for k, v in row.items():
                 if not isinstance(v, Tensor) or v.dim() != 1: raise TypeError(f"`values[{meth!r}][{k!r}]` must be a 1-d tensor of per-sample values")
         self.values = {str(m): {str(k): v.detach().cpu() for k, v in row.items()} for m, row in self.values.items()}
-        self.settings = _jsonable(self.settings)
+        self.settings = jsonable(self.settings)
 
     @property
     def methods(self) -> list[str]: return list(self.values)
@@ -554,7 +554,7 @@ class Evaluation:
     def save(self, path:str|Path) -> Path:
         "Write as strict JSON (no NaN literals), atomically (a failed write is an `OSError` naming the file; the old file stays); return the path."
         text = json.dumps(self.to_dict(), allow_nan=False, ensure_ascii=False, indent=1)
-        return _write_atomic(Path(path), lambda tmp: Path(tmp).write_text(text), "the evaluation")   # the old file or the whole new one
+        return write_atomic(Path(path), lambda tmp: Path(tmp).write_text(text), "the evaluation")   # the old file or the whole new one
 
     @classmethod
     def load(cls, path:str|Path) -> "Evaluation":
@@ -754,7 +754,7 @@ def saliency_curve(model, # the classifier: a `Classifier` or anything it wraps
     fill, fname = _baseline_fill(("zero" if mode == "deletion" else "blur") if baseline is None else baseline)
     if isinstance(fill, Tensor): fill = _baseline_image(fill, x)
     with torch.no_grad(): k = model(x[:1]).shape[1]
-    t = _check_classes(torch.as_tensor(target).cpu(), len(x), k).to(x.device)
+    t = check_classes(torch.as_tensor(target).cpu(), len(x), k).to(x.device)
     fr = torch.linspace(0, 1, points, dtype=torch.float64)
     ks = (fr * s[0].numel()).round().long()
     rng = sample_streams(len(x), seed, offset)
@@ -843,7 +843,7 @@ def saliency_metric(model, # the classifier
     min_area, bs = check_number(min_area, "min_area", lo=0, hi=1, lo_open=True), check_number(batch_size, "batch_size", int, lo=1)
     boxes = saliency_box(saliency_map(saliency, x), threshold)
     with torch.no_grad(): k = model(x[:1]).shape[1]
-    t = _check_classes(torch.as_tensor(target).cpu(), len(x), k)
+    t = check_classes(torch.as_tensor(target).cpu(), len(x), k)
     area = ((boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])).double() / (x.shape[-1] * x.shape[-2])
     with torch.no_grad():
         lp = torch.cat([model(crop_resize(x[i:i + bs], boxes[i:i + bs])).log_softmax(-1).cpu().gather(1, t[i:i + bs, None])[:, 0] for i in range(0, len(x), bs)])

@@ -16,15 +16,15 @@ from fastcore.basics import patch
 from fastcore.script import Param, store_true
 
 from .core import (Explainer, Explanation, SampleRNG, check_number, check_images, PROGRESS_MIN_WORK,
-                      _pcg, _jsonable, _version, _write_atomic, _write_error, _os_error)
+                      pcg, jsonable, cfx_version, write_atomic, write_error, os_error)
 from .data import Shapes
 
 # %% auto #0
 __all__ = ['MANIFEST', 'index_seeds', 'index_streams', 'dataset_streams', 'explain_indexed', 'ImageSource', 'TensorSource',
            'FashionMNIST', 'ShapesSource', 'ImageFolder', 'IndexedDataset', 'as_source', 'plan_shards',
-           'default_shard_size', 'world', 'init_distributed', 'intra_op_threads', 'content_hash', 'write_atomic',
-           'write_shard', 'read_shard', 'module_hash', 'run_key', 'key_differences', 'shard_file', 'read_manifest',
-           'explain_dataset', 'Run', 'load_run', 'merge_evaluations', 'evaluate_run', 'run_cmd', 'evaluate_cmd']
+           'default_shard_size', 'world', 'init_distributed', 'intra_op_threads', 'content_hash', 'write_shard',
+           'read_shard', 'module_hash', 'run_key', 'key_differences', 'shard_file', 'read_manifest', 'explain_dataset',
+           'Run', 'load_run', 'merge_evaluations', 'evaluate_run', 'run_cmd', 'evaluate_cmd']
 
 # %% ../nbs/22_scale.ipynb #9bcb78d6
 _M32 = 0xFFFFFFFF
@@ -46,8 +46,8 @@ def index_seeds(seed:int, # the run's seed, an int in [0, 2**64)
     seed = check_number(seed, "seed", int, lo=0, hi=2**64 - 1)
     i = _as_index(index)
     s_lo, s_hi = torch.tensor(seed & _M32), torch.tensor(seed >> 32)
-    lo = _pcg(_pcg(_pcg((i & _M32) ^ _pcg(s_lo ^ 0x9E3779B9)) ^ s_hi) ^ (i >> 32))
-    hi = _pcg(lo ^ _pcg(s_hi ^ 0x85EBCA6B)) & 0x3FFFFFFF
+    lo = pcg(pcg(pcg((i & _M32) ^ pcg(s_lo ^ 0x9E3779B9)) ^ s_hi) ^ (i >> 32))
+    hi = pcg(lo ^ pcg(s_hi ^ 0x85EBCA6B)) & 0x3FFFFFFF
     return (hi << 32) | lo
 
 def index_streams(seed:int, # the run's seed
@@ -153,7 +153,7 @@ class ShapesSource(ImageSource):
     def read(self, start, stop):
         b = self.world.make_batch({k: v[start:stop] for k, v in self.factors.items()})
         return b.images, b.labels
-    def describe(self): return {"kind": "shapes", "name": self.name, "n": self.n, "seed": self.seed, "options": _jsonable(self.options)}
+    def describe(self): return {"kind": "shapes", "name": self.name, "n": self.n, "seed": self.seed, "options": jsonable(self.options)}
 
 class ImageFolder(ImageSource):
     "The image files of a folder (sorted by name), read, converted (grey/RGB) and resized to `shape` a range at a time."
@@ -161,15 +161,15 @@ class ImageFolder(ImageSource):
                  shape:Sequence[int]|None=None, # C×H×W every image is fitted to (default: the first image's)
                  arg:str="dataset", # what errors call the data (the command line: --data)
                 ):
-        from cfx.explain_cli import image_files, _load_image
+        from cfx.explain_cli import image_files, load_image
         self.path, self.name, self.arg = Path(path).expanduser().resolve(), str(path), arg
         try: self.files = image_files(str(self.path), arg)[0]
         except ValueError: raise ValueError(f"`{arg}` {str(path)!r} is a folder without image files (PNG, JPEG, BMP, GIF, WebP, TIFF)") from None
-        self.shape = tuple(shape) if shape is not None else tuple(_load_image(self.files[0], arg)[0].shape)
+        self.shape = tuple(shape) if shape is not None else tuple(load_image(self.files[0], arg)[0].shape)
     def __len__(self): return len(self.files)
     def read(self, start, stop):
-        from cfx.explain_cli import fit_image, _load_image
-        return torch.stack([fit_image(_load_image(p, self.arg)[0], self.shape, self.arg)[0] for p in self.files[start:stop]]), None
+        from cfx.explain_cli import fit_image, load_image
+        return torch.stack([fit_image(load_image(p, self.arg)[0], self.shape, self.arg)[0] for p in self.files[start:stop]]), None
     def describe(self):                                  # the file names (which file is image i); the pixels are hashed shard by shard, as read
         return {"kind": "folder", "name": str(self.path), "n": len(self), "shape": list(self.shape),
                 "names_sha256": hashlib.sha256("\n".join(p.name for p in self.files).encode()).hexdigest()}
@@ -302,13 +302,6 @@ def content_hash(e:Explanation) -> str:
     h.update(json.dumps(meta, sort_keys=True).encode())
     return h.hexdigest()
 
-def write_atomic(path:Path, # the final file
-                 write, # write(tmp_path): writes the content to the temporary path
-                 what:str="the file", # what an error calls it
-                ) -> Path:
-    "Write through a temporary file in the same folder, fsync it, rename it to `path`, fsync the folder. A failed write (disk full, read-only, no permission) is an `OSError` naming `path` and the reason; `path` keeps what it held."
-    return _write_atomic(path, write, what)
-
 # %% ../nbs/22_scale.ipynb #5d1fd724
 def write_shard(e:Explanation, # the shard's explanation, with `meta['shard']` set
                 path:Path, # where it goes
@@ -338,7 +331,7 @@ def module_hash(m:nn.Module) -> str:
     h = hashlib.sha256()
     for name, t in sorted([*m.named_parameters(), *m.named_buffers()], key=lambda kv: kv[0]): _feed(h, name, t)
     plain = {k: v for k, v in vars(m).items() if not k.startswith("_") and k != "training" and (v is None or isinstance(v, (bool, int, float, str, list, tuple)))}
-    h.update(json.dumps(_jsonable(plain), sort_keys=True).encode())
+    h.update(json.dumps(jsonable(plain), sort_keys=True).encode())
     return h.hexdigest()
 
 def _modules(explainer) -> dict:
@@ -365,12 +358,12 @@ def run_key(explainer:Explainer, # the explainer
             offset:int, n:int, shard_size:int, threads:int|None, # which images, how cut, how computed
            ) -> dict:
     "Everything that decides a run's results, as JSON."
-    return _jsonable({"method": explainer.method, "class": f"{type(explainer).__module__}.{type(explainer).__qualname__}",
+    return jsonable({"method": explainer.method, "class": f"{type(explainer).__module__}.{type(explainer).__qualname__}",
                       "params": explainer.params(), "batch_size": explainer.batch_size,
                       "models": {k: {"name": getattr(m, "zoo_name", None), "sha256": module_hash(m)} for k, m in _modules(explainer).items()},
                       "data": source.describe(), "offset": offset, "n": n, "shard_size": shard_size, "seed": seed,
                       "target": _arg(target), "explain_kwargs": {k: _arg(v) for k, v in sorted(kwargs.items())},
-                      "threads": threads, "device": explainer.model.device.type, "cfx_version": _version(), "torch_version": torch.__version__})
+                      "threads": threads, "device": explainer.model.device.type, "cfx_version": cfx_version(), "torch_version": torch.__version__})
 
 def _flat(d, prefix=""):
     return {k2: v2 for k, v in d.items() for k2, v2 in (_flat(v, f"{prefix}{k}.").items() if isinstance(v, dict) and v else [(prefix + k, v)])}
@@ -429,7 +422,7 @@ def read_manifest(out) -> dict:
 
 def _write_manifest(out:Path, m:dict, after:str="then rerun with the same arguments (the manifest already there is unchanged)"):
     try: write_atomic(out / MANIFEST, lambda tmp: Path(tmp).write_text(json.dumps(m, indent=1)))
-    except OSError as err: raise _write_error(err, out / MANIFEST, "the run's manifest", after, elsewhere=False) from err
+    except OSError as err: raise write_error(err, out / MANIFEST, "the run's manifest", after, elsewhere=False) from err
 
 def _probe_writable(out:Path) -> str|None:
     try:
@@ -570,7 +563,7 @@ def _explain_shard(plan:_Plan, k:int, rank:int) -> dict:
     p = plan.out / shard_file(k)
     try: digest = write_shard(e, p)
     except OSError as err:
-        raise _write_error(err, p, f"shard {k} (images {a} to {b - 1})", "then rerun with the same arguments to resume (the shards written before are kept)",
+        raise write_error(err, p, f"shard {k} (images {a} to {b - 1})", "then rerun with the same arguments to resume (the shards written before are kept)",
                            elsewhere=False) from err
     return {**_expect(plan, k), "file": p.name, "sha256": digest, "rank": rank, "seconds": secs, "bytes": p.stat().st_size}
 
@@ -579,7 +572,7 @@ def _check_space(plan:_Plan, rec:dict, left:int):
     need = rec["bytes"] / (rec["stop"] - rec["start"]) * left
     free = shutil.disk_usage(plan.out).free
     if need > free:
-        raise _os_error(errno.ENOSPC, f"`out` {str(plan.out)!r} has {free / 2**20:.1f} MiB free but this process's {left} remaining images need "
+        raise os_error(errno.ENOSPC, f"`out` {str(plan.out)!r} has {free / 2**20:.1f} MiB free but this process's {left} remaining images need "
                                       f"about {need / 2**20:.1f} MiB: free some space and rerun with the same arguments to resume")
 
 # %% ../nbs/22_scale.ipynb #519d3bdf
@@ -857,7 +850,7 @@ def evaluate_cmd(out:_OUT=None,
                 ):
     "Evaluate a dataset run shard by shard; print the table and write evaluation.json and evaluation.md into OUT."
     from cfx.cli import UsageError
-    from cfx.explain_cli import _load_oracle
+    from cfx.explain_cli import load_oracle
     threads = check_threads(threads)
     rank, _ = init_distributed()
     try:
@@ -869,7 +862,7 @@ def evaluate_cmd(out:_OUT=None,
         _raise_first(_all_gather(("OSError", why) if rank == 0 and (why := _probe_writable(run.path)) else None))   # before any work
         first = run.shard(0)
         name = run.key["models"].get("model", {}).get("name") or ""
-        orc, _ = _load_oracle(oracle, name, first.p_cf.shape[1], tuple(first.x.shape[1:]), _device(device))
+        orc, _ = load_oracle(oracle, name, first.p_cf.shape[1], tuple(first.x.shape[1:]), _device(device))
         ev = evaluate_run(out, threads=threads, oracle=orc, tau=tau, l0_threshold=l0_threshold, batch_size=batch_size)
         if rank == 0:
             write_atomic(run.path / "evaluation.json", ev.save)
