@@ -1,18 +1,18 @@
 """One signature for every method: `explain(x, target=None, seed=0, batch_size=None, show_progress=None)`, method-specific options only as keywords after it."""
 import importlib, inspect, pkgutil
 
-import cfx, cfx.core
+import cfx, cfx.methods.base
 
 COMMON = ["self", "x", "target", "seed", "batch_size", "show_progress"]
 
 
 def explainers():
     "Every Explainer subclass defined in a module of the cfx package."
-    for info in pkgutil.iter_modules(cfx.__path__):
-        if info.name.startswith("_"): continue
-        mod = importlib.import_module(f"cfx.{info.name}")
+    for info in pkgutil.walk_packages(cfx.__path__, "cfx."):
+        if info.name.split(".")[-1].startswith("_") or info.name.startswith("cfx.cli"): continue
+        mod = importlib.import_module(info.name)
         for cls in vars(mod).values():
-            if inspect.isclass(cls) and issubclass(cls, cfx.core.Explainer) and cls.__module__ == mod.__name__: yield cls
+            if inspect.isclass(cls) and issubclass(cls, cfx.methods.base.Explainer) and cls.__module__ == mod.__name__: yield cls
 
 
 def test_every_explainer_has_the_common_explain_signature():

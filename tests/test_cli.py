@@ -74,7 +74,7 @@ def imported_modules(stderr: str) -> set:
 
 
 def _help_cases():
-    from cfx.cli import COMMANDS
+    from cfx.cli.main import COMMANDS
     cfx_ = [["--help"], ["help"], ["help", "explain"], *[[c, "--help"] for c in COMMANDS], ["explain", "--batch_size", "8", "--help"]]
     return [("cfx", a) for a in cfx_] + [("python -m cfx", a) for a in (["--help"], ["run", "--help"], ["explain", "--help"])]
 
@@ -94,7 +94,7 @@ def test_help_paths_do_not_import_torch(how, args):
 
 def test_help_from_source_is_the_commands_help():
     "Every registered command's help is built from its source (no import) and is the same text as the imported command's."
-    from cfx.cli import COMMANDS, command_parser, resolve_command, static_command
+    from cfx.cli.main import COMMANDS, command_parser, resolve_command, static_command
     for name, (target, _) in COMMANDS.items():
         stub = static_command(target)
         assert stub is not None, f"`cfx {name} --help` would import {target.split(':')[0]}: its options mention a name static_command cannot resolve"
@@ -123,7 +123,7 @@ def test_torchrun_m_cfx_run(tmp_path):
 def test_threads_is_one_option_with_one_default():
     "Every command that computes takes `--threads`: the same Param (one help text), the same default."
     import inspect
-    from cfx.cli import COMMANDS, THREADS, resolve_command
+    from cfx.cli.main import COMMANDS, THREADS, resolve_command
     computing = ("explain", "run", "evaluate", "train", "scores")
     for name in computing:
         q = inspect.signature(resolve_command(name), eval_str=True).parameters.get("threads")
@@ -148,7 +148,7 @@ def test_bad_threads_and_epochs_are_one_line_errors(tmp_path):
     assert not any((tmp_path / o).exists() and any((tmp_path / o).iterdir()) for o in ("o1", "o2", "o3")), "a refused run wrote files"
 
 
-@pytest.mark.parametrize("cmd,module", [("explain", "cfx.explain_cli"), ("train", "cfx.train"), ("zoo", "cfx.zoo")])
+@pytest.mark.parametrize("cmd,module", [("explain", "cfx.cli.explain"), ("train", "cfx.cli.train"), ("zoo", "cfx.cli.zoo")])
 def test_other_commands_help_or_clear_error(cmd, module):
     "Each registered command either shows its help or says clearly that its module is not in this install."
     r = run(cmd, "--help")
@@ -174,7 +174,7 @@ def explained(cwd, *args, out="out"):
     r = run_in(cwd, *args)
     assert r.returncode == 0, r.stderr[-3000:]
     for f in OUTPUTS: assert (cwd / out / f).stat().st_size > 0, f
-    from cfx.core import Explanation
+    from cfx.core.results import Explanation
     return r, Explanation.load(cwd / out / "explanations.safetensors")
 
 

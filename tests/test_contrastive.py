@@ -3,7 +3,7 @@ import json
 
 import torch
 
-from cfx.core import GlobalExplanation
+from cfx.core.results import GlobalExplanation
 
 from test_cli import explained, run_in      # the installed `cfx` script, in a subprocess from `cwd`
 
@@ -26,15 +26,15 @@ def test_from_cli_refuses_to_swap_the_shipped_parts():
     "`--set generator=...` (or attributes, names) would not match the shipped predictor: a clear error, not a TypeError."
     import pytest
     from cfx import zoo
-    from cfx.contrastive import Contrastive
+    from cfx.methods.contrastive import Contrastive
     for key in ("generator", "attributes", "names"):
         with pytest.raises(ValueError, match=f"`--set {key}` cannot change them"):
             Contrastive.from_cli(zoo.load("fashion/classifier"), model_name="fashion/classifier", **{key: "x"})
 
 
 def test_scores_cmd(tmp_path, capsys):
-    from cfx.cli import run_command
-    from cfx.contrastive import scores_cmd
+    from cfx.cli.main import run_command
+    from cfx.cli.scores import scores_cmd
     stem = tmp_path / "trouser"
     assert run_command(scores_cmd, ["Trouser", "--n", "64", "--out", str(stem)], "cfx scores") == 0
     text = capsys.readouterr().out
@@ -48,7 +48,7 @@ def test_scores_cmd(tmp_path, capsys):
 
 
 def test_cfx_scores_cli(tmp_path):
-    "`cfx scores` through the dispatcher (registered in `cfx.cli.COMMANDS`), end to end."
+    "`cfx scores` through the dispatcher (registered in `cfx.cli.main.COMMANDS`), end to end."
     r = run_in(tmp_path, "scores", "Trouser", "--n", "32", "--json")
     assert r.returncode == 0, r.stderr[-3000:]
     js = json.loads(r.stdout)
@@ -62,15 +62,15 @@ def test_cfx_scores_cli(tmp_path):
 
 def test_scores_cmd_errors():
     import pytest
-    from cfx.cli import UsageError
-    from cfx.contrastive import scores_cmd
+    from cfx.cli.main import UsageError
+    from cfx.cli.scores import scores_cmd
     with pytest.raises(UsageError, match="must be a class of fashion/classifier"): scores_cmd("Hat", n=8)
     with pytest.raises(UsageError, match="shipped shift predictor"): scores_cmd("Bag", model="fashion/robust", n=8)
 
 
 def test_recipes_run(tmp_path):
-    from cfx.train import train_contrastive_reader, train_causal_classifier, train_causal_vae, save_asset
-    from cfx.contrastive import shipped, load_asset
+    from cfx.train.worlds import train_contrastive_reader, train_causal_classifier, train_causal_vae, save_asset
+    from cfx.methods.contrastive import shipped, load_asset
     for name in ("shapes-causal", "fashion"):
         net, card = train_contrastive_reader(name, steps=3, n=64)
         assert len(card["loss"]) == 3 and card["names"]

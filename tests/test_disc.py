@@ -46,7 +46,7 @@ def test_disc_defaults_reference_matches_cfx_at_equal_step_size():
     "tools/disc_defaults.py: the plain reference stage loop and cfx's DISC, same step size, same tiny problem: the same stages reached in about as many steps."
     import torch
     from torch import nn
-    from cfx.core import Classifier
+    from cfx.core.models import Classifier
     dd = _disc_defaults()
     torch.manual_seed(0)
     lin = nn.Linear(64, 3)

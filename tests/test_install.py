@@ -38,7 +38,7 @@ def wheel(tmp_path_factory):
 
 def test_wheel_contents(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
-    modules = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "cfx").glob("*.py"))
+    modules = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "cfx").rglob("*.py"))
     missing = [m for m in modules if m not in names]
     assert not missing, f"modules missing from the wheel: {missing}"
     missing = [a for a in asset_files() if a not in names]
@@ -46,7 +46,7 @@ def test_wheel_contents(wheel):
     eps = [n for n in names if n.endswith(".dist-info/entry_points.txt")]
     assert eps, "no entry_points.txt in the wheel"
     text = zipfile.ZipFile(wheel).read(eps[0]).decode()
-    assert "[console_scripts]" in text and "cfx = cfx.cli:main" in text, text
+    assert "[console_scripts]" in text and "cfx = cfx.cli.main:main" in text, text
 
 
 def test_installed_copy_runs_cfx_info(wheel, tmp_path):

@@ -1,7 +1,7 @@
 """Counterfactual attacks outside the notebook: `cfx explain --method latent-attack` end to end, and the shapes rule
 classifiers the chapter's ground truth stands on (shipped weights meet their cards; the recipes still train).
 
-`shapes-marker/vae` is a recipe of `cfx.train.RECIPES`, so tests/test_zoo.py checks it with the rest of the zoo.
+`shapes-marker/vae` is a recipe of `cfx.train.recipes.RECIPES`, so tests/test_zoo.py checks it with the rest of the zoo.
 """
 import json
 
@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from cfx import zoo
-from cfx.train import RULE_RECIPES, SHAPES_RULES, rule_data, smoke_rule, factor_sensitivity, rule_world
+from cfx.train.worlds import RULE_RECIPES, SHAPES_RULES, rule_data, smoke_rule, factor_sensitivity, rule_world
 
 from test_cli import explained, run_in, usage_error
 

@@ -9,14 +9,16 @@ import torch
 from torch import nn
 from tqdm import TqdmWarning
 
-import cfx.core
+import cfx.core.models, cfx.core.results, cfx.methods.base
 from cfx import zoo
-from cfx.core import Explanation, Generator
-from cfx.data import Shapes, load_fashion_sample
-from cfx.disc import DISC
-from cfx.fido import FIDO
-from cfx.latent_attack import LatentAttack
-from cfx.svce import SVCE
+from cfx.core.results import Explanation
+from cfx.core.models import Generator
+from cfx.data.shapes import Shapes
+from cfx.data.fashion import load_fashion_sample
+from cfx.methods.disc import DISC
+from cfx.methods.fido import FIDO
+from cfx.methods.latent_attack import LatentAttack
+from cfx.methods.svce import SVCE
 from test_cli import run_in
 
 
@@ -29,7 +31,7 @@ def fashion():
 
 def same_result(a, b) -> bool:
     "Every tensor of two explanations equal (meta aside: it holds the seconds taken)."
-    return a.equals(type(a)(**{f: getattr(b, f) for f in cfx.core._TENSOR_FIELDS}, history=b.history, meta=a.meta))
+    return a.equals(type(a)(**{f: getattr(b, f) for f in cfx.core.results._TENSOR_FIELDS}, history=b.history, meta=a.meta))
 
 
 def one_line_error(r, needle):
@@ -66,12 +68,12 @@ def test_parts_for_other_images(fashion):
 
 def test_shape_check_changes_no_result(fashion, monkeypatch):
     "The up-front check draws no random numbers: a sampling in-filler gives what it gave without the check."
-    import cfx.engine
+    import cfx.engine.spaces
     clf, _, x = fashion
     f = FIDO(clf, infiller="fashion/infill-vae", steps=3, samples=2, show_progress=False)
     checked = f.explain(x, seed=1)
     calls = []
-    for mod in (cfx.core, cfx.engine): monkeypatch.setattr(mod, "check_infiller", lambda *a, **k: calls.append(1))
+    for mod in (cfx.methods.base, cfx.engine.spaces): monkeypatch.setattr(mod, "check_infiller", lambda *a, **k: calls.append(1))
     unchecked = f.explain(x, seed=1)
     assert calls and same_result(checked, unchecked)
 
@@ -114,7 +116,7 @@ def test_nan_generator_encoder_infiller_are_named(fashion):
 def test_nan_model_still_the_models(fashion):
     "Finite images, NaN logits: the classifier is named, as before."
     clf, _, x = fashion
-    nan_late = cfx.core.Classifier(lambda z: torch.where((z - x[:1]).abs().amax((1, 2, 3))[:, None] > 0.02, clf(z) * float("nan"), clf(z)))
+    nan_late = cfx.core.models.Classifier(lambda z: torch.where((z - x[:1]).abs().amax((1, 2, 3))[:, None] > 0.02, clf(z) * float("nan"), clf(z)))
     e, msg = _broken_warning(lambda: SVCE(nan_late, steps=3, show_progress=False).explain(x[:1]))
     assert msg.startswith("svce: the model returned NaN or Inf for image(s) [0]"), msg
 
@@ -147,12 +149,12 @@ def test_explain_under_no_grad_and_with_requires_grad(fashion, make):
 @pytest.fixture
 def eager_bars(monkeypatch):
     "Bars that draw at every update (tqdm otherwise draws at most every 0.1 s, and an overshoot shows only by chance)."
-    orig = cfx.core._progress
+    orig = cfx.methods.base._progress
     def eager(total, desc, show):
         bar = orig(total, desc, show)
         bar.mininterval, bar.miniters, bar.dynamic_miniters = 0, 0, False
         return bar
-    monkeypatch.setattr(cfx.core, "_progress", eager)
+    monkeypatch.setattr(cfx.methods.base, "_progress", eager)
 
 
 @pytest.mark.parametrize("make", [lambda c, g: FIDO(c, steps=9, samples=2),                    # 9 additions of 1/9 make more than 1

@@ -34,7 +34,7 @@ def tensors(e) -> dict:
 
 def assert_same_run(a, b, n):
     "Two run folders hold the same tensors, and every image 0..n-1 exactly once."
-    from cfx.scale import load_run
+    from cfx.scale.runner import load_run
     ea, eb = load_run(a), load_run(b)
     ta, tb = tensors(ea), tensors(eb)
     assert ta.keys() == tb.keys()
@@ -138,24 +138,26 @@ def test_torchrun_needs_the_double_dash_before_cfx_run(tmp_path):
     r = run([*head, "--no-python", bench.cfx_exe(), "run", "--n", "8", "--out", str(tmp_path / "x")])
     assert r.returncode != 0 and "ambiguous option: --n could match --nnodes" in r.stderr, r.stderr[-2000:]
     r = torchrun("run", "--data", "fashion-sample", "--n", "32", "--steps", "1", "--batch-size", "16", "--shard-size", "16",
-                 "--out", str(tmp_path / "m"), "--quiet", module=True)   # the `-m -- cfx.scale run` form
+                 "--out", str(tmp_path / "m"), "--quiet", module=True)   # the `-m -- cfx run` form
     assert r.returncode == 0 and "32 images in 2 shards" in r.stdout, r.stderr[-3000:]
 
 
 def test_cfx_evaluate_merges_exactly(ref):
     from cfx import zoo
-    from cfx.metrics import Evaluation, evaluate
-    from cfx.scale import load_run
+    from cfx.metrics.evaluate import Evaluation, evaluate
+    from cfx.scale.runner import load_run
     r = torchrun("evaluate", str(ref))                                   # two processes, each its share of the shards
     assert r.returncode == 0, r.stderr[-3000:]
     assert "oracle_agreement" in r.stdout and "320" in r.stdout, r.stdout
-    from cfx.scale import intra_op_threads
+    from cfx.scale.runner import intra_op_threads
     merged = Evaluation.load(ref / "evaluation.json")
     with intra_op_threads(1): assert merged.equals(evaluate(load_run(ref), oracle=zoo.load("fashion/oracle")))
 
 
 TOY = '''
-from cfx.core import Explainer, BatchResult, check_number
+from cfx.methods.base import Explainer
+from cfx.core.results import BatchResult
+from cfx.core.checks import check_number
 
 class Jitter(Explainer):
     "A toy random method, outside cfx's registry: each image plus `sigma` times its own Gaussian draw."
@@ -177,7 +179,7 @@ def test_any_explainer_module_class_one_and_two_processes(tmp_path):
     b = torchrun(*args, "--shard-size", "32", "--out", "two", cwd=tmp_path)
     assert b.returncode == 0, b.stderr[-3000:]
     assert_same_run(tmp_path / "one", tmp_path / "two", 96)
-    from cfx.scale import load_run
+    from cfx.scale.runner import load_run
     e = load_run(tmp_path / "one")
     assert e.meta["method"] == "jitter" and e.meta["params"] == {"sigma": 0.2} and len(e.history["label"]) == 96
 
@@ -199,7 +201,8 @@ FOLDER = ["--n", "32", "--steps", "2", "--batch-size", "16", "--shard-size", "16
 def test_changed_images_of_the_same_size_are_redone(tmp_path):
     import numpy as np
     from PIL import Image
-    from cfx.scale import load_run, as_source
+    from cfx.scale.runner import load_run
+    from cfx.scale.sources import as_source
     pics = same_size_images(tmp_path / "pics")
     r = cfx("run", "--data", str(pics), *FOLDER, "--out", str(tmp_path / "run"))
     assert r.returncode == 0 and "2 shards computed" in r.stdout, r.stderr[-3000:]
@@ -247,7 +250,7 @@ def test_damaged_manifest_and_missing_shards_are_refused(ref, tmp_path):
 
 def test_disk_full_while_writing_a_shard(ref, mounted):
     "A real full disk: room for the checks' lower bound (x and x_cf of 16 images, 25 pages) and the manifest (1 page), not for the shard."
-    from cfx.scale import load_run
+    from cfx.scale.runner import load_run
     small = mounted("size=104k")
     args = ["run", *DATA[:2], "--n", "16", "--steps", "10", "--batch-size", "16", "--shard-size", "16", "--quiet", "--out", str(small / "run")]
     r = cfx(*args)

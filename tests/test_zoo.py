@@ -7,9 +7,9 @@ import json
 import pytest
 import torch
 
-from cfx.core import Classifier, Generator
+from cfx.core.models import Classifier, Generator
 from cfx import zoo
-from cfx.train import RECIPES, smoke, eval_sample, pgd_l2, hole_mse
+from cfx.train.recipes import RECIPES, smoke, eval_sample, pgd_l2, hole_mse
 
 MODELS = zoo.list_models()
 # the zoo's own entries (made by a recipe of cfx.train); other folders of cfx/assets/zoo are tested by their owners
@@ -129,9 +129,9 @@ def test_robust_model_is_robust(dataset):
 
 def test_train_cmd_reaches_the_rule_recipes(monkeypatch, capsys):
     "`cfx train shapes-rules/size` (and `shapes-rules` for all three) go to the rule section's `train_rule`, the rest to `train`."
-    import cfx.train as T
+    import cfx.cli.train as T
     from pathlib import Path
-    card = json.loads((Path(T.__file__).parent / "assets" / "zoo" / "shapes-rules" / "size.json").read_text())
+    card = json.loads((Path(T.__file__).parents[1] / "assets" / "zoo" / "shapes-rules" / "size.json").read_text())
     seen = []
     monkeypatch.setattr(T, "train_rule", lambda name, out, epochs: seen.append(("rule", name, epochs)) or card)
     monkeypatch.setattr(T, "train", lambda name, out, epochs: seen.append(("zoo", name, epochs)) or [])

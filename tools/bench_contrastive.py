@@ -20,7 +20,7 @@ import torch
 
 
 def bare_fit(c, steps, batch):
-    from cfx.contrastive import ShiftPredictor, code_loss, sample_codes
+    from cfx.methods.contrastive import ShiftPredictor, code_loss, sample_codes
     g = torch.Generator().manual_seed(0)
     net = ShiftPredictor(8, len(c.heads), c.hidden)
     opt = torch.optim.Adam(net.parameters(), lr=1e-3)
@@ -48,7 +48,7 @@ def main():
     a = ap.parse_args()
     steps, n, reps = (3, 16, 1) if a.smoke else (200, 2000, 3)
     reps = a.repeats or reps
-    from cfx.contrastive import shipped
+    from cfx.methods.contrastive import shipped
     c = shipped("shapes-causal", show_progress=False)
     fit_t, bare_t, sc_t, bsc_t = [], [], [], []
     z = torch.randn(n, 8, generator=torch.Generator().manual_seed(0))

@@ -32,7 +32,7 @@ from bench_svce import bare_loop, in_fresh_process       # the same floor: batch
 
 
 def sample_images(n, seed=0):
-    from cfx.data import load_fashion_sample
+    from cfx.data.fashion import load_fashion_sample
     x, _ = load_fashion_sample()
     idx = torch.randperm(len(x), generator=torch.Generator().manual_seed(seed))[:n]
     return x[idx]
@@ -40,7 +40,7 @@ def sample_images(n, seed=0):
 
 def measure(prior, batch, repeats, smoke):
     from cfx import zoo
-    from cfx.disc import DISC
+    from cfx.methods.disc import DISC
     torch.manual_seed(0)
     model = zoo.load("fashion/classifier")
     x = sample_images(batch)

@@ -33,9 +33,13 @@ from bench_svce import bare_loop, in_fresh_process   # the same floor as SVCE's;
 
 def setup(space, batch, steps):
     from cfx import zoo
-    from cfx.core import SampleRNG, MeanInFill
-    from cfx.data import load_fashion_sample
-    from cfx.engine import run, Mask, Latent, LogOdds, MaskSize, TargetProb, Adam, Last
+    from cfx.core.random import SampleRNG
+    from cfx.core.models import MeanInFill
+    from cfx.data.fashion import load_fashion_sample
+    from cfx.engine.loop import run, Last
+    from cfx.engine.spaces import Mask, Latent
+    from cfx.engine.terms import LogOdds, MaskSize, TargetProb
+    from cfx.engine.steppers import Adam
     torch.manual_seed(0)
     model = zoo.load("fashion/classifier")
     x, _ = load_fashion_sample()

@@ -35,8 +35,8 @@ S = 8   # Monte-Carlo masks per image per step (FIDO's default)
 
 def setup(batch, steps):
     from cfx import zoo
-    from cfx.data import load_fashion_sample
-    from cfx.fido import FIDO
+    from cfx.data.fashion import load_fashion_sample
+    from cfx.methods.fido import FIDO
     torch.manual_seed(0)
     model = zoo.load("fashion/classifier")
     x, _ = load_fashion_sample()

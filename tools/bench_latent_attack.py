@@ -30,7 +30,7 @@ import torch
 
 def setup(n):
     from cfx import zoo
-    from cfx.data import load_fashion_sample
+    from cfx.data.fashion import load_fashion_sample
     model, gen = zoo.load("fashion/classifier"), zoo.load("fashion/vae")
     x, _ = load_fashion_sample()
     x = x[torch.randint(0, len(x), (n,), generator=torch.Generator().manual_seed(0))]
@@ -54,8 +54,11 @@ def one_at_a_time(model, gen, x, target, steps, lr=0.05, tau=0.5):
 
 
 def engine_fixed(model, gen, x, target, steps):
-    from cfx.core import SampleRNG
-    from cfx.engine import run, Latent, TargetProb, Adam, Last
+    from cfx.core.random import SampleRNG
+    from cfx.engine.loop import run, Last
+    from cfx.engine.spaces import Latent
+    from cfx.engine.terms import TargetProb
+    from cfx.engine.steppers import Adam
     sp = Latent(gen)
     return run(model, x, target, sp, [TargetProb()], Adam(lr=0.05), steps, SampleRNG(torch.arange(len(x))), select=Last(), y=target, record=())
 
@@ -71,7 +74,7 @@ def bare_fixed(model, gen, x, target, steps):
 
 
 def measure(n, steps, fixed_steps, repeats):
-    from cfx.latent_attack import LatentAttack
+    from cfx.methods.latent_attack import LatentAttack
     warnings.simplefilter("ignore")                 # reconstruction warnings
     model, gen, x, target = setup(n)
     batched = LatentAttack(model, gen, steps=steps, batch_size=n, show_progress=False)

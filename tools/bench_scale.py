@@ -39,9 +39,9 @@ def cfx_command(args) -> list:
 
 
 def torchrun_command(nproc: int, args, module: bool = False) -> list:
-    "`torchrun --standalone --nproc_per_node=N --no-python -- cfx ARGS` (or `-m -- cfx.scale ARGS`)."
+    "`torchrun --standalone --nproc_per_node=N --no-python -- cfx ARGS` (or `-m -- cfx ARGS`)."
     head = [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc_per_node={nproc}", "--monitor-interval=0.1"]
-    return head + (["-m", "--", "cfx.scale", *args] if module else ["--no-python", "--", cfx_exe(), *args])
+    return head + (["-m", "--", "cfx", *args] if module else ["--no-python", "--", cfx_exe(), *args])
 
 
 def env(threads: int = 1) -> dict:
@@ -115,8 +115,8 @@ def bare(n, steps, batch, threads) -> float:
     "Seconds of a bare SVCE.explain of the first n test images in this process (the baseline)."
     import torch
     from cfx import zoo
-    from cfx.data import load_fashion_mnist
-    from cfx.svce import SVCE
+    from cfx.data.fashion import load_fashion_mnist
+    from cfx.methods.svce import SVCE
     torch.set_num_threads(threads)
     x = load_fashion_mnist("test")[0][:n]
     sv = SVCE(zoo.load("fashion/robust"), steps=steps, batch_size=batch, show_progress=False)

@@ -38,7 +38,7 @@ def load_model(name):
 
 
 def sample_images(n, seed=0):
-    from cfx.data import load_fashion_sample
+    from cfx.data.fashion import load_fashion_sample
     x, y = load_fashion_sample()
     g = torch.Generator().manual_seed(seed)
     idx = torch.randint(0, len(x), (n,), generator=g)
@@ -72,7 +72,7 @@ def timed(fn, repeats):
 
 def engine_and_bare(model, x, steps, repeats):
     "Per-repeat times of `SVCE.explain` and of the bare loop on the same batch, interleaved (load from other processes hits both alike)."
-    from cfx.svce import SVCE
+    from cfx.methods.svce import SVCE
     with torch.no_grad(): target = model(x).argsort(-1, descending=True)[:, 1]
     sv = SVCE(model, steps=steps, batch_size=len(x), show_progress=False)
     sv.explain(x[:1], target=target[:1]); bare_loop(model, x[:1], target[:1], 2)     # warm-up
@@ -85,7 +85,7 @@ def engine_and_bare(model, x, steps, repeats):
 
 def near_free_model(x, k=10):
     "A linear classifier of `x`'s size: its passes cost almost nothing, so what is left of the engine's time is the engine's own."
-    from cfx.core import Classifier
+    from cfx.core.models import Classifier
     torch.manual_seed(0)
     return Classifier(torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(x[0].numel(), k)).eval())
 

@@ -43,11 +43,11 @@ def _mlp(*widths):
     return nn.Sequential(*layers, nn.Linear(d, 10))
 
 def _smallcnn(**kw):
-    from cfx.zoo import SmallCNN
+    from cfx.zoo.nets import SmallCNN
     return SmallCNN(in_channels=1, n_classes=10, img_size=28, **kw)
 
 def _lenet(**kw):
-    from cfx.zoo import LeNetCNN
+    from cfx.zoo.nets import LeNetCNN
     return LeNetCNN(in_channels=1, n_classes=10, img_size=28, **kw)
 
 # name -> (builder, seed, epochs, normalise inside the wrapper, description). The zoo's fashion/classifier is a
@@ -66,7 +66,7 @@ FASHION_MEAN, FASHION_STD = 0.2860, 0.3530
 
 def train_heldout(name, epochs=None, show=True):
     "Train held-out model `name` by its recipe: Adam 2e-3, batch 128, no augmentation, seeded; returns (net, test accuracy)."
-    from cfx.data import load_fashion_mnist
+    from cfx.data.fashion import load_fashion_mnist
     build, seed, ep, norm, _ = HELDOUT[name]
     x, y = load_fashion_mnist("train")
     torch.manual_seed(seed)
@@ -90,14 +90,14 @@ def train_heldout(name, epochs=None, show=True):
 
 
 def wrap(net, name):
-    from cfx.core import Classifier
-    from cfx.data import FASHION_CLASSES
+    from cfx.core.models import Classifier
+    from cfx.data.fashion import FASHION_CLASSES
     norm = HELDOUT[name][3]
     return Classifier(net, mean=FASHION_MEAN if norm else None, std=FASHION_STD if norm else None, class_names=list(FASHION_CLASSES))
 
 
 def test_accuracy(model):
-    from cfx.data import load_fashion_mnist
+    from cfx.data.fashion import load_fashion_mnist
     xt, yt = load_fashion_mnist("test")
     with torch.no_grad(): return float(torch.cat([model.predict(xt[i:i + 1000]) for i in range(0, len(xt), 1000)]).eq(yt).float().mean())
 
@@ -124,15 +124,15 @@ def heldout(name, cache=None):
 # ------------------------------------------------------------------ the plain reference stage loop
 
 def _prior_net(prior, x):
-    "The same prior architectures as cfx (cfx.disc.DIPNet / INRNet), started from the same fixed draw."
-    from cfx.disc import DIPNet, INRNet, _PRIOR_SEED
+    "The same prior architectures as cfx (cfx.methods.disc.DIPNet / INRNet), started from the same fixed draw."
+    from cfx.methods.disc import DIPNet, INRNet, _PRIOR_SEED
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(_PRIOR_SEED)
         return DIPNet(x.shape[1]) if prior == "dip" else INRNet(x.shape[1], tuple(x.shape[-2:]))
 
 
 def _prior_input(prior, x, seed):
-    from cfx.disc import default_sigma
+    from cfx.methods.disc import default_sigma
     g = torch.Generator().manual_seed(seed)
     if prior == "dip": return 0.1 * torch.randn(1, 8, *x.shape[-2:], generator=g)
     return default_sigma(*x.shape[-2:]) * torch.randn(1, 32, 2, generator=g)
@@ -173,7 +173,7 @@ def reference(model, x, target, prior="pixels", stages=STAGES, steps_per_stage=4
 
 def cfx_run(model, x, target, prior="pixels", stages=STAGES, steps_per_stage=40, **kw):
     "cfx's DISC with `kw` on top of its defaults, in the same form as `reference`."
-    from cfx.disc import DISC
+    from cfx.methods.disc import DISC
     d = DISC(model, prior=prior, stages=stages, steps_per_stage=steps_per_stage, show_progress=False, **kw)
     e = d.explain(x, target=target, seed=0)
     w = d.params()["warm_start_steps"]
@@ -200,7 +200,7 @@ def summarise(r, x, target=None, stages=STAGES):
 
 
 def images(n, seed=1):
-    from cfx.data import load_fashion_sample
+    from cfx.data.fashion import load_fashion_sample
     xs, _ = load_fashion_sample()
     return xs[torch.randperm(len(xs), generator=torch.Generator().manual_seed(seed))[:n]]
 
@@ -225,7 +225,7 @@ def run_one(model, x, t, prior, kw, steps_per_stage=40):
 def compare(models, n=16, priors=PRIOR_NAMES, steps_per_stage=40, runs=None, cache=None, log=print):
     "Per model and prior, each run of `runs` (name -> prior -> DISC kwargs, or ('reference', lr) for the reference loop)."
     if runs is None:
-        from cfx.disc import PRIORS
+        from cfx.methods.disc import PRIORS
         runs = {"reference": {p: ("reference", REF_LR[p]) for p in PRIOR_NAMES},
                 "reference, cfx's lr": {p: ("reference", PRIORS[p]["lr"]) for p in PRIOR_NAMES},
                 "cfx before": OLD, "cfx now": {p: {} for p in PRIOR_NAMES}}
@@ -353,8 +353,8 @@ MANIFOLD = {"dip + DUQ, mc": ("dip", "mc", (5.0, 20.0, 50.0)), "inr + DUQ, σ": 
 
 def manifold_check(models, n=16, grid=None, cache=None, log=print):
     "With the zoo's DUQ model: the manifold weight `mc` (DIP) and the INR's frequency scale σ, on held-out models (oracle agreement, change, success)."
-    from cfx.disc import DISC, INRNet, fourier_input, PRIORS, _PRIOR_SEED
-    from cfx.engine import Module
+    from cfx.methods.disc import DISC, INRNet, fourier_input, PRIORS, _PRIOR_SEED
+    from cfx.engine.spaces import Module
     duq, x, rows = _zoo("fashion/duq"), images(n), []
     for name in models:
         m = heldout(name, cache) if name in HELDOUT else _zoo(name)
@@ -390,7 +390,7 @@ WARM = {"dip": (0.005, 0.01, 0.02), "inr": (0.005, 0.01, 0.02)}
 
 def warm_start(n=64, steps=(150, 200, 300), grid=None, log=print):
     "How well the warm start reproduces the query (PSNR, dB) per prior, step size and number of steps, on `n` images (permutation seed 2)."
-    from cfx.disc import DISC
+    from cfx.methods.disc import DISC
     x, m, rows = images(n, seed=2), heldout("mlp-256"), []        # the warm start never reads the classifier
     for prior, lrs in (grid or WARM).items():
         for lr in lrs:

@@ -24,8 +24,11 @@ OLD = {"SVCE": "cfx.svce", "FIDO": "cfx.fido", "BBMP": "cfx.fido", "DISC": "cfx.
        "InterFaceGAN": "cfx.latent_attack", "Contrastive": "cfx.contrastive", "shipped": "cfx.contrastive",
        "evaluate": "cfx.metrics", "load_fashion_sample": "cfx.data", "Shapes": "cfx.data", "explain_dataset": "cfx.scale",
        "gradient_saliency": "cfx.fido", "load_run": "cfx.scale"}
-NEW = {"shipped": "cfx.methods.contrastive", "load_fashion_sample": "cfx.data", "Shapes": "cfx.data",
-       "explain_dataset": "cfx.scale", "gradient_saliency": "cfx.methods.fido", "load_run": "cfx.scale"}
+NEW = {"SVCE": "cfx.methods.svce", "FIDO": "cfx.methods.fido", "BBMP": "cfx.methods.fido", "DISC": "cfx.methods.disc",
+       "LatentAttack": "cfx.methods.latent_attack", "InterFaceGAN": "cfx.methods.latent_attack",
+       "Contrastive": "cfx.methods.contrastive", "shipped": "cfx.methods.contrastive", "evaluate": "cfx.metrics.evaluate",
+       "load_fashion_sample": "cfx.data.fashion", "Shapes": "cfx.data.shapes", "explain_dataset": "cfx.scale.runner",
+       "gradient_saliency": "cfx.methods.fido", "load_run": "cfx.scale.runner"}
 
 
 def get(name):

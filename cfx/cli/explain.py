@@ -12,11 +12,13 @@ import torch
 from fastcore.script import Param, store_true
 
 from .main import UsageError, GENERAL_OPTIONS, THREADS, EPS, P, STEPS, BATCH_SIZE, cpu_threads
-from ..core import Classifier, write_atomic
-from ..data import load_fashion_sample, Shapes
+from ..core.models import Classifier
+from ..core.results import write_atomic
+from ..data.fashion import load_fashion_sample
+from ..data.shapes import Shapes
 from ..data.images import first_line, fit_image, image_files, load_image, read_images
-from ..metrics import evaluate
-from ..viz import show_explanation
+from ..metrics.evaluate import evaluate
+from ..viz.figures import show_explanation
 from ..zoo import CLASSIFIER_TASKS, list_models, load_card, load as load_zoo_model
 
 # %% auto #0

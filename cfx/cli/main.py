@@ -283,7 +283,7 @@ def collect_info() -> dict:
     import torch
     from cfx._compat import torchvision, TORCHVISION_OPS
     datasets, data_note = _optional_part("cfx.data.fashion", "dataset_status")
-    models, zoo_note = _optional_part("cfx.zoo.registry", "list_models")
+    models, zoo_note = _optional_part("cfx.zoo", "list_models")
     return {"cfx": {"version": _version(), "path": os.path.dirname(sys.modules["cfx"].__file__)},
             "python": platform.python_version(), "platform": platform.platform(terse=True),
             "torch": torch.__version__, "torchvision": torchvision.__version__,

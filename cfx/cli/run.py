@@ -13,7 +13,8 @@ from fastcore.script import Param, store_true
 from .main import BATCH_SIZE, EPS, P, STEPS, THREADS, UsageError, check_threads
 from .explain import (build_options, load_model, load_oracle, make_explainer, method_class, method_options, parse_set,
     parse_target, probe_model, resolve_device)
-from ..core import Explainer, write_atomic
+from ..methods.base import Explainer
+from ..core.results import write_atomic
 from ..scale.sources import ImageSource, as_source
 from ..scale.runner import Run, all_gather, evaluate_run, explain_dataset, init_distributed, probe_writable, raise_first
 

@@ -6,8 +6,8 @@
 from __future__ import annotations
 from pathlib import Path
 
-from . import THREADS, UsageError, cpu_threads
-from ..core import check_writable
+from .main import THREADS, UsageError, cpu_threads
+from ..core.results import check_writable
 from ..methods.contrastive import SHIPPED, shipped
 
 # %% auto #0

@@ -6,10 +6,10 @@
 from __future__ import annotations
 from pathlib import Path
 
-from . import THREADS, UsageError, cpu_threads
+from .main import THREADS, UsageError, cpu_threads
 from ..train.recipes import train
 from ..train.worlds import RULE_RECIPES, train_rule
-from ..zoo.registry import headline
+from ..zoo import headline
 
 # %% auto #0
 __all__ = ['train_cmd']

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json as _json                      # `zoo_cmd` has a `--json` flag, which shadows the module there
 
 from fastcore.script import Param
-from ..zoo.registry import card_markdown, list_models, load_card, zoo_dir
+from ..zoo import card_markdown, list_models, load_card, zoo_dir
 
 # %% auto #0
 __all__ = ['zoo_cmd']

@@ -11,8 +11,9 @@ import torch
 from torch import Tensor
 from fastcore.basics import patch
 
-from ..core import GlobalExplanation, check_number
-from . import Shapes, ShapesBatch
+from ..core.results import GlobalExplanation
+from ..core.checks import check_number
+from .shapes import Shapes, ShapesBatch
 
 # %% auto #0
 __all__ = ['check_level', 'check_flag', 'wilson', 'necessity_sufficiency', 'CausalShapes', 'exact_scores']

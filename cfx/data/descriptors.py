@@ -10,7 +10,7 @@ import torch
 from torch import Tensor
 
 from .._compat import torchvision
-from ..core import check_images
+from ..core.checks import check_images
 from .fashion import canonical_name
 from .shapes import SHAPES_CLASSES, ShapesBatch
 

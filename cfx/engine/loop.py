@@ -11,7 +11,10 @@ from typing import Callable, Sequence
 import torch
 from torch import nn, Tensor
 
-from ..core import BatchResult, Classifier, SampleRNG, as_classifier, check_number, nonfinite_rows
+from ..core.results import BatchResult
+from ..core.models import Classifier, as_classifier
+from ..core.random import SampleRNG
+from ..core.checks import check_number, nonfinite_rows
 from .terms import Eval, Term, lp_norm
 from .spaces import Space
 from .steppers import StepState, Stepper, bview

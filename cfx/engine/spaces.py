@@ -12,7 +12,9 @@ import torch.nn.functional as F
 from torch import nn, Tensor
 from fastcore.basics import patch
 
-from ..core import SampleRNG, as_infiller, check_generator, check_infiller, check_number, infill_frozen, nonfinite_rows
+from ..core.random import SampleRNG
+from ..core.models import as_infiller, check_generator, check_infiller, infill_frozen
+from ..core.checks import check_number, nonfinite_rows
 from .terms import lp_norm
 
 # %% auto #0
@@ -280,7 +282,7 @@ def render(self:Mask, vars, consts, x, rng, step, mode="search"):
 class Latent(Space):
     "The latent code of a generator; renders are `generator.decode(z)`, distances are measured against `decode(z0)`."
     part = "generator"
-    def __init__(self, generator, # a `cfx.core.Generator` (or anything with `decode`, `latent_shape` and optionally `encode`)
+    def __init__(self, generator, # a `cfx.core.models.Generator` (or anything with `decode`, `latent_shape` and optionally `encode`)
                  encode:str="mean", # start from the encoder's 'mean' or a 'sample' of it
                 ):
         if not all(hasattr(generator, a) for a in ("decode", "latent_shape")): raise TypeError(f"`generator` must follow the Generator protocol (decode, latent_shape), got {type(generator).__name__}")

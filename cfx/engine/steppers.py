@@ -12,7 +12,7 @@ import torch
 from torch import Tensor
 from fastcore.basics import patch
 
-from ..core import check_number
+from ..core.checks import check_number
 from .terms import lp_norm
 from .spaces import project_lp_box
 

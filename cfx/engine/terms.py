@@ -12,7 +12,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
 
-from ..core import Classifier, check_number
+from ..core.models import Classifier
+from ..core.checks import check_number
 
 # %% auto #0
 __all__ = ['Eval', 'Term', 'TargetLogProb', 'TargetProb', 'log_odds', 'LogOdds', 'Margin', 'CrossEntropyAway', 'lp_norm',

@@ -14,7 +14,9 @@ import torch.nn.functional as F
 from torch import Tensor
 from fastcore.basics import patch
 
-from ..core import Explanation, GlobalExplanation, SampleRNG, check_images, check_number
+from ..core.results import Explanation, GlobalExplanation
+from ..core.random import SampleRNG
+from ..core.checks import check_images, check_number
 
 # %% auto #0
 __all__ = ['AttributeModel', 'softmax_regression', 'encode_images', 'fit_attributes', 'attribution_grid']
@@ -133,7 +135,7 @@ def _probe_quality(Z, Y, probes, W, b) -> list:
 # %% ../../nbs/55_attributes.ipynb #0019a2e2
 def fit_attributes(generator, # the generator whose latents the counterfactuals live in (with an encoder)
                    images:Tensor, # N×C×H×W in [0, 1]: the images the descriptors describe
-                   values, # their descriptors: a dict name -> N values (`cfx.data.describe`), or an N×J tensor
+                   values, # their descriptors: a dict name -> N values (`cfx.data.descriptors.describe`), or an N×J tensor
                    names:Sequence[str]|None=None, # which descriptors (and their order); needed with a tensor
                    probe:str|dict="ridge", # 'ridge', 'logistic' (0/1 descriptors), or a dict name -> probe
                    alpha:float=1.0, # L2 penalty of the probes

@@ -14,9 +14,15 @@ from torch import nn, Tensor
 from fastcore.basics import patch
 
 from .. import zoo
-from ..core import Amortised, Classifier, Generator, GlobalExplanation, as_generator, check_images, check_number, eval_mode
-from ..engine import Term, Latent, LatentDistance, Adam, run, fit_predictor
-from ..zoo import ARCHITECTURES
+from .base import Amortised
+from ..core.models import Classifier, Generator, as_generator, eval_mode
+from ..core.results import GlobalExplanation
+from ..core.checks import check_images, check_number
+from ..engine.terms import Term, LatentDistance
+from ..engine.spaces import Latent
+from ..engine.steppers import Adam
+from ..engine.loop import run, fit_predictor
+from ..zoo.nets import ARCHITECTURES
 from ..data.causal import check_flag, check_level, necessity_sufficiency
 
 # %% auto #0
@@ -112,7 +118,7 @@ class Contrastive(Amortised):
     default_target = "other"
 
     def __init__(self, model, # the classifier under explanation (a `Classifier` or anything it wraps)
-                 generator, # a frozen `cfx.core.Generator` (decode; encode for images)
+                 generator, # a frozen `cfx.core.models.Generator` (decode; encode for images)
                  attributes:nn.Module|Callable, # images N×C×H×W in [0, 1] -> attribute logits N×J (differentiable)
                  names:Sequence[str], # the J attribute names
                  outcomes:bool=True, # the classifier's classes are heads too (`class:<name>`): needed to flip the outcome

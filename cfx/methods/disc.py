@@ -12,10 +12,17 @@ import torch.nn.functional as F
 from torch import nn, Tensor
 from fastcore.basics import patch
 
-from ..core import Explainer, Explanation, GlobalExplanation, SampleRNG, as_classifier, check_number, eval_mode, to_display
-from ..engine import (Space, Pixels, Module, Stage, Result, Term, Adam, Best, Threshold, TargetLogProb, LpDistance, TV,
-                        BNStats, MSE, run, fit_predictor)
-from ..metrics import register_metric
+from .base import Explainer
+from ..core.results import Explanation, GlobalExplanation
+from ..core.random import SampleRNG
+from ..core.models import as_classifier, eval_mode
+from ..core.checks import check_number
+from ..viz.figures import to_display
+from ..engine.spaces import Space, Pixels, Module
+from ..engine.loop import Stage, Result, Best, Threshold, run, fit_predictor
+from ..engine.terms import Term, TargetLogProb, LpDistance, TV, BNStats, MSE
+from ..engine.steppers import Adam
+from ..metrics.evaluate import register_metric
 from ..zoo import load as zoo_load, load_card, list_models
 
 # %% auto #0
@@ -104,7 +111,7 @@ def make_prior(name:str, # 'pixels', 'dip' or 'inr'
                device=None, # the images' device
               ) -> Space:
     "The search space of prior `name` for images of `shape`."
-    if name not in PRIORS: raise ValueError(f"`prior` must be one of {sorted(PRIORS)} or a cfx.engine.Space, got {name!r}")
+    if name not in PRIORS: raise ValueError(f"`prior` must be one of {sorted(PRIORS)} or a cfx.engine.spaces.Space, got {name!r}")
     if name == "pixels": return Pixels()
     c, h, w = shape
     with torch.random.fork_rng(devices=[]):
@@ -203,7 +210,7 @@ class DISC(Explainer):
                  show_progress:bool|None=None, # progress bar (None: shown for runs of ≥ 20 000 image-steps)
                 ):
         super().__init__(model, batch_size=batch_size, show_progress=show_progress)
-        if not (isinstance(prior, Space) or prior in PRIORS): raise ValueError(f"`prior` must be one of {sorted(PRIORS)} or a cfx.engine.Space, got {prior!r}")
+        if not (isinstance(prior, Space) or prior in PRIORS): raise ValueError(f"`prior` must be one of {sorted(PRIORS)} or a cfx.engine.spaces.Space, got {prior!r}")
         self.prior, self.manifold, self.stages = prior, _load_manifold(manifold, self.model.device), _check_stages(stages)
         self.steps_per_stage = check_number(steps_per_stage, "steps_per_stage", int, lo=1)
         self.warm_start_steps = check_number(warm_start_steps, "warm_start_steps", int, lo=0)

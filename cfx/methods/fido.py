@@ -11,9 +11,14 @@ import torch
 from torch import Tensor
 from fastcore.basics import patch
 
-from ..core import Explainer, InFiller, INFILLERS, as_classifier, as_infiller, check_images, check_number, eval_mode
-from ..engine import Mask, LogOdds, MaskSize, TV, Adam, Last, Term, run, upsample_mask
-from ..metrics import check_classes
+from .base import Explainer
+from ..core.models import InFiller, INFILLERS, as_classifier, as_infiller, eval_mode
+from ..core.checks import check_images, check_number
+from ..engine.spaces import Mask, upsample_mask
+from ..engine.terms import LogOdds, MaskSize, TV, Term
+from ..engine.steppers import Adam
+from ..engine.loop import Last, run
+from ..metrics.counterfactual import check_classes
 from ..zoo import load as zoo_load, load_card, list_models
 
 # %% auto #0

@@ -12,8 +12,14 @@ from torch import Tensor
 from fastcore.basics import patch
 
 from .. import zoo
-from ..core import Explainer, Explanation, BatchResult, SampleRNG, check_images, check_number
-from ..engine import Latent, Term, TargetProb, TargetLogProb, Margin, MSE, Adam, Threshold, Best, FirstValid, Result, run
+from .base import Explainer
+from ..core.results import Explanation, BatchResult
+from ..core.random import SampleRNG
+from ..core.checks import check_images, check_number
+from ..engine.spaces import Latent
+from ..engine.terms import Term, TargetProb, TargetLogProb, Margin, MSE
+from ..engine.steppers import Adam
+from ..engine.loop import Threshold, Best, FirstValid, Result, run
 from .attributes import AttributeModel, attribution_grid, encode_images, softmax_regression
 
 # %% auto #0
@@ -45,7 +51,7 @@ def latent_loss(loss:str, # one of `LOSSES`
 class LatentExplainer(Explainer):
     "Base of explainers that search the latent space of a generator: starting latents, reconstructions, `explain_latent`."
     def __init__(self, model, # the classifier: a `Classifier` or anything `Classifier` wraps
-                 generator, # a `cfx.core.Generator` (or any object with `decode`, `latent_shape`, optionally `encode`)
+                 generator, # a `cfx.core.models.Generator` (or any object with `decode`, `latent_shape`, optionally `encode`)
                  encode:str="mean", # start from the encoder's 'mean' or a 'sample' of its posterior
                  batch_size:int=64, # images per batch
                  show_progress:bool|None=None, # progress bar (None: shown for runs of ≥ 20 000 image-steps)
@@ -53,7 +59,7 @@ class LatentExplainer(Explainer):
         super().__init__(model, batch_size=batch_size, show_progress=show_progress)
         if not all(hasattr(generator, a) for a in ("decode", "latent_shape")):
             raise TypeError(f"`generator` must follow the Generator protocol (decode, latent_shape), got {type(generator).__name__}: "
-                            "wrap a decoder as cfx.core.Generator(decoder, latent_shape, encoder=...)")
+                            "wrap a decoder as cfx.core.models.Generator(decoder, latent_shape, encoder=...)")
         if encode not in ("mean", "sample"): raise ValueError(f"`encode` must be 'mean' or 'sample', got {encode!r}")
         self.generator, self.encode = generator, encode
 
@@ -118,7 +124,7 @@ class LatentAttack(LatentExplainer):
     default_target = "other"
 
     def __init__(self, model, # the classifier to explain: a `Classifier` or anything `Classifier` wraps
-                 generator, # a `cfx.core.Generator`: the zoo's VAE (`zoo.load('fashion/vae')`), your GAN with an encoder or a projector
+                 generator, # a `cfx.core.models.Generator`: the zoo's VAE (`zoo.load('fashion/vae')`), your GAN with an encoder or a projector
                  threshold:float=0.5, # τ: stop once p(target | G(z)) ≥ τ; success means crossing it
                  loss:str="prob", # 'prob' (the paper's), 'log_prob' or 'margin'
                  steps:int=1000, # at most this many Adam steps per image
@@ -193,7 +199,7 @@ class InterFaceGAN(LatentExplainer):
     steps = 1
 
     def __init__(self, model, # the classifier to explain
-                 generator, # a `cfx.core.Generator` with an encoder (for the probe images)
+                 generator, # a `cfx.core.models.Generator` with an encoder (for the probe images)
                  images:Tensor, # N×C×H×W in [0, 1]: the images whose latents the label probe is fitted on
                  labels:Tensor|None=None, # their labels; None: the classifier's predictions on their reconstructions
                  target_prob:float=0.75, # p*: the probe's pairwise target probability after the step

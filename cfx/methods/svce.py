@@ -10,8 +10,12 @@ from typing import Sequence
 import torch
 from torch import Tensor
 
-from ..core import Explainer, check_number
-from ..engine import LpBall, FrankWolfe, APGD, TargetLogProb, Best, run
+from .base import Explainer
+from ..core.checks import check_number
+from ..engine.spaces import LpBall
+from ..engine.steppers import FrankWolfe, APGD
+from ..engine.terms import TargetLogProb
+from ..engine.loop import Best, run
 
 # %% auto #0
 __all__ = ['D_REF', 'EPS_REF', 'default_eps', 'SVCE', 'svce_demo']

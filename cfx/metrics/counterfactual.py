@@ -9,8 +9,8 @@ import math
 import torch
 from torch import Tensor
 
-from ..core import as_classifier
-from ..engine import lp_norm as _lp_norm
+from ..core.models import as_classifier
+from ..engine.terms import lp_norm as _lp_norm
 
 # %% auto #0
 __all__ = ['check_tensor', 'check_probs', 'check_classes', 'bad_rows', 'validity_targeted', 'validity_untargeted', 'target_prob',

@@ -14,7 +14,8 @@ import torch
 from torch import Tensor
 from fastcore.basics import patch
 
-from ..core import Explanation, as_classifier, jsonable, write_atomic
+from ..core.results import Explanation, jsonable, write_atomic
+from ..core.models import as_classifier
 from .counterfactual import (check_tensor, check_probs, check_classes, check_tau, bad_rows, validity_targeted,
     validity_untargeted, validity_threshold, target_prob, lp_norm, l0_count, l0_share, hoyer_sparsity, predict_probs, adversarialness)
 from .saliency import check_boxes, saliency_curve, saliency_metric, saliency_box, box_iou, pointing_game
@@ -66,7 +67,7 @@ class EvalContext:
                 ):
         e = explanation
         if not isinstance(e, Explanation):
-            raise TypeError(f"`explanation` must be a cfx.core.Explanation (or a dict name -> Explanation), got {type(e).__name__}")
+            raise TypeError(f"`explanation` must be a cfx.core.results.Explanation (or a dict name -> Explanation), got {type(e).__name__}")
         check_tensor(e.x, "explanation.x", 4, True, " of shape N×C×H×W"); check_tensor(e.x_cf, "explanation.x_cf", 4, True, " of shape N×C×H×W")
         if e.x.shape != e.x_cf.shape:
             raise ValueError(f"`explanation.x_cf` has shape {tuple(e.x_cf.shape)} but `explanation.x` has {tuple(e.x.shape)}: counterfactuals must match their originals")
@@ -437,7 +438,7 @@ def _as_named(explanation) -> dict:
     if not items: raise ValueError("`explanation` is empty: pass at least one Explanation")
     for name, e in items:
         if not isinstance(e, Explanation):
-            raise TypeError(f"`explanation[{name!r}]` must be a cfx.core.Explanation, got {type(e).__name__}")
+            raise TypeError(f"`explanation[{name!r}]` must be a cfx.core.results.Explanation, got {type(e).__name__}")
     return {str(k): v for k, v in items}
 
 def evaluate(explanation, # an `Explanation`, a dict name -> Explanation (a row each) or a list of them

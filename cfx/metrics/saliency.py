@@ -10,8 +10,10 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from ..core import SampleRNG, InFiller, MeanInFill, BlurInFill, as_infiller, infill_frozen, check_images, check_number, check_finite, as_classifier
-from ..engine import log_odds
+from ..core.random import SampleRNG
+from ..core.models import InFiller, MeanInFill, BlurInFill, as_infiller, infill_frozen, as_classifier
+from ..core.checks import check_images, check_number, check_finite
+from ..engine.terms import log_odds
 from .counterfactual import check_tensor, check_classes, bad_rows
 
 # %% auto #0

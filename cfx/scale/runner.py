@@ -14,8 +14,10 @@ import torch
 from torch import Tensor, nn
 from fastcore.basics import patch
 
-from ..core import Explainer, Explanation, check_number, PROGRESS_MIN_WORK, jsonable, cfx_version, write_atomic, write_error, os_error
-from ..metrics import Evaluation, evaluate
+from ..methods.base import Explainer, PROGRESS_MIN_WORK, cfx_version
+from ..core.results import Explanation, jsonable, write_atomic, write_error, os_error
+from ..core.checks import check_number
+from ..metrics.evaluate import Evaluation, evaluate
 from .sources import ImageSource, as_source, explain_indexed, feed, input_hash, sha
 
 # %% auto #0

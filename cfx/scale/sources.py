@@ -13,8 +13,12 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from ..core import Explainer, Explanation, SampleRNG, check_number, check_images, pcg, jsonable
-from ..data import Shapes, find_fashion_mnist, load, load_fashion_mnist, read_idx
+from ..methods.base import Explainer
+from ..core.results import Explanation, jsonable
+from ..core.random import SampleRNG, pcg
+from ..core.checks import check_number, check_images
+from ..data.shapes import Shapes
+from ..data.fashion import find_fashion_mnist, load, load_fashion_mnist, read_idx
 from ..data.images import fit_image, image_files, load_image
 
 # %% auto #0
@@ -122,7 +126,7 @@ class TensorSource(ImageSource):
 class FashionMNIST(ImageSource):
     "Fashion-MNIST `split` (`cfx.data` finds the files), kept as bytes and converted to floats a range at a time."
     def __init__(self, split:str="test", # "train" (60 000) or "test" (10 000)
-                 root=None, # a folder searched first (as for `cfx.data.load_fashion_mnist`)
+                 root=None, # a folder searched first (as for `cfx.data.fashion.load_fashion_mnist`)
                 ):
         files = find_fashion_mnist(split, root)
         if files is None: load_fashion_mnist(split, root)                # raises the data chapter's message: where it looked, how to get it
@@ -135,7 +139,7 @@ class FashionMNIST(ImageSource):
 
 # %% ../../nbs/70_sources.ipynb #4d8b5c09
 class ShapesSource(ImageSource):
-    "`cfx.data.Shapes` images: the factors of all `n` images drawn at once, the images rendered a range at a time."
+    "`cfx.data.shapes.Shapes` images: the factors of all `n` images drawn at once, the images rendered a range at a time."
     def __init__(self, n:int=1000, # number of images
                  seed:int=0, # the seed of `Shapes.sample`: image i is the i-th image of `Shapes(**options).sample(n, seed)`
                  **options, # arguments of `Shapes` (image_size, marker_corr, ...)

@@ -12,9 +12,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
 
-from ..data import FASHION_CLASSES, SHAPES_CLASSES, Shapes, load_fashion_mnist, load_fashion_sample
+from ..data.fashion import FASHION_CLASSES, load_fashion_mnist, load_fashion_sample
+from ..data.shapes import SHAPES_CLASSES, Shapes
 from ..zoo.nets import ARCHITECTURES
-from ..zoo.registry import zoo_dir
+from ..zoo import zoo_dir
 
 # %% auto #0
 __all__ = ['DATA', 'RECIPES', 'EVAL_ROBUST_N', 'EVAL_ROBUST_STEPS', 'SAMPLE_ROBUST_N', 'load_split', 'augment', 'Normed',

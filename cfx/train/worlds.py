@@ -11,10 +11,12 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from ..core import BlurInFill, Classifier
-from ..data import SHAPES_FACTORS, Shapes, describe
-from ..engine import fit_predictor
-from ..contrastive import CausalShapes, shipped
+from ..core.models import BlurInFill, Classifier
+from ..data.shapes import SHAPES_FACTORS, Shapes
+from ..data.descriptors import describe
+from ..engine.loop import fit_predictor
+from ..data.causal import CausalShapes
+from ..methods.contrastive import shipped
 from ..zoo.nets import ARCHITECTURES
 from .recipes import Normed, Recipe, channel_stats, fit, half_state, load_split, quick_eval, to_shipped_precision, write_card
 

@@ -16,7 +16,7 @@ from fastcore.basics import patch
 
 from ..core.checks import check_images, check_number
 from ..core.results import Explanation, GlobalExplanation
-from ..metrics import Evaluation
+from ..metrics.evaluate import Evaluation
 
 # %% auto #0
 __all__ = ['to_display', 'signed_diff', 'image_grid', 'draw_diff', 'diff_map', 'show_explanation', 'counterfactual_grid',
@@ -147,7 +147,7 @@ def show_explanation(e:Explanation, # the explanations to draw
                     ) -> Figure:
     "A row per sample: original | counterfactual (the class it reached) | signed difference with a colour bar | saliency."
     if not all(hasattr(e, a) for a in ("x", "x_cf", "y", "target", "p_orig", "p_cf", "success", "saliency")):
-        raise TypeError(f"`e` must be a cfx.core.Explanation, got {type(e).__name__}")
+        raise TypeError(f"`e` must be a cfx.core.results.Explanation, got {type(e).__name__}")
     n, cols = min(_check_int(n, "n"), len(e)), _panel_columns(e, cols)
     fig, axes = plt.subplots(n, len(cols), figsize=(figsize_per * len(cols) * 1.1, figsize_per * 1.2 * n + (0.4 if title else 0)),
                              squeeze=False, layout="constrained")
@@ -208,7 +208,7 @@ def _named_explanations(expls, name:str) -> dict:
     if not expls: raise ValueError(f"`{name}` is empty")
     first_key, first = None, None
     for k, e in expls.items():
-        if not isinstance(e, Explanation): raise TypeError(f"`{name}[{k!r}]` must be a cfx.core.Explanation, got {type(e).__name__}")
+        if not isinstance(e, Explanation): raise TypeError(f"`{name}[{k!r}]` must be a cfx.core.results.Explanation, got {type(e).__name__}")
         if first is None: first_key, first = k, e; continue
         if e.x.shape != first.x.shape or not torch.allclose(e.x.cpu(), first.x.cpu(), atol=1e-6):
             raise ValueError(f"`{name}[{k!r}]` holds different images from `{name}[{first_key!r}]`: all must explain the same images")
@@ -317,7 +317,7 @@ def curve(x, # shared x values, e.g. the budgets eps (sequence or tensor)
 
 # %% ../../nbs/35_viz.ipynb #415fde3b
 def metric_curve(x, # x values, one per evaluation (e.g. the budgets eps)
-                 evaluations:Sequence, # one `cfx.metrics.Evaluation` per x value; a line per method they share
+                 evaluations:Sequence, # one `cfx.metrics.evaluate.Evaluation` per x value; a line per method they share
                  metric:str, # the metric to draw, e.g. 'validity'
                  xlabel:str="", # x-axis label
                  ylabel:str|None=None, # y-axis label (default: the metric's name)
@@ -326,7 +326,7 @@ def metric_curve(x, # x values, one per evaluation (e.g. the budgets eps)
     "Mean ± standard error of `metric` against `x`, a line per method of the evaluations."
     xv = _as_1d(x, "x")
     if not isinstance(evaluations, Sequence) or not all(isinstance(e, Evaluation) for e in evaluations):
-        raise TypeError("`evaluations` must be a sequence of cfx.metrics.Evaluation, one per x value")
+        raise TypeError("`evaluations` must be a sequence of cfx.metrics.evaluate.Evaluation, one per x value")
     if len(evaluations) != len(xv): raise ValueError(f"`evaluations` has {len(evaluations)} entries for {len(xv)} x values")
     methods = [m for m in evaluations[0].methods if all(m in e.methods and metric in e.values[m] for e in evaluations)]
     if not methods: raise KeyError(f"no method has metric {metric!r} in every evaluation")
@@ -373,13 +373,13 @@ def bar_chart(names:Sequence[str], # one label per bar
     fig.tight_layout()
     return fig
 
-def metric_bars(evaluation, # a `cfx.metrics.Evaluation`
+def metric_bars(evaluation, # a `cfx.metrics.evaluate.Evaluation`
                 metric:str, # the metric to show, e.g. 'validity'
                 title:str|None=None, # axis title (default: the metric's name)
                 **kwargs, # passed to `bar_chart`
                ) -> Figure:
     "One metric of an `Evaluation` as bars: mean ± standard error per method."
-    if not isinstance(evaluation, Evaluation): raise TypeError(f"`evaluation` must be a cfx.metrics.Evaluation, got {type(evaluation).__name__}")
+    if not isinstance(evaluation, Evaluation): raise TypeError(f"`evaluation` must be a cfx.metrics.evaluate.Evaluation, got {type(evaluation).__name__}")
     if metric not in evaluation.metrics: raise KeyError(f"no metric {metric!r}; have {evaluation.metrics}")
     ms = evaluation.methods
     se = [evaluation.se(metric, m) for m in ms]

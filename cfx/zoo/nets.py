@@ -138,7 +138,7 @@ class InfillVAE(nn.Module):
     def infill(self, x:Tensor, # images N×C×H×W in [0, 1]
                mask:Tensor, # keep mask N×1×H×W (1 = observed, 0 = dropped)
                generator:torch.Generator|None=None, # sample the latent with this generator; `None` uses the posterior mean
-               rng=None, # or sample it from per-image streams (a `cfx.core.SampleRNG`, one stream per image)
+               rng=None, # or sample it from per-image streams (a `cfx.core.random.SampleRNG`, one stream per image)
               ) -> Tensor:
         "The in-filler's full image prediction in [0, 1] (FIDO's φ(x, m))."
         mu, logvar = self.enc(self._inp(x, mask)).chunk(2, 1)
