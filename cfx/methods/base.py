@@ -18,9 +18,11 @@ from ..core.checks import check_images, check_number, nonfinite_rows, nonfinite_
 from ..core.random import SampleRNG
 from ..core.models import InFiller, as_classifier, check_generator, check_infiller
 from ..core.results import BatchResult, Explanation, jsonable, load_meta, read_safetensors, save_safetensors
+from ..viz.figures import show_explanation   # and its effect: viz patches `Explanation.show`, so every method's explanations draw
+_all_ = ["show_explanation"]   # re-exported: `from cfx.methods.base import *` draws too
 
 # %% auto #0
-__all__ = ['PROGRESS_MIN_WORK', 'class_index', 'resolve_target', 'cfx_version', 'Explainer', 'Amortised']
+__all__ = ['PROGRESS_MIN_WORK', 'class_index', 'resolve_target', 'cfx_version', 'Explainer', 'Amortised', 'show_explanation']
 
 # %% ../../nbs/50_base.ipynb #efd51df9
 PROGRESS_MIN_WORK = 20_000   # image-steps from which `show_progress=None` shows a bar
