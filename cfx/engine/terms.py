@@ -119,7 +119,9 @@ class CrossEntropyAway(Term):
     def __call__(self, ev): return ev.log_probs.gather(1, ev.per_render(ev.y)[:, None])[:, 0]
 
 # %% ../../nbs/10_terms.ipynb #969bb833
-def lp_norm(d:Tensor, p:float) -> Tensor:
+def lp_norm(d:Tensor, # differences, B×… (any shape with a leading batch dimension)
+            p:float, # the norm: ≥ 1, or inf
+           ) -> Tensor:
     "Per-sample l_p norm of a batch `d` (any shape with leading dim B); p may be `inf`. Its gradient at 0 is 0, not NaN."
     return torch.linalg.vector_norm(d.flatten(1), ord=p, dim=1)
 
