@@ -20,6 +20,17 @@ def _num_text(kind, lo, hi, lo_open, hi_open):
     parts = ([f"{'>' if lo_open else '≥'} {lo}"] if lo is not None else []) + ([f"{'<' if hi_open else '≤'} {hi}"] if hi is not None else [])
     return what + (" " + " and ".join(parts) if parts else "")
 
+# %% ../../nbs/01_checks.ipynb #1e0c48bb
+def _scalar(v, name:str, want:str):
+    "`v` as a plain Python value: one-element tensors and NumPy scalars unwrapped; bools refused."
+    if isinstance(v, Tensor):
+        if v.numel() != 1 or v.dtype == torch.bool: raise TypeError(f"`{name}` must be {want}, got a tensor of shape {tuple(v.shape)} and dtype {v.dtype}")
+        v = v.item()
+    if isinstance(v, (bool, np.bool_)): raise TypeError(f"`{name}` must be {want}, not a bool ({v!r})")
+    if isinstance(v, np.generic): v = v.item()
+    return v
+
+# %% ../../nbs/01_checks.ipynb #615ac757
 def check_number(v, # the value to check
                  name:str, # argument name used in the error message
                  kind:type=float, # `float` or `int`
@@ -35,11 +46,7 @@ def check_number(v, # the value to check
     if v is None:
         if allow_none: return None
         raise TypeError(f"`{name}` must be {want}, got None")
-    if isinstance(v, Tensor):
-        if v.numel() != 1 or v.dtype == torch.bool: raise TypeError(f"`{name}` must be {want}, got a tensor of shape {tuple(v.shape)} and dtype {v.dtype}")
-        v = v.item()
-    if isinstance(v, (bool, np.bool_)): raise TypeError(f"`{name}` must be {want}, not a bool ({v!r})")
-    if isinstance(v, np.generic): v = v.item()
+    v = _scalar(v, name, want)
     if kind is int:
         if not isinstance(v, int): raise TypeError(f"`{name}` must be {want}, got {v!r} ({type(v).__name__})")
     else:
@@ -51,6 +58,19 @@ def check_number(v, # the value to check
     return v
 
 # %% ../../nbs/01_checks.ipynb #7d2598d2
+def _check_pixels(x:Tensor, name:str):
+    "Raise if `x` holds NaN or Inf, or values outside [0, 1]; name the images that do."
+    bad = ~torch.isfinite(x)
+    if bad.any():
+        rows = bad.flatten(1).any(1).nonzero()[:, 0].tolist()
+        raise ValueError(f"`{name}` contains NaN or Inf values ({int(bad.sum())} entries, in image(s) {rows[:10]})")
+    lo, hi = x.min().item(), x.max().item()
+    if lo < 0 or hi > 1:
+        out = ((x < 0) | (x > 1)).flatten(1).any(1).nonzero()[:, 0].tolist()
+        raise ValueError(f"`{name}` must have values in [0, 1], got min {lo:.9g} and max {hi:.9g} (image(s) {out[:10]}); "
+                         "cfx normalises inside the model wrapper (`Classifier(model, mean=..., std=...)`)")
+
+# %% ../../nbs/01_checks.ipynb #66f7b99f
 def check_images(x, # the images to check
                  name:str="x", # argument name used in error messages
                  channels:int|None=None, # expected channel count, or `None` for any
@@ -69,22 +89,14 @@ def check_images(x, # the images to check
         raise ValueError(f"`{name}` is an empty batch (shape {tuple(x.shape)}): pass at least one image")
     if channels is not None and x.shape[1] != channels:
         raise ValueError(f"`{name}` must have {channels} channel(s) (N×{channels}×H×W), got {x.shape[1]} (shape {tuple(x.shape)})")
-    if x.numel():
-        bad = ~torch.isfinite(x)
-        if bad.any():
-            rows = bad.flatten(1).any(1).nonzero()[:, 0].tolist()
-            raise ValueError(f"`{name}` contains NaN or Inf values ({int(bad.sum())} entries, in image(s) {rows[:10]})")
-        lo, hi = x.min().item(), x.max().item()
-        if lo < 0 or hi > 1:
-            out = ((x < 0) | (x > 1)).flatten(1).any(1).nonzero()[:, 0].tolist()
-            raise ValueError(f"`{name}` must have values in [0, 1], got min {lo:.9g} and max {hi:.9g} (image(s) {out[:10]}); "
-                             "cfx normalises inside the model wrapper (`Classifier(model, mean=..., std=...)`)")
+    if x.numel(): _check_pixels(x, name)
     return x
+
+# %% ../../nbs/01_checks.ipynb #09323a95
+def first_line(err:BaseException) -> str: return (str(err).strip().splitlines() or [type(err).__name__])[0]
 
 # %% ../../nbs/01_checks.ipynb #d6eb4ccd
 _DEVICE_FORMS = "'cpu', 'cuda', 'cuda:K', 'mps' or a torch.device"
-
-def first_line(err:BaseException) -> str: return (str(err).strip().splitlines() or [type(err).__name__])[0]
 
 def check_device(device, # 'cpu', 'cuda', 'cuda:K', 'mps', a `torch.device`, or a CUDA index K
                  name:str="device", # argument name used in error messages
@@ -115,12 +127,14 @@ def nonfinite_text(part:str # 'model', 'gradient', 'objective', 'start', 'counte
     "How cfx words that `part` produced NaN or Inf: 'the model returned NaN or Inf', '`generator` returned NaN or Inf', ..."
     return _NONFINITE.get(part, f"`{part}` returned NaN or Inf")
 
+# %% ../../nbs/01_checks.ipynb #9e982b74
 def nonfinite_rows(t:Tensor # one row per image, any trailing shape
                   ) -> Tensor:
     "Per row of `t`: does it hold a NaN or Inf? (bool, N)"
     if not t.numel(): return torch.zeros(len(t), dtype=torch.bool, device=t.device)
     return ~torch.isfinite(t).reshape(len(t), -1).all(1)
 
+# %% ../../nbs/01_checks.ipynb #f7ac6f61
 def check_finite(t:Tensor, # one row per image: images, latents, logits, predicted shifts, ...
                  part:str, # the part that produced `t`, as the user knows it: 'generator', 'encoder', 'predictor', ...
                  offset:int=0, # the user's index of row 0 (the start of a batch)

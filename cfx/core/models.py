@@ -39,6 +39,7 @@ class _Callable(nn.Module):
     def __init__(self, fn): super().__init__(); self.fn = fn
     def forward(self, *args): return self.fn(*args)
 
+# %% ../../nbs/03_models.ipynb #9d2bca0a
 def _as_logits(out, output_index):
     "Pick the logits out of a model's output."
     if isinstance(out, (tuple, list)):
@@ -54,6 +55,7 @@ def _as_logits(out, output_index):
         raise TypeError(f"`model` returned logits of dtype {out.dtype}: cfx needs floating-point logits (no gradient flows through integers)")
     return out
 
+# %% ../../nbs/03_models.ipynb #6b52ad51
 def _stat(v, name, default):
     "A normalisation statistic as a 1×C×1×1 float tensor."
     t = torch.as_tensor(default if v is None else v, dtype=torch.float32).flatten()
@@ -84,6 +86,20 @@ class Classifier(nn.Module):
         self.register_buffer("std", _stat(std, "std", 1.0), persistent=False)
         if (self.std <= 0).any(): raise ValueError(f"`std` must be positive, got {std}")
 
+# %% ../../nbs/03_models.ipynb #ce4651b8
+@patch(as_prop=True)
+def device(self:Classifier) -> torch.device:
+    "Device of the wrapped model's parameters (CPU for parameter-free callables)."
+    p = next(self.model.parameters(), None)
+    return p.device if p is not None else torch.device("cpu")
+
+# %% ../../nbs/03_models.ipynb #3970545d
+@patch(as_prop=True)
+def dtype(self:Classifier) -> torch.dtype:
+    "Floating dtype of the wrapped model's parameters (float32 for parameter-free callables)."
+    p = next((p for p in self.model.parameters() if p.is_floating_point()), None)
+    return p.dtype if p is not None else torch.float32
+
 # %% ../../nbs/03_models.ipynb #eb4aa49a
 @patch
 def forward(self:Classifier, x:Tensor) -> Tensor:
@@ -106,29 +122,19 @@ def forward(self:Classifier, x:Tensor) -> Tensor:
         raise ValueError(f"`class_names` has {len(self.class_names)} names but `model` returns {out.shape[1]} logits per image")
     return out / self.temperature
 
-# %% ../../nbs/03_models.ipynb #ce4651b8
-@patch(as_prop=True)
-def device(self:Classifier) -> torch.device:
-    "Device of the wrapped model's parameters (CPU for parameter-free callables)."
-    p = next(self.model.parameters(), None)
-    return p.device if p is not None else torch.device("cpu")
-
-@patch(as_prop=True)
-def dtype(self:Classifier) -> torch.dtype:
-    "Floating dtype of the wrapped model's parameters (float32 for parameter-free callables)."
-    p = next((p for p in self.model.parameters() if p.is_floating_point()), None)
-    return p.dtype if p is not None else torch.float32
-
+# %% ../../nbs/03_models.ipynb #75dea390
 @patch
 def probs(self:Classifier, x:Tensor) -> Tensor:
     "Class probabilities `softmax(logits / T)`, `N×K`."
     return self(x).softmax(-1)
 
+# %% ../../nbs/03_models.ipynb #ebf8ac1e
 @patch
 def predict(self:Classifier, x:Tensor) -> Tensor:
     "Predicted class per image, `N` (long)."
     return self(x).argmax(-1)
 
+# %% ../../nbs/03_models.ipynb #674cd8e9
 @patch
 def name_of(self:Classifier, k:int) -> str:
     "Readable name of class `k`."
@@ -147,6 +153,7 @@ def _straight_through_clamp(v:Tensor) -> Tensor:
     "Clamp to [0, 1] in the forward pass, identity in the backward pass."
     return v + (v.clamp(0, 1) - v).detach()
 
+# %% ../../nbs/03_models.ipynb #11acabe9
 def _check_latent_shape(latent_shape):
     if isinstance(latent_shape, str) or not isinstance(latent_shape, (int, np.integer, Sequence)) or isinstance(latent_shape, bool):
         raise TypeError(f"`latent_shape` must be an int or a sequence of ints such as (16,), got {latent_shape!r}")
@@ -216,6 +223,7 @@ def encode(self:Generator, x:Tensor, # images N×C×H×W in [0, 1]
     if rng is not None: raise ValueError("sampling latents needs an encoder that returns (mean, log-variance); this one returns one tensor")
     return z
 
+# %% ../../nbs/03_models.ipynb #5c30abb4
 @patch(as_prop=True)
 def has_encoder(self:Generator) -> bool: return self.encoder is not None
 
@@ -236,8 +244,10 @@ class InFiller:
               ) -> Tensor: raise NotImplementedError
     def __repr__(self): return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in vars(self).items() if not k.startswith('_'))})"
 
+# %% ../../nbs/03_models.ipynb #25f8aa05
 def _odd(v:float) -> int: return max(3, int(round(v)) // 2 * 2 + 1)
 
+# %% ../../nbs/03_models.ipynb #e6d12cf5
 def infill_frozen(infiller:InFiller, # the in-filler
                   x:Tensor, keep:Tensor, rng:SampleRNG, # as for `InFiller.infill`
                  ) -> Tensor:
@@ -262,6 +272,7 @@ class MeanInFill(InFiller):
         v = torch.tensor(self.value, dtype=x.dtype, device=x.device).view(1, -1, 1, 1)
         return v.expand_as(x).clone()
 
+# %% ../../nbs/03_models.ipynb #a21d31e2
 class BlurInFill(InFiller):
     "A Gaussian blur of the image (σ = 10 px at 224 px in the paper): `sigma` in pixels, or `None` for 10·H/224."
     name = "blur"
@@ -283,6 +294,7 @@ class NoiseInFill(InFiller):
         colour = rng.rand(x.shape[1], 1, 1, dtype=x.dtype, device=x.device)
         return (colour + self.std * rng.randn(*x.shape[1:], dtype=x.dtype, device=x.device)).clamp(0, 1)
 
+# %% ../../nbs/03_models.ipynb #bcced19e
 class LocalMeanInFill(InFiller):
     "The mean of the kept pixels in a `window`×`window` neighbourhood (15 px at 224 px when `None`); the image mean where none is kept."
     name = "local"
@@ -326,12 +338,14 @@ def as_infiller(infiller, # an `InFiller`, a name in `INFILLERS`, or a model map
 # %% ../../nbs/03_models.ipynb #3af47b0f
 def _dims(shape) -> str: return "×".join(str(int(s)) for s in shape)
 
+# %% ../../nbs/03_models.ipynb #5158bafa
 def _part_name(part) -> str:
     "A part as the user knows it: the zoo model it is (`zoo_name`), else its type."
     for p in (part, getattr(part, "model", None)):
         if isinstance(getattr(p, "zoo_name", None), str): return f"the zoo's {p.zoo_name}"
     return type(part).__name__
 
+# %% ../../nbs/03_models.ipynb #4e7e9fcd
 def _declared_shape(part):
     "The image shape C×H×W a part declares it was made for (`image_shape`, which the zoo sets), or None."
     for p in (part, getattr(part, "model", None)):
@@ -339,6 +353,7 @@ def _declared_shape(part):
         if s is not None: return tuple(int(v) for v in s)
     return None
 
+# %% ../../nbs/03_models.ipynb #68830750
 @contextmanager
 def _rng_untouched(x:Tensor):
     "Leave torch's global random state (CPU, and `x`'s GPU) as it was: a check must not shift what follows."
@@ -366,6 +381,7 @@ def check_generator(generator, # a `Generator`, or anything with `decode`, `late
                 raise ValueError(f"`encoder` makes latents of shape {_dims(mu.shape[1:]) if isinstance(mu, Tensor) else type(mu).__name__}, "
                                  f"the generator's `latent_shape` is {_dims(shape)}")
 
+# %% ../../nbs/03_models.ipynb #6b5e1637
 def check_infiller(infiller:InFiller, # the in-filler (`as_infiller` resolves the other forms)
                    x:Tensor, # the images it will fill, N×C×H×W
                    name:str="infiller", # the argument's name in messages

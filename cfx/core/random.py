@@ -24,6 +24,7 @@ def pcg(v:Tensor) -> Tensor:
     w = (((s >> ((s >> 28) + 4)) ^ s) * 277803737) & _M32
     return (w >> 22) ^ w
 
+# %% ../../nbs/02_random.ipynb #6375a6a8
 class SampleRNG:
     "Counter-based random numbers with one independent stream per sample; vectorised over the batch."
     def __init__(self, seeds:Tensor # one int64 seed per sample, shape `N`
@@ -45,6 +46,7 @@ def __getitem__(self:SampleRNG, idx) -> SampleRNG:
     "The streams of the samples `idx`, at the same counter (a sub-batch draws exactly what it drew in the batch)."
     r = SampleRNG(self.seeds[idx]); r.counter = self.counter; return r
 
+# %% ../../nbs/02_random.ipynb #ef0933ea
 @patch
 def _bits(self:SampleRNG, shape, device=None) -> Tensor:
     "Uniform 32-bit integers of shape `N×shape` (hashed on `device`), a fresh draw per call."
@@ -56,6 +58,7 @@ def _bits(self:SampleRNG, shape, device=None) -> Tensor:
     self.counter += 1
     return h.view(len(self.seeds), *shape)
 
+# %% ../../nbs/02_random.ipynb #8962465a
 @patch
 def rand(self:SampleRNG, *shape, dtype=torch.float32, device=None) -> Tensor:
     "Uniform numbers in (0, 1) (never exactly 0 or 1, in `dtype` too), shape `N×shape`."
@@ -63,6 +66,7 @@ def rand(self:SampleRNG, *shape, dtype=torch.float32, device=None) -> Tensor:
     u = u.to(dtype=dtype)
     return u.clamp(max=1 - torch.finfo(dtype).eps / 2) if dtype != torch.float64 else u
 
+# %% ../../nbs/02_random.ipynb #193128da
 @patch
 def randn(self:SampleRNG, *shape, dtype=torch.float32, device=None) -> Tensor:
     "Standard normal numbers (Box-Muller), shape `N×shape`."

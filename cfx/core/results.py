@@ -80,6 +80,31 @@ class Explanation:
 
     def __len__(self): return len(self.x)
 
+# %% ../../nbs/04_results.ipynb #7576adf9
+@patch
+def __repr__(self:Explanation):
+    m = self.meta
+    extra = [f for f in _OPTIONAL if getattr(self, f) is not None] + (["history"] if self.history else [])
+    return (f"Explanation(method={m.get('method')!r}, n={len(self)}, image={tuple(self.x.shape[1:])}, "
+            f"success={int(self.success.sum())}/{len(self)}" + (f", with {', '.join(extra)}" if extra else "") + ")")
+
+# %% ../../nbs/04_results.ipynb #662a6dde
+@patch(as_prop=True)
+def class_names(self:Explanation): return self.meta.get("class_names")
+
+# %% ../../nbs/04_results.ipynb #b5ad6736
+@patch
+def name_of(self:Explanation, k:int) -> str:
+    "Readable name of class `k`."
+    names = self.class_names
+    return names[k] if names and 0 <= k < len(names) else str(k)
+
+# %% ../../nbs/04_results.ipynb #32deb718
+@patch(as_prop=True)
+def validity(self:Explanation) -> float:
+    "Share of samples with `success`."
+    return self.success.float().mean().item()
+
 # %% ../../nbs/04_results.ipynb #fac39ed3
 @patch
 def _map(self:Explanation, fn) -> Explanation:
@@ -87,6 +112,7 @@ def _map(self:Explanation, fn) -> Explanation:
     kw = {f: (None if getattr(self, f) is None else fn(getattr(self, f))) for f in _TENSOR_FIELDS}
     return Explanation(**kw, history={k: fn(v) for k, v in self.history.items()}, meta=dict(self.meta))
 
+# %% ../../nbs/04_results.ipynb #7278c1bf
 @patch
 def __getitem__(self:Explanation, idx) -> Explanation:
     "Index like a batch: an int (Python, NumPy or 0-d tensor; kept as a batch of one), a slice, a bool mask or indices."
@@ -102,6 +128,7 @@ def __getitem__(self:Explanation, idx) -> Explanation:
         if idx.dtype == torch.bool and len(idx) != len(self): raise IndexError(f"boolean index has {len(idx)} entries, expected {len(self)}")
     return self._map(lambda t: t[idx.to(t.device) if isinstance(idx, Tensor) else idx])
 
+# %% ../../nbs/04_results.ipynb #35ff4eca
 @patch
 def to(self:Explanation, device) -> Explanation:
     "A copy with every tensor on `device` ('cpu', 'cuda', 'cuda:K', 'mps' or a torch.device)."
@@ -122,6 +149,7 @@ def _cat_history(items):
         hist[k] = torch.cat(vals)
     return hist
 
+# %% ../../nbs/04_results.ipynb #349e2ab8
 def _cat_check(items):
     "Say what differs between explanations that cannot be concatenated."
     a = items[0]
@@ -137,6 +165,7 @@ def _cat_check(items):
                 diff = sorted(k for k in set(a.meta[key]) | set(e.meta[key]) if a.meta[key].get(k) != e.meta[key].get(k)) if key == "params" else None
                 raise ValueError(f"cannot concatenate: item {i} differs in meta[{key!r}]" + (f" (keys {diff})" if diff else f": {e.meta[key]!r} vs {a.meta[key]!r}"))
 
+# %% ../../nbs/04_results.ipynb #cf61aa97
 @patch(cls_method=True)
 def cat(cls:Explanation, items:Sequence[Explanation]) -> Explanation:
     "Concatenate explanations of the same kind (meta of the first, with `meta['n']` updated)."
@@ -147,37 +176,14 @@ def cat(cls:Explanation, items:Sequence[Explanation]) -> Explanation:
     meta = dict(items[0].meta); meta["n"] = sum(len(e) for e in items)
     return cls(**kw, history=_cat_history(items), meta=meta)
 
-# %% ../../nbs/04_results.ipynb #94310ea8
-@patch(as_prop=True)
-def class_names(self:Explanation): return self.meta.get("class_names")
-
-@patch
-def name_of(self:Explanation, k:int) -> str:
-    "Readable name of class `k`."
-    names = self.class_names
-    return names[k] if names and 0 <= k < len(names) else str(k)
-
-@patch(as_prop=True)
-def validity(self:Explanation) -> float:
-    "Share of samples with `success`."
-    return self.success.float().mean().item()
-
-@patch
-def __repr__(self:Explanation):
-    m = self.meta
-    extra = [f for f in _OPTIONAL if getattr(self, f) is not None] + (["history"] if self.history else [])
-    return (f"Explanation(method={m.get('method')!r}, n={len(self)}, image={tuple(self.x.shape[1:])}, "
-            f"success={int(self.success.sum())}/{len(self)}" + (f", with {', '.join(extra)}" if extra else "") + ")")
-
 # %% ../../nbs/04_results.ipynb #cdee09d4
-_FORMAT = "cfx.Explanation/1"
-
 def os_error(code:int|None, msg:str) -> OSError:
     "An `OSError` whose text is `msg`, of the subclass `code` stands for (`PermissionError` for EACCES, ...), with `errno` set."
     err = type(OSError(code, ""))(msg) if code else OSError(msg)
     err.errno = code
     return err
 
+# %% ../../nbs/04_results.ipynb #2ad5ed32
 def _errno_of(err:BaseException) -> int|None:
     "The errno of an `OSError`, or the one safetensors' error text holds ('... (os error 28)')."
     import re
@@ -185,6 +191,7 @@ def _errno_of(err:BaseException) -> int|None:
     m = re.search(r"os error (\d+)", str(err))
     return int(m.group(1)) if m else None
 
+# %% ../../nbs/04_results.ipynb #695c15eb
 def write_error(err:BaseException, # the failure: an OSError, or safetensors' error holding one
                  path:Path, what:str, # the file, and what the message calls it
                  after:str="nothing was written there (a file already at that path is unchanged)", # what the message ends with
@@ -199,6 +206,7 @@ def write_error(err:BaseException, # the failure: an OSError, or safetensors' er
            errno.EROFS: "write elsewhere" if elsewhere else "make the file system writable"}.get(code)
     return os_error(code or errno.EIO, f"cannot write {what} {str(path)!r}: {reason}{f'; {fix}' if fix else ''}{f'; {after}' if after else ''}")
 
+# %% ../../nbs/04_results.ipynb #2ce59444
 def _make_folder(d:Path):
     "Create folder `d` and its parents; a file in the way is ENOTDIR ('Not a directory'), not 'File exists'."
     import errno
@@ -214,6 +222,7 @@ def _fsync_dir(d:Path):
         finally: os.close(fd)
     except OSError: pass
 
+# %% ../../nbs/04_results.ipynb #a6f98db0
 def write_atomic(path:Path, # the final file
                   write, # write(tmp): writes the content to the temporary path
                   what:str="the file", # what errors call it
@@ -234,6 +243,7 @@ def write_atomic(path:Path, # the final file
     _fsync_dir(path.parent)
     return path
 
+# %% ../../nbs/04_results.ipynb #3ba71495
 def save_safetensors(tensors:dict, path:Path, metadata:dict, what:str) -> Path:
     "Write a safetensors file atomically; safetensors' own I/O errors become `OSError`s naming `path` (as `write_atomic`)."
     from safetensors.torch import save_file
@@ -245,6 +255,7 @@ def save_safetensors(tensors:dict, path:Path, metadata:dict, what:str) -> Path:
             raise os_error(_errno_of(err), (str(err).strip().splitlines() or [""])[0]) from err
     return write_atomic(path, write, what)
 
+# %% ../../nbs/04_results.ipynb #e5ccf6b0
 def check_writable(path:str|Path, # a file to be written after some work
                     what:str, # what errors call it, e.g. "`--out`"
                    ) -> Path:
@@ -257,6 +268,9 @@ def check_writable(path:str|Path, # a file to be written after some work
         with tempfile.TemporaryFile(dir=path.parent): pass
     except OSError as err: raise write_error(err, path, what, "checked before any work") from err
     return path
+
+# %% ../../nbs/04_results.ipynb #a85571e6
+_FORMAT = "cfx.Explanation/1"
 
 @patch
 def save(self:Explanation, path:str|Path) -> Path:
@@ -283,7 +297,9 @@ def read_safetensors(path:Path, fmt:str, what:str):
     if md.get("format") != fmt: raise ValueError(f"{str(path)!r} is not a {what} file (format {md.get('format')!r}, expected {fmt!r})")
     return t, md
 
+# %% ../../nbs/04_results.ipynb #dc32bcc7
 def load_meta(md:dict, path:Path, key:str="meta") -> dict:
+    "The JSON object a file's header holds under `key`; anything else is an error naming the file."
     try: meta = json.loads(md.get(key, ""))
     except json.JSONDecodeError as err: raise ValueError(f"{str(path)!r}: its {key} is not valid JSON ({err})") from None
     if not isinstance(meta, dict): raise ValueError(f"{str(path)!r}: its {key} must be a JSON object, got {type(meta).__name__}")
@@ -306,6 +322,7 @@ def load(cls:Explanation, path:str|Path, # a file written by `Explanation.save`
     check_images(e.x, name=f"x in {str(path)!r}"); check_images(e.x_cf, name=f"x_cf in {str(path)!r}")
     return e.to(device) if device.type != "cpu" else e
 
+# %% ../../nbs/04_results.ipynb #5e66d0c0
 def _same(a:Tensor|None, b:Tensor|None) -> bool:
     "Exact equality of two tensors (dtype, shape, values), NaN equal to NaN at the same places (a record or a score with nothing behind it)."
     if a is None or b is None: return a is None and b is None
@@ -313,6 +330,7 @@ def _same(a:Tensor|None, b:Tensor|None) -> bool:
     a, b = a.cpu(), b.cpu()
     return torch.equal(a, b) or (a.is_floating_point() and bool(((a == b) | (a.isnan() & b.isnan())).all()))
 
+# %% ../../nbs/04_results.ipynb #570b2261
 @patch
 def equals(self:Explanation, other:Explanation) -> bool:
     "Exact equality of every tensor (values and dtype; NaN equal to NaN at the same places), the history and the meta."
@@ -322,11 +340,13 @@ def equals(self:Explanation, other:Explanation) -> bool:
 
 # %% ../../nbs/04_results.ipynb #1234ab1e
 def _vec(v, name, J, dtype=torch.float64, width=None):
+    "`v` as a tensor of `dtype` with one entry (or one row of `width`) per name; else an error naming `name`."
     t = torch.as_tensor(v, dtype=dtype).detach().cpu()
     want = (J,) if width is None else (J, width)
     if tuple(t.shape) != want: raise ValueError(f"`{name}` must have shape {want} (one entry per name), got {tuple(t.shape)}")
     return t
 
+# %% ../../nbs/04_results.ipynb #23a171b6
 @dataclass
 class GlobalExplanation:
     "Population-level scores for named attributes, with their uncertainty and sample counts."
@@ -352,10 +372,24 @@ class GlobalExplanation:
 
     def __len__(self): return len(self.names)
 
-# %% ../../nbs/04_results.ipynb #eb055df6
+# %% ../../nbs/04_results.ipynb #00cba2f4
 @patch(as_prop=True)
 def scores(self:GlobalExplanation) -> list: return list(self.values)
 
+# %% ../../nbs/04_results.ipynb #f85a728d
+@patch
+def __repr__(self:GlobalExplanation):
+    return f"GlobalExplanation(method={self.meta.get('method')!r}, names={len(self)}, scores={self.scores})"
+
+# %% ../../nbs/04_results.ipynb #7c7ff95b
+@patch
+def _score(self:GlobalExplanation, score):
+    "The name of `score`: the first score when None, an error listing the scores when unknown."
+    if score is None: return self.scores[0]
+    if score not in self.values: raise KeyError(f"no score {score!r}; have {self.scores}")
+    return score
+
+# %% ../../nbs/04_results.ipynb #93c0c198
 @patch
 def interval(self:GlobalExplanation, score:str|None=None, # which score (default: the first)
              z:float=1.96, # normal quantile used when only standard errors are known
@@ -366,12 +400,7 @@ def interval(self:GlobalExplanation, score:str|None=None, # which score (default
     if score in self.se: v, s = self.values[score], self.se[score]; return torch.stack([v - z * s, v + z * s], 1)
     return None
 
-@patch
-def _score(self:GlobalExplanation, score):
-    if score is None: return self.scores[0]
-    if score not in self.values: raise KeyError(f"no score {score!r}; have {self.scores}")
-    return score
-
+# %% ../../nbs/04_results.ipynb #9290f67c
 @patch
 def rank(self:GlobalExplanation, score:str|None=None, # which score (default: the first)
          by_abs:bool=True, # rank by |value| (True) or by value
@@ -403,12 +432,9 @@ def table(self:GlobalExplanation, scores:Sequence[str]|None=None, # scores to sh
     w = [max(len(r[i]) for r in rows + [head]) for i in range(len(head))]
     return "\n".join("  ".join(c.ljust(w[i]) for i, c in enumerate(r)) for r in [head] + rows)
 
+# %% ../../nbs/04_results.ipynb #6f000e1c
 @patch
 def _repr_markdown_(self:GlobalExplanation): return self.table()
-
-@patch
-def __repr__(self:GlobalExplanation):
-    return f"GlobalExplanation(method={self.meta.get('method')!r}, names={len(self)}, scores={self.scores})"
 
 # %% ../../nbs/04_results.ipynb #3fb2f8f4
 _GLOBAL_FORMAT = "cfx.GlobalExplanation/1"
@@ -421,6 +447,7 @@ def save(self:GlobalExplanation, path:str|Path) -> Path:
     t = {f"{part}.{k}": v.detach().cpu().contiguous().clone() for part in ("values", "se", "ci", "n") for k, v in getattr(self, part).items()}
     return save_safetensors(t, path, {"format": _GLOBAL_FORMAT, "names": json.dumps(self.names), "meta": json.dumps(self.meta)}, "the global explanation")
 
+# %% ../../nbs/04_results.ipynb #fcb115f4
 @patch(cls_method=True)
 def load(cls:GlobalExplanation, path:str|Path) -> GlobalExplanation:
     "Read a global explanation written by `save` (no pickle); a file that is not one is refused with its name."

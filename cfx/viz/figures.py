@@ -28,6 +28,7 @@ def to_display(img:Tensor):
     img = img.detach().float().cpu().clamp(0, 1)
     return img[0].numpy() if img.shape[0] == 1 else img[:3].permute(1, 2, 0).numpy()
 
+# %% ../../nbs/35_viz.ipynb #298256cb
 def signed_diff(x:Tensor, x_cf:Tensor) -> Tensor:
     "Channel-summed signed difference `x_cf - x`, N×H×W."
     return (x_cf - x).sum(1)
@@ -40,11 +41,13 @@ def _check_titles(titles, n, name="titles"):
     if len(titles) != n: raise ValueError(f"`{name}` has {len(titles)} entries for {n} images")
     return [None if t is None else str(t) for t in titles]
 
+# %% ../../nbs/35_viz.ipynb #6d23df66
 def _check_int(v, name, lo=1):
     if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < lo:
         raise ValueError(f"`{name}` must be an int ≥ {lo}, got {v!r}")
     return int(v)
 
+# %% ../../nbs/35_viz.ipynb #7d4febf2
 def _bare(ax):
     ax.set_xticks([]); ax.set_yticks([])
     for s in ax.spines.values(): s.set_visible(False)
@@ -54,6 +57,7 @@ def _show_image(ax, img, title=None, fontsize=8):
     _bare(ax)
     if title: ax.set_title(title, fontsize=fontsize)
 
+# %% ../../nbs/35_viz.ipynb #afdb5e34
 def image_grid(images:Tensor|Sequence[Tensor], # N×C×H×W in [0, 1], or a list of C×H×W images
                nrow:int=8, # images per row
                titles:Sequence[str]|None=None, # one title per image
@@ -94,6 +98,7 @@ def draw_diff(ax, # the matplotlib axis to draw on
     ax.set_title(f"Δ ±{m:.2g}" if title is None else title, fontsize=fontsize)
     return im
 
+# %% ../../nbs/35_viz.ipynb #ab8e84ed
 def diff_map(x:Tensor, # original image(s): C×H×W or N×C×H×W in [0, 1]
              x_cf:Tensor, # counterfactual image(s), same shape as `x`
              vmax:float|None=None, # colour scale ±vmax for every panel; None: each panel its own largest |Δ|
@@ -122,14 +127,15 @@ def diff_map(x:Tensor, # original image(s): C×H×W or N×C×H×W in [0, 1]
     return fig
 
 # %% ../../nbs/35_viz.ipynb #a3e585c3
-_PANELS = ("original", "counterfactual", "difference", "saliency")
-
 def _cf_title(e:Explanation, i:int) -> str:
     "✓/✗, the class the counterfactual reached and its probability; then the goal when it is another class."
     y, t, r = int(e.y[i]), int(e.target[i]), int(e.p_cf[i].argmax())
     head = f"{'✓' if bool(e.success[i]) else '✗'} {e.name_of(r)} ({float(e.p_cf[i, r]):.2f})"
     if e.meta.get("target_mode") == "other": return head + f"\ngoal: not {e.name_of(y)}"
     return head if r == t else head + f"\ntarget {e.name_of(t)} ({float(e.p_cf[i, t]):.2f})"
+
+# %% ../../nbs/35_viz.ipynb #aebfac17
+_PANELS = ("original", "counterfactual", "difference", "saliency")
 
 def _panel_columns(e:Explanation, cols) -> list[str]:
     if cols is None: return list(_PANELS[:3]) + (["saliency"] if e.saliency is not None else [])
@@ -175,29 +181,6 @@ def show(self:Explanation, n:int=8, # show at most this many samples
     "A figure with a row per sample: original | counterfactual (the class it reached) | signed difference | saliency (when present)."
     return show_explanation(self, n=n, cols=cols, figsize_per=figsize_per, title=title)
 
-# %% ../../nbs/35_viz.ipynb #2d61ddab
-@patch
-def show(self:GlobalExplanation, score:str|None=None, # which score to draw (default: the first)
-         sort:bool=True, # order bars by |value|, largest first
-         top:int|None=None, # draw only the `top` largest
-         title:str|None=None, # axis title (default: the score and the method)
-        ):
-    "A bar chart of one score with its intervals as error bars."
-    s = self._score(score)
-    order = torch.argsort(-self.values[s].abs(), stable=True) if sort else torch.arange(len(self))
-    if top is not None: order = order[:check_number(top, "top", int, lo=1)]
-    v = self.values[s][order].numpy(); iv = self.interval(s)
-    names = [self.names[i] + (f" (n={int(self.n[s][i])})" if s in self.n else "") for i in order.tolist()]
-    k = len(order)
-    fig, ax = plt.subplots(figsize=(5.0, 0.8 + 0.34 * k))
-    pos = np.arange(k)[::-1]
-    err = None if iv is None else np.abs(np.stack([v - iv[order, 0].numpy(), iv[order, 1].numpy() - v]))
-    ax.barh(pos, v, xerr=err, color=["tab:blue" if u >= 0 else "tab:red" for u in v], capsize=3, height=0.7)
-    ax.set_yticks(pos, names); ax.axvline(0, color="k", lw=0.8); ax.grid(alpha=0.3, axis="x")
-    ax.set_xlabel(s); ax.set_title(title or f"{s} — {self.meta.get('method', '')}".rstrip(" —"))
-    fig.tight_layout()
-    return fig
-
 # %% ../../nbs/35_viz.ipynb #309018c9
 def _named_explanations(expls, name:str) -> dict:
     "A dict label -> Explanation from an Explanation, a dict or a list; all hold the same images."
@@ -214,36 +197,34 @@ def _named_explanations(expls, name:str) -> dict:
             raise ValueError(f"`{name}[{k!r}]` holds different images from `{name}[{first_key!r}]`: all must explain the same images")
     return dict(expls)
 
+# %% ../../nbs/35_viz.ipynb #94a4db10
 def _label(k, e:Explanation) -> str:
     return e.name_of(int(k)) if isinstance(k, (int, np.integer)) and not isinstance(k, bool) else str(k)
 
-def _cf_figure(columns:dict, n:int, diff:str|None, show_original:bool, figsize_per:float, fontsize:int=8) -> Figure:
-    "Rows = images; per column label an Explanation; each cell the counterfactual with its difference map."
-    if diff not in (None, "below", "beside"): raise ValueError(f"`diff` must be 'below', 'beside' or None, got {diff!r}")
-    first = next(iter(columns.values()))
-    n = min(_check_int(n, "n"), len(first))
-    per = 2 if diff == "beside" else 1                      # panels per column
-    sub = 2 if diff == "below" else 1                       # panel rows per image
-    ncols = int(show_original) + per * len(columns)
-    fig, axes = plt.subplots(n * sub, ncols, figsize=(figsize_per * ncols, figsize_per * 1.2 * n * sub), squeeze=False)
-    for i in range(n):
-        r = i * sub
-        ds = {k: signed_diff(e.x[i:i + 1], e.x_cf[i:i + 1])[0].detach().cpu() for k, e in columns.items()}
-        m = max(float(d.abs().max()) for d in ds.values())
-        j = 0
-        if show_original:
-            y = int(first.y[i])
-            _show_image(axes[r, 0], first.x[i], f"{first.name_of(y)} ({float(first.p_orig[i, y]):.2f})", fontsize)
-            if sub == 2: axes[r + 1, 0].axis("off")
-            j = 1
-        for k, e in columns.items():
-            t = int(e.target[i])
-            mark = "✓" if bool(e.success[i]) else "✗"
-            _show_image(axes[r, j], e.x_cf[i], f"{mark} {e.name_of(t)} ({float(e.p_cf[i, t]):.2f})", fontsize)
-            if diff == "below": draw_diff(axes[r + 1, j], ds[k], m, fontsize=fontsize)
-            elif diff == "beside": draw_diff(axes[r, j + 1], ds[k], m, fontsize=fontsize)
-            j += per
-    # column headers in a strip above the first row, placed after the layout is fixed
+# %% ../../nbs/35_viz.ipynb #83ff06d9
+def _cf_row(axes, i:int, columns:dict, diff:str|None, show_original:bool, fontsize:int=8):
+    "Image `i` on its panel row(s) of `axes`: the original, then per column the counterfactual and its difference map (one scale per row)."
+    first, per, sub = next(iter(columns.values())), 2 if diff == "beside" else 1, 2 if diff == "below" else 1
+    r = i * sub
+    ds = {k: signed_diff(e.x[i:i + 1], e.x_cf[i:i + 1])[0].detach().cpu() for k, e in columns.items()}
+    m = max(float(d.abs().max()) for d in ds.values())
+    j = 0
+    if show_original:
+        y = int(first.y[i])
+        _show_image(axes[r, 0], first.x[i], f"{first.name_of(y)} ({float(first.p_orig[i, y]):.2f})", fontsize)
+        if sub == 2: axes[r + 1, 0].axis("off")
+        j = 1
+    for k, e in columns.items():
+        t = int(e.target[i])
+        mark = "✓" if bool(e.success[i]) else "✗"
+        _show_image(axes[r, j], e.x_cf[i], f"{mark} {e.name_of(t)} ({float(e.p_cf[i, t]):.2f})", fontsize)
+        if diff == "below": draw_diff(axes[r + 1, j], ds[k], m, fontsize=fontsize)
+        elif diff == "beside": draw_diff(axes[r, j + 1], ds[k], m, fontsize=fontsize)
+        j += per
+
+# %% ../../nbs/35_viz.ipynb #5f3f9551
+def _column_heads(fig, axes, columns:dict, show_original:bool, per:int, fontsize:int=8):
+    "Lay `fig` out below a header strip and write each column's label in it, centred over the column's `per` panels."
     top = 0.3 / fig.get_figheight()
     fig.tight_layout(rect=(0, 0, 1, 1 - top))
     heads = ([("original", axes[0, 0], axes[0, 0])] if show_original else [])
@@ -253,8 +234,22 @@ def _cf_figure(columns:dict, n:int, diff:str|None, show_original:bool, figsize_p
     for text, a0, a1 in heads:
         x = (a0.get_position().x0 + a1.get_position().x1) / 2
         fig.text(x, 1 - top / 2, text, ha="center", va="center", fontsize=fontsize + 1, weight="bold")
+
+# %% ../../nbs/35_viz.ipynb #a984f152
+def _cf_figure(columns:dict, n:int, diff:str|None, show_original:bool, figsize_per:float, fontsize:int=8) -> Figure:
+    "Rows = images; per column label an Explanation; each cell the counterfactual with its difference map."
+    if diff not in (None, "below", "beside"): raise ValueError(f"`diff` must be 'below', 'beside' or None, got {diff!r}")
+    first = next(iter(columns.values()))
+    n = min(_check_int(n, "n"), len(first))
+    per = 2 if diff == "beside" else 1                      # panels per column
+    sub = 2 if diff == "below" else 1                       # panel rows per image
+    ncols = int(show_original) + per * len(columns)
+    fig, axes = plt.subplots(n * sub, ncols, figsize=(figsize_per * ncols, figsize_per * 1.2 * n * sub), squeeze=False)
+    for i in range(n): _cf_row(axes, i, columns, diff, show_original, fontsize)
+    _column_heads(fig, axes, columns, show_original, per, fontsize)
     return fig
 
+# %% ../../nbs/35_viz.ipynb #de8367dd
 def counterfactual_grid(expl_by_target, # dict label (e.g. target class) -> Explanation of the same images; or one Explanation
                         n:int=6, # show at most this many images (rows)
                         diff:str|None="below", # difference map 'below' or 'beside' each counterfactual, or None
@@ -276,11 +271,21 @@ def compare_rows(runs, # dict run name -> Explanation of the same images (e.g. {
 
 # %% ../../nbs/35_viz.ipynb #1846a9d8
 def _as_1d(v, name) -> np.ndarray:
+    "`v` (a sequence, array or tensor of numbers) as a 1-d float array; else an error naming `name`."
     try: a = np.asarray(v.detach().cpu() if isinstance(v, Tensor) else v, dtype=float)
     except (TypeError, ValueError): raise TypeError(f"`{name}` must be a sequence of numbers, got {type(v).__name__}")
     if a.ndim != 1: raise ValueError(f"`{name}` must be one-dimensional, got shape {a.shape}")
     return a
 
+# %% ../../nbs/35_viz.ipynb #4cf87269
+def _check_lines(ys, errors):
+    "`ys` a non-empty dict name -> y values; `errors` None or a dict over some of its names."
+    if not isinstance(ys, Mapping) or not ys: raise TypeError("`ys` must be a non-empty dict name -> y values")
+    if errors is not None and not isinstance(errors, Mapping): raise TypeError("`errors` must be a dict name -> error values")
+    unknown = set(errors or {}) - set(ys)
+    if unknown: raise ValueError(f"`errors` has names {sorted(map(str, unknown))} that are not in `ys`")
+
+# %% ../../nbs/35_viz.ipynb #9a19ff86
 def curve(x, # shared x values, e.g. the budgets eps (sequence or tensor)
           ys:Mapping[str, Sequence[float]], # name -> y values, one per x
           xlabel:str="", # x-axis label
@@ -293,10 +298,7 @@ def curve(x, # shared x values, e.g. the budgets eps (sequence or tensor)
          ) -> Figure:
     "Lines `name -> y(x)` with markers and optional ± error bands."
     xv = _as_1d(x, "x")
-    if not isinstance(ys, Mapping) or not ys: raise TypeError("`ys` must be a non-empty dict name -> y values")
-    if errors is not None and not isinstance(errors, Mapping): raise TypeError("`errors` must be a dict name -> error values")
-    unknown = set(errors or {}) - set(ys)
-    if unknown: raise ValueError(f"`errors` has names {sorted(map(str, unknown))} that are not in `ys`")
+    _check_lines(ys, errors)
     fig, ax = plt.subplots(figsize=figsize)
     for name, y in ys.items():
         yv = _as_1d(y, f"ys[{name!r}]")
@@ -335,44 +337,87 @@ def metric_curve(x, # x values, one per evaluation (e.g. the budgets eps)
     return curve(xv, ys, xlabel, metric if ylabel is None else ylabel, errors=errs, **kwargs)
 
 # %% ../../nbs/35_viz.ipynb #72170d82
-def bar_chart(names:Sequence[str], # one label per bar
-              values, # one value per bar (sequence or tensor)
-              errors=None, # optional ± error per bar (e.g. standard errors)
+def _bar_series(values, names) -> tuple:
+    "`values` as `{series: one value per name}`, and whether they are grouped (given as a dict); a plain sequence is one unnamed series."
+    grouped = isinstance(values, Mapping)
+    if grouped and not values: raise ValueError("`values` is an empty dict: give series name -> one value per name")
+    series = {s: _as_1d(v, f"values[{s!r}]") for s, v in values.items()} if grouped else {None: _as_1d(values, "values")}
+    for s, v in series.items():
+        if len(v) != len(names): raise ValueError(f"`{f'values[{s!r}]' if grouped else 'values'}` has {len(v)} entries for {len(names)} names")
+    return series, grouped
+
+# %% ../../nbs/35_viz.ipynb #7351db56
+def _bar_error(e, k:int, name:str) -> np.ndarray:
+    "One series' error bars as matplotlib takes them: a ± value per bar (`k`), or the lengths below and above each bar (2×`k`)."
+    try: a = np.asarray(e.detach().cpu() if isinstance(e, Tensor) else e, dtype=float)
+    except (TypeError, ValueError): raise TypeError(f"`{name}` must be a sequence of numbers, got {type(e).__name__}")
+    if a.ndim == 2 and a.shape == (2, k): return a
+    if a.ndim != 1: raise ValueError(f"`{name}` must hold one value per name ({k}) or a row below and a row above (2×{k}), got shape {a.shape}")
+    if len(a) != k: raise ValueError(f"`{name}` has {len(a)} entries for {k} names")
+    return a
+
+# %% ../../nbs/35_viz.ipynb #31b8bb92
+def _bar_errors(errors, series:dict, grouped:bool, k:int) -> dict:
+    "Error bars per series (None for a series without); `errors` is a dict exactly when `values` is."
+    if errors is None: return dict.fromkeys(series)
+    if not grouped: return {None: _bar_error(errors, k, "errors")}
+    if not isinstance(errors, Mapping): raise TypeError("`errors` must be a dict series -> errors when `values` is a dict")
+    unknown = set(errors) - set(series)
+    if unknown: raise ValueError(f"`errors` has series {sorted(map(str, unknown))} that are not in `values`")
+    return {s: _bar_error(errors[s], k, f"errors[{s!r}]") if s in errors else None for s in series}
+
+# %% ../../nbs/35_viz.ipynb #f96fd3a8
+def _bar_colors(colors, s, i:int, v:np.ndarray, grouped:bool):
+    "The colour of series `s`, the `i`-th: `colors[s]` (a dict), `colors` (one colour), else by sign (one series) or matplotlib's cycle."
+    if isinstance(colors, Mapping): return colors.get(s, f"C{i}")
+    if colors is not None: return colors
+    return f"C{i}" if grouped else ["tab:blue" if u >= 0 else "tab:red" for u in v]
+
+# %% ../../nbs/35_viz.ipynb #ab667591
+def _draw_bars(ax, pos, series:dict, errs:dict, order, colors, grouped:bool, horizontal:bool):
+    "Each series' bars side by side around `pos` (the first series on top, or on the left), in the order `order`."
+    S = len(series); w = 0.7 / S
+    for i, (s, v) in enumerate(series.items()):
+        v, e = v[order], None if errs[s] is None else errs[s][..., order]
+        off = (i - (S - 1) / 2) * w * (-1 if horizontal else 1)
+        kw = dict(color=_bar_colors(colors, s, i, v, grouped), capsize=3, **({"label": str(s)} if grouped else {}))
+        if horizontal: ax.barh(pos + off, v, xerr=e, height=w, **kw)
+        else: ax.bar(pos + off, v, yerr=e, width=w, **kw)
+
+# %% ../../nbs/35_viz.ipynb #d39c5d4a
+def bar_chart(names:Sequence[str], # one label per bar (per group of bars, with several series)
+              values, # one value per name (sequence or tensor); or a dict series name -> values: grouped bars with a legend
+              errors=None, # ± error per bar (e.g. standard errors) or 2×names lengths below/above; a dict series -> errors with grouped bars
               xlabel:str="", # label of the value axis
               title:str|None=None, # axis title
               horizontal:bool=True, # horizontal bars (labels on the left, first name on top)
-              sort:bool=False, # order bars by value, largest first
-              figsize:tuple|None=None, # figure size in inches (default grows with the number of bars)
+              sort:bool=False, # order by value (the first series'), largest first
+              figsize:tuple|None=None, # figure size in inches (default grows with the number of bars; unused with `ax`)
+              colors=None, # None: by sign (one series) or matplotlib's cycle (grouped); one colour; or a dict series -> colour
+              vlim:tuple|None=None, # limits of the value axis, e.g. (0, 1)
+              fontsize:float|None=None, # font size of the tick labels
+              ax=None, # draw on this matplotlib axis (a panel of a larger figure) instead of a new figure
              ) -> Figure:
-    "Bars with optional error bars, coloured by sign; for global explanations and metric comparisons."
+    "Bars with optional error bars: one series coloured by sign, or several side by side; for global explanations and metric comparisons."
     if isinstance(names, str) or not isinstance(names, Sequence): raise TypeError(f"`names` must be a sequence of labels, got {type(names).__name__}")
-    v = _as_1d(values, "values")
-    if len(v) != len(names): raise ValueError(f"`values` has {len(v)} entries for {len(names)} names")
-    e = None
-    if errors is not None:
-        e = _as_1d(errors, "errors")
-        if len(e) != len(names): raise ValueError(f"`errors` has {len(e)} entries for {len(names)} names")
-    labels = [str(n) for n in names]
-    order = np.argsort(-v, kind="stable") if sort else np.arange(len(v))
-    v, labels = v[order], [labels[i] for i in order]
-    e = None if e is None else e[order]
-    colors = ["tab:blue" if u >= 0 else "tab:red" for u in v]
-    k = len(v)
-    if horizontal:
-        fig, ax = plt.subplots(figsize=figsize or (4.5, 0.8 + 0.32 * k))
-        pos = np.arange(k)[::-1]
-        ax.barh(pos, v, xerr=e, color=colors, capsize=3, height=0.7)
-        ax.set_yticks(pos, labels); ax.set_xlabel(xlabel); ax.axvline(0, color="k", lw=0.8)
-    else:
-        fig, ax = plt.subplots(figsize=figsize or (1.0 + 0.5 * k, 3.2))
-        pos = np.arange(k)
-        ax.bar(pos, v, yerr=e, color=colors, capsize=3, width=0.7)
-        ax.set_xticks(pos, labels, rotation=45, ha="right"); ax.set_ylabel(xlabel); ax.axhline(0, color="k", lw=0.8)
+    series, grouped = _bar_series(values, names)
+    errs, k = _bar_errors(errors, series, grouped, len(names)), len(names)
+    order = np.argsort(-next(iter(series.values())), kind="stable") if sort else np.arange(k)
+    labels, grow, new = [str(names[i]) for i in order], 1 + (len(series) - 1) / 2, ax is None
+    if new: fig, ax = plt.subplots(figsize=figsize or ((4.5, 0.8 + 0.32 * k * grow) if horizontal else (1.0 + 0.5 * k * grow, 3.2)))
+    pos = np.arange(k)[::-1] if horizontal else np.arange(k)
+    _draw_bars(ax, pos, series, errs, order, colors, grouped, horizontal)
+    if horizontal: ax.set_yticks(pos, labels); ax.set_xlabel(xlabel); ax.axvline(0, color="k", lw=0.8)
+    else: ax.set_xticks(pos, labels, rotation=45, ha="right"); ax.set_ylabel(xlabel); ax.axhline(0, color="k", lw=0.8)
+    if vlim is not None: (ax.set_xlim if horizontal else ax.set_ylim)(*vlim)
+    if fontsize is not None: ax.tick_params(labelsize=fontsize)
     if title: ax.set_title(title)
     ax.grid(alpha=0.3, axis="x" if horizontal else "y")
-    fig.tight_layout()
-    return fig
+    if grouped: ax.legend(fontsize=8, frameon=False)
+    if new: ax.figure.tight_layout()
+    return ax.figure
 
+# %% ../../nbs/35_viz.ipynb #61a6ff59
 def metric_bars(evaluation, # a `cfx.metrics.evaluate.Evaluation`
                 metric:str, # the metric to show, e.g. 'validity'
                 title:str|None=None, # axis title (default: the metric's name)
@@ -385,3 +430,20 @@ def metric_bars(evaluation, # a `cfx.metrics.evaluate.Evaluation`
     se = [evaluation.se(metric, m) for m in ms]
     return bar_chart(ms, [evaluation.mean(metric, m) for m in ms], [0.0 if math.isnan(s) else s for s in se],
                      xlabel=metric, title=title, **kwargs)
+
+# %% ../../nbs/35_viz.ipynb #2d61ddab
+@patch
+def show(self:GlobalExplanation, score:str|None=None, # which score to draw (default: the first)
+         sort:bool=True, # order bars by |value|, largest first
+         top:int|None=None, # draw only the `top` largest
+         title:str|None=None, # axis title (default: the score and the method)
+        ):
+    "A bar chart of one score with its intervals as error bars."
+    s = self._score(score)
+    order = torch.argsort(-self.values[s].abs(), stable=True) if sort else torch.arange(len(self))
+    if top is not None: order = order[:check_number(top, "top", int, lo=1)]
+    v, iv = self.values[s][order].numpy(), self.interval(s)
+    names = [self.names[i] + (f" (n={int(self.n[s][i])})" if s in self.n else "") for i in order.tolist()]
+    err = None if iv is None else np.abs(np.stack([v - iv[order, 0].numpy(), iv[order, 1].numpy() - v]))
+    return bar_chart(names, v, err, xlabel=s, title=title or f"{s} — {self.meta.get('method', '')}".rstrip(" —"),
+                     figsize=(5.0, 0.8 + 0.34 * len(order)))
