@@ -23,11 +23,13 @@ def check_level(level) -> float:
     "An interval's coverage: a number strictly between 0 and 1 (0.95 for 95 %)."
     return check_number(level, "level", lo=0, hi=1, lo_open=True, hi_open=True)
 
+# %% ../../nbs/23_causal.ipynb #60e1f539
 def check_flag(v, name:str) -> bool:
     "A switch: True or False (a string such as 'no' would read as True)."
     if not isinstance(v, bool): raise TypeError(f"`{name}` must be True or False, got {v!r}")
     return v
 
+# %% ../../nbs/23_causal.ipynb #d52d98e1
 def wilson(k:Tensor, # successes per entry
            n:Tensor, # trials per entry
            level:float=0.95, # coverage of the interval
@@ -48,6 +50,7 @@ _SCORES = {  # name: (condition A, condition O, intervened value(s), what counts
     "PN": (1, 1, 0, "lost"), "PS": (0, 0, 1, "gained"), "PNS": (None, None, (1, 0), "both"),
     "PN_rev": (0, 1, 1, "lost"), "PS_rev": (1, 0, 0, "gained"), "PNS_rev": (None, None, (0, 1), "both")}
 
+# %% ../../nbs/23_causal.ipynb #3e7e23cb
 def _consistent(o, a, o_do, a_do):
     "Interventions that set an attribute to its current value are the identity (consistency)."
     J = a.shape[1]
@@ -123,12 +126,14 @@ def sample(self:CausalShapes, n:int, # images
              hue=(torch.where(warm, 0.0, 0.58) + 0.06 * u[:, 3]).float(), background=0.15 * u[:, 7], marker=torch.zeros(len(u), dtype=torch.bool))
     return self.renderer.make_batch(f)
 
+# %% ../../nbs/23_causal.ipynb #3b386ff1
 @patch
 def attributes(self:CausalShapes, batch:ShapesBatch) -> Tensor:
     "The true attributes N×3 (bool): circle, large, warm."
     f = batch.factors
     return torch.stack([f["shape"] == 0, f["size"] > sum(self.sizes) / 2, f["hue"] < 0.3], 1)
 
+# %% ../../nbs/23_causal.ipynb #7f65514b
 @patch
 def intervene(self:CausalShapes, batch:ShapesBatch, j:int|str, # the attribute (index or name)
               v:bool, # its new value

@@ -29,11 +29,13 @@ IMAGE_DESCRIPTORS = {
     "centre_y": "intensity-weighted centre of mass, fraction of the height",
 }  # name -> meaning of the descriptors `image_descriptors` computes
 
+# %% ../../nbs/22_descriptors.ipynb #68571b81
 def _luminance(x:Tensor) -> Tensor:
     if x.shape[1] == 1: return x
     if x.shape[1] == 3: return (x * torch.tensor([0.299, 0.587, 0.114], dtype=x.dtype)[None, :, None, None]).sum(1, keepdim=True)
     return x.mean(1, keepdim=True)
 
+# %% ../../nbs/22_descriptors.ipynb #0a1911e1
 def _extent(m:Tensor, dim:int) -> Tensor:
     "Length of the occupied span of mask `m` (N×H×W) along `dim` (1 rows, 2 columns), as a fraction."
     occ = m.any(dim=3 - dim)                               # N×L
@@ -41,6 +43,7 @@ def _extent(m:Tensor, dim:int) -> Tensor:
     first, last = occ.int().argmax(1), L - occ.flip(1).int().argmax(1)
     return torch.where(occ.any(1), (last - first).float() / L, torch.zeros(len(m)))
 
+# %% ../../nbs/22_descriptors.ipynb #2a937d04
 def _texture(x:Tensor, threshold:float, prior_pairs:float=20.0) -> Tensor:
     "Mean |difference| of 4-neighbour pixel pairs both brighter than `threshold`, with `prior_pairs` zero-difference pairs added."
     num = torch.zeros(len(x), dtype=x.dtype); cnt = torch.zeros(len(x), dtype=x.dtype)
@@ -50,6 +53,7 @@ def _texture(x:Tensor, threshold:float, prior_pairs:float=20.0) -> Tensor:
         num += ((a - b).abs() * both).sum((1, 2)); cnt += both.sum((1, 2))
     return num / (cnt + prior_pairs)
 
+# %% ../../nbs/22_descriptors.ipynb #ba8b345d
 def image_descriptors(images:Tensor, # N×C×H×W in [0, 1]
                       threshold:float=0.1, # a pixel is "object" when brighter than this
                       texture_threshold:float=0.3, # `texture` compares neighbouring pixels both brighter than this

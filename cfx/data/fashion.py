@@ -31,6 +31,7 @@ _FASHION_FILES = {"train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"
                   "test":  ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")}
 _FASHION_N = {"train": 60_000, "test": 10_000}
 
+# %% ../../nbs/20_fashion.ipynb #b81641f3
 def cache_dir() -> Path:
     "cfx's cache folder: `$CFX_CACHE`, else `$XDG_CACHE_HOME/cfx`, else `~/.cache/cfx`."
     if os.environ.get("CFX_CACHE"): return Path(os.environ["CFX_CACHE"]).expanduser()
@@ -48,6 +49,7 @@ def _debian_fashion_dir() -> Path | None:
     except (OSError, subprocess.SubprocessError): pass
     return FASHION_SYSTEM_DIR if FASHION_SYSTEM_DIR.is_dir() else None
 
+# %% ../../nbs/20_fashion.ipynb #c6f3f6a3
 def _find_idx(folder, stem:str) -> Path | None:
     "The IDX file `stem` (plain or `.gz`) in `folder`, `folder/fashion-mnist` or `folder/FashionMNIST/raw`."
     if folder is None: return None
@@ -57,6 +59,7 @@ def _find_idx(folder, stem:str) -> Path | None:
             if (sub / name).is_file(): return sub / name
     return None
 
+# %% ../../nbs/20_fashion.ipynb #f9437e6e
 def _fashion_candidates(root=None, search_system:bool=True) -> list[tuple[str, Path]]:
     "The folders `load_fashion_mnist` searches, in order, each with a label saying why."
     c = []
@@ -68,6 +71,7 @@ def _fashion_candidates(root=None, search_system:bool=True) -> list[tuple[str, P
         c.append(("cache", cache_dir()))
     return c
 
+# %% ../../nbs/20_fashion.ipynb #d713329b
 def find_fashion_mnist(split:str="train", # "train" or "test"
                        root=None, # a folder to look in first
                        search_system:bool=True, # also look in the Debian package's folder and cfx's cache
@@ -92,11 +96,13 @@ def _read_idx_gz(path) -> Tensor:
     if arr.size != math.prod(shape): raise ValueError(f"{path}: header says {shape} but holds {arr.size} values")
     return torch.from_numpy(arr.copy()).view(*shape)
 
+# %% ../../nbs/20_fashion.ipynb #6e09d03a
 def _idx_count(path) -> int:
     "Number of items in an IDX file, read from its header only."
     with (gzip.open(path, "rb") if str(path).endswith(".gz") else open(path, "rb")) as f: head = f.read(8)
     return int.from_bytes(head[4:8], "big")
 
+# %% ../../nbs/20_fashion.ipynb #fc43ab1d
 @lru_cache(maxsize=8)
 def _read_idx_cached(path:str, mtime:float, labels:bool) -> Tensor:
     if path.endswith(".gz"): return _read_idx_gz(path)
@@ -108,6 +114,7 @@ def _read_idx_shared(path, labels:bool=False) -> Tensor:
     p = Path(path)
     return _read_idx_cached(str(p), p.stat().st_mtime, labels)
 
+# %% ../../nbs/20_fashion.ipynb #a2101d4c
 def read_idx(path, # an IDX file, plain or gzipped
              labels:bool=False, # it holds labels (1-d) rather than images (3-d)
             ) -> Tensor:
@@ -156,6 +163,7 @@ def _assets_dir() -> Path:
 
 FASHION_SAMPLE_FILE = "fashion_sample.npz"
 
+# %% ../../nbs/20_fashion.ipynb #9b0fa32b
 def fashion_sample_indices(labels:Tensor, # Fashion-MNIST test labels (10 000)
                            per_class:int=FASHION_SAMPLE_PER_CLASS, # images per class
                            seed:int=FASHION_SAMPLE_SEED, # seed of the choice
@@ -169,6 +177,7 @@ def fashion_sample_indices(labels:Tensor, # Fashion-MNIST test labels (10 000)
         picks.append(idx[torch.randperm(len(idx), generator=g)[:per_class]])
     return torch.cat(picks).sort().values
 
+# %% ../../nbs/20_fashion.ipynb #5c128fdd
 def build_fashion_sample(path=None, # where to write the `.npz`; `None`: only return the arrays
                          root=None, # passed to `load_fashion_mnist`
                          per_class:int=FASHION_SAMPLE_PER_CLASS, seed:int=FASHION_SAMPLE_SEED,
@@ -184,6 +193,7 @@ def build_fashion_sample(path=None, # where to write the `.npz`; `None`: only re
         np.savez_compressed(path, **arrays)
     return arrays
 
+# %% ../../nbs/20_fashion.ipynb #af9a8314
 def _read_fashion_sample() -> dict[str, np.ndarray]:
     with np.load(_assets_dir() / FASHION_SAMPLE_FILE, allow_pickle=False) as z: return {k: z[k] for k in z.files}
 
@@ -207,6 +217,7 @@ def _import_sklearn_datasets():
                           "(the optional extra that adds scikit-learn; cfx uses it only for this dataset)") from e
     return datasets
 
+# %% ../../nbs/20_fashion.ipynb #3c4d2143
 def digits_split_indices(split:str="all") -> Tensor:
     "Indices of the digits in `split` ('all', 'train' or 'test'; a fixed 80/20 split drawn with seed 0), sorted."
     if split not in ("all", "train", "test"): raise ValueError(f"`split` must be 'all', 'train' or 'test', got {split!r}")
@@ -214,6 +225,7 @@ def digits_split_indices(split:str="all") -> Tensor:
     perm = torch.randperm(1797, generator=torch.Generator().manual_seed(0))
     return (perm[:DIGITS_TEST_SIZE] if split == "test" else perm[DIGITS_TEST_SIZE:]).sort().values
 
+# %% ../../nbs/20_fashion.ipynb #578592e3
 def load_digits(split:str="all", # "all" (1 797), "train" (1 437) or "test" (360)
                ) -> tuple[Tensor, Tensor]:
     "sklearn's 8×8 digits as (images float32 N×1×8×8 in [0, 1], labels int64); class names in `DIGITS_CLASSES`."
@@ -235,10 +247,12 @@ def canonical_name(name:str) -> str:
     if n not in DATASETS: raise ValueError(f"unknown dataset {name!r}; choose one of {DATASETS}")
     return n
 
+# %% ../../nbs/20_fashion.ipynb #0b2b4bc5
 def class_names(name:str) -> list[str]:
     "Class names of dataset `name`, in label order."
     return list({"fashion": FASHION_CLASSES, "fashion-sample": FASHION_CLASSES, "digits": DIGITS_CLASSES, "shapes": SHAPES_CLASSES}[canonical_name(name)])
 
+# %% ../../nbs/20_fashion.ipynb #a51ecb85
 def load(name:str, # one of `DATASETS` ("fashion", "fashion-sample", "digits", "shapes")
          split:str|None=None, # fashion: "train" (default) / "test"; digits: "all" (default) / "train" / "test"
          n:int=1000, # shapes only: number of images

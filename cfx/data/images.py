@@ -10,14 +10,15 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from ..core.checks import first_line
+
 # %% auto #0
-__all__ = ['first_line', 'load_image', 'fit_image', 'image_files', 'read_images']
+__all__ = ['load_image', 'fit_image', 'image_files', 'read_images']
 
 # %% ../../nbs/24_images.ipynb #48c6935c
 _EXTS = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff")
 
-def first_line(e:BaseException) -> str: return (str(e).strip().splitlines() or [type(e).__name__])[0]
-
+# %% ../../nbs/24_images.ipynb #ecd230ef
 def load_image(p:Path, flag:str="--images") -> tuple:
     "One image file as a float tensor C×H×W in [0, 1] (C = 1 or 3) and the mode conversion done (None: none); errors name `flag`."
     from PIL import Image
@@ -37,6 +38,7 @@ def load_image(p:Path, flag:str="--images") -> tuple:
     a = torch.from_numpy(np.asarray(im, dtype=np.uint8).copy()).float() / 255
     return (a[None] if a.dim() == 2 else a.permute(2, 0, 1)), note
 
+# %% ../../nbs/24_images.ipynb #db65bec0
 def fit_image(img:torch.Tensor, # C×H×W in [0, 1], C = 1 or 3
               shape:tuple, # the model's C×H×W
               flag:str="--images", # the option errors name
@@ -68,12 +70,14 @@ def image_files(spec:str, flag:str="--images") -> tuple:
     if not paths: raise ValueError(f"`{flag}`: no images ({', '.join(_EXTS)}) in {spec!r}")
     return paths, skipped
 
+# %% ../../nbs/24_images.ipynb #d486225f
 def _group(notes:list) -> list[str]:
     "[(what, name)] as one line per kind: 'what: a, b, c and 4 more'."
     by = {}
     for what, name in notes: by.setdefault(what, []).append(name)
     return [f"{what}: {', '.join(ns[:5])}" + (f" and {len(ns) - 5} more" if len(ns) > 5 else "") for what, ns in by.items()]
 
+# %% ../../nbs/24_images.ipynb #987665c2
 def read_images(spec:str, # comma-separated image files or folders
                 shape:tuple, # C×H×W the model takes
                 flag:str="--images", # the option errors name

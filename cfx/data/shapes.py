@@ -20,6 +20,7 @@ __all__ = ['SHAPES_CLASSES', 'SHAPES_FACTORS', 'hsv_to_rgb', 'ShapesBatch', 'Sha
 SHAPES_CLASSES = ["circle", "square", "triangle"]  # shape names in factor order (the default labels)
 SHAPES_FACTORS = ("shape", "size", "x", "y", "rotation", "hue", "background", "marker")  # generative factors of `Shapes`
 
+# %% ../../nbs/21_shapes.ipynb #6bba8346
 def hsv_to_rgb(h:Tensor, # hue in [0, 1), any shape
                s:float|Tensor=1.0, # saturation in [0, 1]
                v:float|Tensor=1.0, # value in [0, 1]
@@ -40,6 +41,7 @@ def _sdf_square(u, v, r):
     qx, qy = u.abs() - a, v.abs() - a
     return torch.sqrt(qx.clamp(min=0) ** 2 + qy.clamp(min=0) ** 2) + torch.maximum(qx, qy).clamp(max=0)
 
+# %% ../../nbs/21_shapes.ipynb #7a05e7b3
 def _sdf_triangle(u, v, r):
     "Equilateral triangle, centroid at the origin, apex up (after I. Quilez's exact 2-d distance functions)."
     h = r * math.sqrt(math.pi / math.sqrt(3))   # half the side length
@@ -87,6 +89,7 @@ def _check_range(name, r, lo=None, hi=None):
         raise ValueError(f"`{name}` must lie within [{lo}, {hi}], got {r!r}")
     return (float(r[0]), float(r[1]))
 
+# %% ../../nbs/21_shapes.ipynb #c1558a68
 class Shapes:
     "Procedural renderer of coloured shapes with known generative factors, exact interventions and an optional planted marker."
     def __init__(self,
@@ -127,18 +130,23 @@ class Shapes:
         self.marker_rate = self.base_rate() if marker_rate is None else float(marker_rate)
         if not 0 <= self.marker_rate <= 1: raise ValueError(f"`marker_rate` must be in [0, 1], got {marker_rate!r}")
 
-    def base_rate(self, n:int=100_000) -> float:
-        "P(label == marker_class): exactly 1/3 for the default rule, else estimated from `n` factor draws (fixed seed)."
-        if self.label_rule is None: return 1 / len(SHAPES_CLASSES) if self.marker_class < len(SHAPES_CLASSES) else 0.0
-        f = self._draw(torch.rand(n, 9, generator=torch.Generator().manual_seed(2**31 - 1)))
-        return (self._labels(f) == self.marker_class).float().mean().item()
+# %% ../../nbs/21_shapes.ipynb #80fd06ff
+@patch
+def base_rate(self:Shapes, n:int=100_000) -> float:
+    "P(label == marker_class): exactly 1/3 for the default rule, else estimated from `n` factor draws (fixed seed)."
+    if self.label_rule is None: return 1 / len(SHAPES_CLASSES) if self.marker_class < len(SHAPES_CLASSES) else 0.0
+    f = self._draw(torch.rand(n, 9, generator=torch.Generator().manual_seed(2**31 - 1)))
+    return (self._labels(f) == self.marker_class).float().mean().item()
 
-    def __repr__(self):
-        return (f"Shapes(image_size={self.image_size}, classes={self.classes}, marker_corr={self.marker_corr}, "
-                f"size_range={self.size_range}, position_range={self.position_range})")
+# %% ../../nbs/21_shapes.ipynb #2df14360
+@patch
+def __repr__(self:Shapes):
+    return (f"Shapes(image_size={self.image_size}, classes={self.classes}, marker_corr={self.marker_corr}, "
+            f"size_range={self.size_range}, position_range={self.position_range})")
 
-    @property
-    def num_classes(self) -> int: return len(self.classes)
+# %% ../../nbs/21_shapes.ipynb #63f012a1
+@patch(as_prop=True)
+def num_classes(self:Shapes) -> int: return len(self.classes)
 
 # %% ../../nbs/21_shapes.ipynb #cba9db1c
 def _lerp(u, r): return r[0] + u * (r[1] - r[0])
@@ -152,6 +160,7 @@ def _labels(self:Shapes, factors:dict) -> Tensor:
         raise ValueError(f"`label_rule` returned labels outside [0, {self.num_classes}) (classes={self.classes})")
     return y
 
+# %% ../../nbs/21_shapes.ipynb #228226b3
 def _draw(self:Shapes, u:Tensor) -> dict:
     "Factors (without the marker) from a table of uniforms `u` (n×9)."
     return {"shape": (u[:, 0] * len(SHAPES_CLASSES)).long().clamp(max=len(SHAPES_CLASSES) - 1),
@@ -159,6 +168,7 @@ def _draw(self:Shapes, u:Tensor) -> dict:
          "y": _lerp(u[:, 3], self.position_range), "rotation": _lerp(u[:, 4], self.rotation_range),
          "hue": _lerp(u[:, 5], self.hue_range), "background": _lerp(u[:, 6], self.background_range)}
 
+# %% ../../nbs/21_shapes.ipynb #9c3b95f9
 def _sample_factors(self:Shapes, n:int, seed:int) -> dict:
     "Draw the factors of `n` images from `seed` (row i depends only on the seed and i)."
     u = torch.rand(n, 9, generator=torch.Generator().manual_seed(int(seed)))
@@ -194,6 +204,7 @@ def _check_factors(self:Shapes, factors:dict) -> dict:
         out[k] = v
     return out
 
+# %% ../../nbs/21_shapes.ipynb #f845063c
 def _coverage_chunk(self:Shapes, f:dict, g:Tensor) -> Tensor:
     "Coverage n×H×W of one chunk of validated factors; each shape's distance is evaluated on its own samples only."
     S = self.image_size
@@ -210,6 +221,7 @@ def _coverage_chunk(self:Shapes, f:dict, g:Tensor) -> Tensor:
         out[c] = (0.5 - d).clamp_(0, 1)
     return out
 
+# %% ../../nbs/21_shapes.ipynb #ee4f0870
 @contextmanager
 def _torch_threads(n:int|None):
     "Run the block with `n` torch intra-op threads (restored after); `None` changes nothing."
@@ -219,6 +231,7 @@ def _torch_threads(n:int|None):
     try: yield
     finally: torch.set_num_threads(old)
 
+# %% ../../nbs/21_shapes.ipynb #f84a7778
 def _render(self:Shapes, f:dict, want_coverage:bool=False, want_boxes:bool=False):
     "Render validated factors chunk by chunk (cache-friendly) with `num_threads` threads: images, optionally coverage and boxes."
     with _torch_threads(self.num_threads): return _render_chunks(self, f, want_coverage, want_boxes)
@@ -242,6 +255,7 @@ def _render_chunks(self:Shapes, f:dict, want_coverage:bool, want_boxes:bool):
         if want_boxes: boxes[sl] = _boxes(cov)
     return img, cov_all, boxes
 
+# %% ../../nbs/21_shapes.ipynb #322d7196
 def _boxes(cov:Tensor) -> Tensor:
     "Tightest (x0, y0, x1, y1) pixel boxes around coverage > 0 (x1, y1 exclusive; all zeros for an empty mask)."
     m = cov[:, 0] > 0
@@ -305,6 +319,7 @@ _SWEEP = {"shape": [0, 1, 2], "size": [0.10, 0.12, 0.14, 0.16, 0.18, 0.20], "x":
           "y": [0.32, 0.39, 0.46, 0.54, 0.61, 0.68], "rotation": [0, 20, 40, 60, 80, 100], "hue": [0, 1/6, 2/6, 3/6, 4/6, 5/6],
           "background": [0.0, 0.1, 0.2, 0.3, 0.4, 0.5], "marker": [False, True, False, True, False, True]}
 
+# %% ../../nbs/21_shapes.ipynb #46268aa2
 def show_interventions(shapes:Shapes, # the renderer
                        batch:ShapesBatch, # its first sample is intervened on
                        factors:Sequence[str]=SHAPES_FACTORS, # one row per factor

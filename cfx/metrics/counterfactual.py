@@ -10,11 +10,11 @@ import torch
 from torch import Tensor
 
 from ..core.models import as_classifier
-from ..engine.terms import lp_norm as _lp_norm
+from ..engine.terms import lp_norm
 
 # %% auto #0
 __all__ = ['check_tensor', 'check_probs', 'check_classes', 'bad_rows', 'validity_targeted', 'validity_untargeted', 'target_prob',
-           'check_tau', 'validity_threshold', 'lp_norm', 'changed_pixels', 'l0_count', 'l0_share', 'hoyer_sparsity',
+           'check_tau', 'validity_threshold', 'delta_norm', 'changed_pixels', 'l0_count', 'l0_share', 'hoyer_sparsity',
            'predict_probs', 'oracle_agreement', 'adversarialness']
 
 # %% ../../nbs/30_metrics.ipynb #53dff9ea
@@ -30,6 +30,7 @@ def check_tensor(v, name:str, min_dim:int=1, floating:bool|None=None, what:str="
         raise TypeError(f"`{name}` must hold integer class indices{what}, got dtype {v.dtype}")
     return v
 
+# %% ../../nbs/30_metrics.ipynb #b0694905
 def _check_delta(delta, name:str="delta", image:bool=False) -> Tensor:
     "A batched difference `N×...` (or `N×C×H×W` when `image`) with at least one entry per sample."
     if image:
@@ -40,6 +41,7 @@ def _check_delta(delta, name:str="delta", image:bool=False) -> Tensor:
         raise ValueError(f"`{name}` has no entries per sample (shape {tuple(delta.shape)})")
     return delta
 
+# %% ../../nbs/30_metrics.ipynb #4f39ef51
 def check_probs(p, name:str="p_cf", probs:bool=False) -> Tensor:
     "Class scores `N×K`; with `probs`, rows must be probabilities (non-negative, summing to 1)."
     check_tensor(p, name, 2, True, " of shape N×K")
@@ -48,6 +50,7 @@ def check_probs(p, name:str="p_cf", probs:bool=False) -> Tensor:
         raise ValueError(f"`{name}` must hold probabilities (rows ≥ 0 summing to 1); for logits use `{name}.softmax(-1)`")
     return p
 
+# %% ../../nbs/30_metrics.ipynb #463be082
 def check_classes(t, n:int, k:int, name:str="target") -> Tensor:
     "Class indices, one per sample (`N`, integer, in `[0, K)`)."
     check_tensor(t, name, 1, False, f" of shape N = ({n},)")
@@ -56,6 +59,7 @@ def check_classes(t, n:int, k:int, name:str="target") -> Tensor:
         raise ValueError(f"`{name}` must hold class indices in [0, {k - 1}], got values {sorted(set(t[(t < 0) | (t >= k)].tolist()))}")
     return t
 
+# %% ../../nbs/30_metrics.ipynb #efc79664
 def _check_same_rows(name_a, a, name_b, b):
     if len(a) != len(b): raise ValueError(f"`{name_b}` has {len(b)} rows but `{name_a}` has {len(a)}: one row per sample expected")
 
@@ -71,6 +75,7 @@ def validity_targeted(p_cf:Tensor, # class probabilities (or logits) of the coun
     check_probs(p_cf); check_classes(target, len(p_cf), p_cf.shape[1])
     return p_cf.argmax(-1) == target.to(p_cf.device)
 
+# %% ../../nbs/30_metrics.ipynb #05622695
 def validity_untargeted(p_cf:Tensor, # class probabilities (or logits) of the counterfactuals, N×K
                         y:Tensor, # original predicted class per sample, N (integer)
                        ) -> Tensor:
@@ -78,6 +83,7 @@ def validity_untargeted(p_cf:Tensor, # class probabilities (or logits) of the co
     check_probs(p_cf); check_classes(y, len(p_cf), p_cf.shape[1], "y")
     return p_cf.argmax(-1) != y.to(p_cf.device)
 
+# %% ../../nbs/30_metrics.ipynb #239bdee3
 def target_prob(p_cf:Tensor, # class probabilities of the counterfactuals, N×K
                 target:Tensor, # target class per sample, N (integer)
                ) -> Tensor:
@@ -85,6 +91,7 @@ def target_prob(p_cf:Tensor, # class probabilities of the counterfactuals, N×K
     check_probs(p_cf, probs=True); check_classes(target, len(p_cf), p_cf.shape[1])
     return p_cf.gather(1, target.to(p_cf.device).long()[:, None])[:, 0].double()
 
+# %% ../../nbs/30_metrics.ipynb #9bd034ea
 def check_tau(tau, name="tau"):
     if isinstance(tau, bool) or not isinstance(tau, (int, float)) or not 0 < tau <= 1:
         raise ValueError(f"`{name}` must be a probability threshold in (0, 1], got {tau!r}")
@@ -104,7 +111,8 @@ def _check_p(p, name="p") -> float:
         raise ValueError(f"`{name}` must be a number > 0 or inf (for counts of changed pixels use `l0_count`), got {p!r}")
     return float(p)
 
-def lp_norm(delta:Tensor, # differences `x_cf - x`, N×... (any shape after the batch dimension)
+# %% ../../nbs/30_metrics.ipynb #d7a8bc29
+def delta_norm(delta:Tensor, # differences `x_cf - x`, N×... (any shape after the batch dimension)
             p:float, # the norm's order: any number > 0, or `inf` / 'inf'
             per_dim:bool=False, # divide by d^(1/p) (d = entries per sample): the power mean of |δ|
            ) -> Tensor:
@@ -113,7 +121,7 @@ def lp_norm(delta:Tensor, # differences `x_cf - x`, N×... (any shape after the 
     if not isinstance(per_dim, bool): raise TypeError(f"`per_dim` must be True or False, got {per_dim!r}")
     a = delta.detach().flatten(1).double()
     m = a.abs().amax(1, keepdim=True).clamp_min(torch.finfo(torch.float64).tiny)   # scale: no under/overflow in |δ|^p
-    r = _lp_norm(a / m, p) * m[:, 0]                                                 # the engine's norm
+    r = lp_norm(a / m, p) * m[:, 0]                                                 # the engine's norm
     return r / a.shape[1] ** (1 / p) if per_dim else r
 
 # %% ../../nbs/30_metrics.ipynb #5c4493ce
@@ -126,12 +134,14 @@ def changed_pixels(delta:Tensor, # differences `x_cf - x`, N×C×H×W
         raise ValueError(f"`threshold` must be a number ≥ 0, got {threshold!r}")
     return delta.detach().abs().amax(1) > threshold
 
+# %% ../../nbs/30_metrics.ipynb #543d0408
 def l0_count(delta:Tensor, # differences `x_cf - x`, N×C×H×W
              threshold:float=1/255, # a pixel changed when max over channels |δ| exceeds this
             ) -> Tensor:
     "Per image, the number of changed pixels (long, N)."
     return changed_pixels(delta, threshold).flatten(1).sum(1)
 
+# %% ../../nbs/30_metrics.ipynb #ee9cfdb0
 def l0_share(delta:Tensor, # differences `x_cf - x`, N×C×H×W
              threshold:float=1/255, # a pixel changed when max over channels |δ| exceeds this
             ) -> Tensor:
@@ -139,12 +149,13 @@ def l0_share(delta:Tensor, # differences `x_cf - x`, N×C×H×W
     c = changed_pixels(delta, threshold).flatten(1)
     return c.sum(1).double() / c.shape[1]
 
+# %% ../../nbs/30_metrics.ipynb #2d95962c
 def hoyer_sparsity(delta:Tensor, # differences `x_cf - x`, N×... (all entries count)
                   ) -> Tensor:
     "Per sample Hoyer sparsity `(√d − ‖δ‖₁/‖δ‖₂)/(√d − 1)` in [0, 1]; `nan` for δ = 0 or d = 1 (float64, N)."
     _check_delta(delta)
     d = delta[0].numel()
-    l1, l2 = lp_norm(delta, 1), lp_norm(delta, 2)
+    l1, l2 = delta_norm(delta, 1), delta_norm(delta, 2)
     ratio = l1 / torch.where(l2 > 0, l2, torch.nan)
     return ((math.sqrt(d) - ratio) / (math.sqrt(d) - 1) if d > 1 else ratio * torch.nan).clamp(0, 1)
 
@@ -160,6 +171,7 @@ def predict_probs(model, # a `Classifier` or anything `Classifier` wraps
     with torch.no_grad():
         return torch.cat([model.probs(x[i:i + batch_size]).cpu() for i in range(0, len(x), batch_size)])
 
+# %% ../../nbs/30_metrics.ipynb #53dec6ca
 def oracle_agreement(oracle, # an independent classifier g: a `Classifier` or anything it wraps
                      x_cf:Tensor, # counterfactual images N×C×H×W in [0, 1]
                      target:Tensor, # target class per sample, N (integer)
@@ -171,6 +183,7 @@ def oracle_agreement(oracle, # an independent classifier g: a `Classifier` or an
     if oracle is None or not callable(oracle): raise TypeError(f"`oracle` must be a Classifier or a model, got {type(oracle).__name__}")
     return validity_targeted(predict_probs(oracle, x_cf, batch_size), target.cpu())
 
+# %% ../../nbs/30_metrics.ipynb #13025354
 def adversarialness(valid:Tensor, # per-sample validity under the explained model (bool, N)
                     agree:Tensor, # per-sample oracle agreement (bool, N)
                    ) -> Tensor:

@@ -17,7 +17,7 @@ from fastcore.basics import patch
 from ..core.results import Explanation, jsonable, write_atomic
 from ..core.models import as_classifier
 from .counterfactual import (check_tensor, check_probs, check_classes, check_tau, bad_rows, validity_targeted,
-    validity_untargeted, validity_threshold, target_prob, lp_norm, l0_count, l0_share, hoyer_sparsity, predict_probs, adversarialness)
+    validity_untargeted, validity_threshold, target_prob, delta_norm, l0_count, l0_share, hoyer_sparsity, predict_probs, adversarialness)
 from .saliency import check_boxes, saliency_curve, saliency_metric, saliency_box, box_iou, pointing_game
 
 # %% auto #0
@@ -29,6 +29,7 @@ def _describe(model) -> str:
     name = getattr(model, "zoo_name", None)
     return repr(name) if name else type(getattr(model, "model", model)).__name__
 
+# %% ../../nbs/32_evaluate.ipynb #4e701196
 def _check_finite(e:Explanation, label:str="explanation", offset:int=0):
     "Refuse an explanation whose counterfactuals or probabilities are not finite, naming the samples."
     for f in ("x_cf", "p_cf", "p_orig"):
@@ -38,6 +39,7 @@ def _check_finite(e:Explanation, label:str="explanation", offset:int=0):
                              f"{'...' if len(bad) > 10 else ''}): evaluate never drops samples from its means; select the finite "
                              f"ones yourself, e.g. `e[torch.isfinite(e.{f}).flatten(1).all(1)]`, and report how many you removed")
 
+# %% ../../nbs/32_evaluate.ipynb #3dc41748
 def _scores(role:str, model, x:Tensor, k:int, batch_size:int, offset:int=0) -> Tensor:
     "Probabilities of `model` (the argument `role` of `evaluate`) on `x`, checked: `k` classes, finite."
     try: p = predict_probs(model, x, batch_size)
@@ -53,45 +55,9 @@ def _scores(role:str, model, x:Tensor, k:int, batch_size:int, offset:int=0) -> T
 # %% ../../nbs/32_evaluate.ipynb #588aa972
 _TARGET_MODES = ("given", "other", "pred")
 
+# %% ../../nbs/32_evaluate.ipynb #f70f1a9d
 class EvalContext:
     "What metric functions read: an explanation, the evaluated model and oracle, settings, and lazily computed shared values."
-    def __init__(self, explanation:Explanation, # the explanations to score
-                 model=None, # recompute probabilities with this classifier; None: use the stored `p_cf` / `y`
-                 oracle=None, # an independent classifier for oracle agreement
-                 tau:float|None=None, # probability threshold for thresholded validity
-                 l0_threshold:float=1/255, # change a pixel must exceed (max over channels) to count for L0
-                 batch_size:int=256, # images per forward pass when a model is run
-                 resources:dict|None=None, # anything later metrics need (autoencoders, reference sets, ...)
-                 offset:int=0, # index of this chunk's first sample in the whole explanation (for messages)
-                 total:int|None=None, # samples in the whole explanation (None: `offset` + this chunk's); per-sample resources have this many rows
-                ):
-        e = explanation
-        if not isinstance(e, Explanation):
-            raise TypeError(f"`explanation` must be a cfx.core.results.Explanation (or a dict name -> Explanation), got {type(e).__name__}")
-        check_tensor(e.x, "explanation.x", 4, True, " of shape N×C×H×W"); check_tensor(e.x_cf, "explanation.x_cf", 4, True, " of shape N×C×H×W")
-        if e.x.shape != e.x_cf.shape:
-            raise ValueError(f"`explanation.x_cf` has shape {tuple(e.x_cf.shape)} but `explanation.x` has {tuple(e.x.shape)}: counterfactuals must match their originals")
-        if len(e) == 0: raise ValueError("`explanation` is empty: nothing to evaluate")
-        check_probs(e.p_cf, "explanation.p_cf"); check_probs(e.p_orig, "explanation.p_orig"); _check_finite(e, offset=offset)
-        k = e.p_cf.shape[1]
-        check_classes(e.target, len(e), k, "explanation.target"); check_classes(e.y, len(e), k, "explanation.y")
-        mode = e.meta.get("target_mode", "given")
-        if mode not in _TARGET_MODES: raise ValueError(f"`explanation.meta['target_mode']` must be one of {_TARGET_MODES}, got {mode!r}")
-        if isinstance(l0_threshold, bool) or not isinstance(l0_threshold, (int, float)) or not l0_threshold >= 0:
-            raise ValueError(f"`l0_threshold` must be a number ≥ 0, got {l0_threshold!r}")
-        if model is not None and not callable(model): raise TypeError(f"`model` must be a Classifier or a model, got {type(model).__name__}")
-        if oracle is not None and not callable(oracle): raise TypeError(f"`oracle` must be a Classifier or a model, got {type(oracle).__name__}")
-        self.explanation, self.target_mode = e, mode
-        self.model = None if model is None else as_classifier(model)
-        self.oracle = None if oracle is None else as_classifier(oracle)
-        self.tau = None if tau is None else check_tau(tau)
-        self.l0_threshold, self.batch_size = float(l0_threshold), batch_size
-        self.resources, self.offset, self.k = dict(resources or {}), offset, k
-        self.total = offset + len(e) if total is None else total
-
-    def has(self, need:str) -> bool:
-        "Is `need` available (a set attribute such as `oracle` or `tau`, or a resource)?"
-        return getattr(self, need, None) is not None or self.resources.get(need) is not None
 
     @cached_property
     def delta(self) -> Tensor:
@@ -119,6 +85,48 @@ class EvalContext:
         if self.oracle is None: raise ValueError("this metric needs an `oracle`")
         return _scores("oracle", self.oracle, self.explanation.x_cf, self.k, self.batch_size, self.offset)
 
+# %% ../../nbs/32_evaluate.ipynb #1b40ea77
+@patch
+def __init__(self:EvalContext, explanation:Explanation, # the explanations to score
+             model=None, # recompute probabilities with this classifier; None: use the stored `p_cf` / `y`
+             oracle=None, # an independent classifier for oracle agreement
+             tau:float|None=None, # probability threshold for thresholded validity
+             l0_threshold:float=1/255, # change a pixel must exceed (max over channels) to count for L0
+             batch_size:int=256, # images per forward pass when a model is run
+             resources:dict|None=None, # anything later metrics need (autoencoders, reference sets, ...)
+             offset:int=0, # index of this chunk's first sample in the whole explanation (for messages)
+             total:int|None=None, # samples in the whole explanation (None: `offset` + this chunk's); per-sample resources have this many rows
+            ):
+    e = explanation
+    if not isinstance(e, Explanation):
+        raise TypeError(f"`explanation` must be a cfx.core.results.Explanation (or a dict name -> Explanation), got {type(e).__name__}")
+    check_tensor(e.x, "explanation.x", 4, True, " of shape N×C×H×W"); check_tensor(e.x_cf, "explanation.x_cf", 4, True, " of shape N×C×H×W")
+    if e.x.shape != e.x_cf.shape:
+        raise ValueError(f"`explanation.x_cf` has shape {tuple(e.x_cf.shape)} but `explanation.x` has {tuple(e.x.shape)}: counterfactuals must match their originals")
+    if len(e) == 0: raise ValueError("`explanation` is empty: nothing to evaluate")
+    check_probs(e.p_cf, "explanation.p_cf"); check_probs(e.p_orig, "explanation.p_orig"); _check_finite(e, offset=offset)
+    k = e.p_cf.shape[1]
+    check_classes(e.target, len(e), k, "explanation.target"); check_classes(e.y, len(e), k, "explanation.y")
+    mode = e.meta.get("target_mode", "given")
+    if mode not in _TARGET_MODES: raise ValueError(f"`explanation.meta['target_mode']` must be one of {_TARGET_MODES}, got {mode!r}")
+    if isinstance(l0_threshold, bool) or not isinstance(l0_threshold, (int, float)) or not l0_threshold >= 0:
+        raise ValueError(f"`l0_threshold` must be a number ≥ 0, got {l0_threshold!r}")
+    if model is not None and not callable(model): raise TypeError(f"`model` must be a Classifier or a model, got {type(model).__name__}")
+    if oracle is not None and not callable(oracle): raise TypeError(f"`oracle` must be a Classifier or a model, got {type(oracle).__name__}")
+    self.explanation, self.target_mode = e, mode
+    self.model = None if model is None else as_classifier(model)
+    self.oracle = None if oracle is None else as_classifier(oracle)
+    self.tau = None if tau is None else check_tau(tau)
+    self.l0_threshold, self.batch_size = float(l0_threshold), batch_size
+    self.resources, self.offset, self.k = dict(resources or {}), offset, k
+    self.total = offset + len(e) if total is None else total
+
+# %% ../../nbs/32_evaluate.ipynb #783f249c
+@patch
+def has(self:EvalContext, need:str) -> bool:
+    "Is `need` available (a set attribute such as `oracle` or `tau`, or a resource)?"
+    return getattr(self, need, None) is not None or self.resources.get(need) is not None
+
 # %% ../../nbs/32_evaluate.ipynb #51430ac9
 @dataclass(frozen=True)
 class Metric:
@@ -130,27 +138,33 @@ class Metric:
     description: str = ""                # one line, shown by `list_metrics`
     default: bool = True                 # computed by `evaluate` when no `metrics` are named (and needs are met)
 
-    def compute(self, ctx:EvalContext) -> Tensor:
-        "Per-sample values for the context's explanation (checked: one per sample, on the CPU)."
-        missing = [n for n in self.needs if not ctx.has(n)]
-        if missing: raise ValueError(f"metric {self.name!r} needs {', '.join(f'`{m}`' for m in missing)}: pass it to `evaluate`")
-        v = self.fn(ctx)
-        if not isinstance(v, Tensor) or v.shape != (len(ctx.explanation),):
-            raise RuntimeError(f"metric {self.name!r} must return a tensor of shape ({len(ctx.explanation)},), got {getattr(v, 'shape', type(v).__name__)}")
-        return v.detach().cpu()
+# %% ../../nbs/32_evaluate.ipynb #a5332dc0
+@patch
+def compute(self:Metric, ctx:EvalContext) -> Tensor:
+    "Per-sample values for the context's explanation (checked: one per sample, on the CPU)."
+    missing = [n for n in self.needs if not ctx.has(n)]
+    if missing: raise ValueError(f"metric {self.name!r} needs {', '.join(f'`{m}`' for m in missing)}: pass it to `evaluate`")
+    v = self.fn(ctx)
+    if not isinstance(v, Tensor) or v.shape != (len(ctx.explanation),):
+        raise RuntimeError(f"metric {self.name!r} must return a tensor of shape ({len(ctx.explanation)},), got {getattr(v, 'shape', type(v).__name__)}")
+    return v.detach().cpu()
 
-    def __call__(self, explanation:Explanation, # the explanations to score
-                 **kwargs, # `model`, `oracle`, `tau`, `l0_threshold`, `batch_size`, or resources, as for `evaluate`
-                ) -> Tensor:
-        "Per-sample values of this metric for `explanation`."
-        keys = ("model", "oracle", "tau", "l0_threshold", "batch_size")
-        ctx = EvalContext(explanation, **{k: v for k, v in kwargs.items() if k in keys},
-                          resources={k: v for k, v in kwargs.items() if k not in keys})
-        return self.compute(ctx)
+# %% ../../nbs/32_evaluate.ipynb #e3f1326e
+@patch
+def __call__(self:Metric, explanation:Explanation, # the explanations to score
+             **kwargs, # `model`, `oracle`, `tau`, `l0_threshold`, `batch_size`, or resources, as for `evaluate`
+            ) -> Tensor:
+    "Per-sample values of this metric for `explanation`."
+    keys = ("model", "oracle", "tau", "l0_threshold", "batch_size")
+    ctx = EvalContext(explanation, **{k: v for k, v in kwargs.items() if k in keys},
+                      resources={k: v for k, v in kwargs.items() if k not in keys})
+    return self.compute(ctx)
 
-    @property
-    def arrow(self) -> str: return {True: " ↑", False: " ↓"}.get(self.higher_is_better, "")
+# %% ../../nbs/32_evaluate.ipynb #69d37003
+@patch(as_prop=True)
+def arrow(self:Metric) -> str: return {True: " ↑", False: " ↓"}.get(self.higher_is_better, "")
 
+# %% ../../nbs/32_evaluate.ipynb #9ff01091
 METRICS: dict[str, Metric] = {}
 
 def register_metric(name:str, # the metric's name (a new name, or an existing one to replace)
@@ -166,6 +180,7 @@ def register_metric(name:str, # the metric's name (a new name, or an existing on
         return fn
     return deco
 
+# %% ../../nbs/32_evaluate.ipynb #e97bfa82
 def _md(s:str) -> str:
     "Escape a table cell for markdown."
     return str(s).replace("|", "\\|")
@@ -198,6 +213,7 @@ def _m_valid_tau(ctx): return validity_threshold(ctx.p_cf, ctx.target, ctx.tau)
 @register_metric("target_prob", higher_is_better=True, description="p(t | x_cf) under the evaluated model")
 def _m_target_prob(ctx): return target_prob(ctx.p_cf, ctx.target)
 
+# %% ../../nbs/32_evaluate.ipynb #e48089ff
 @register_metric("oracle_agreement", needs=("oracle",), higher_is_better=True, description="argmax g(x_cf) = t for the independent oracle g")
 def _m_oracle(ctx): return validity_targeted(ctx.p_oracle, ctx.target)
 
@@ -208,6 +224,7 @@ def _m_oracle_p(ctx): return target_prob(ctx.p_oracle, ctx.target)
                  description="1[argmax f(x_cf) = t] − 1[argmax g(x_cf) = t]; mean = targeted validity − oracle agreement")
 def _m_adv(ctx): return adversarialness(validity_targeted(ctx.p_cf, ctx.target), validity_targeted(ctx.p_oracle, ctx.target))
 
+# %% ../../nbs/32_evaluate.ipynb #d7b2ac13
 @register_metric("l0_share", higher_is_better=False, description="share of pixels with max_c |δ| > l0_threshold (sparsity)")
 def _m_l0s(ctx): return l0_share(ctx.delta, ctx.l0_threshold)
 
@@ -215,23 +232,24 @@ def _m_l0s(ctx): return l0_share(ctx.delta, ctx.l0_threshold)
 def _m_l0c(ctx): return l0_count(ctx.delta, ctx.l0_threshold)
 
 @register_metric("l1", higher_is_better=False, description="‖δ‖₁")
-def _m_l1(ctx): return lp_norm(ctx.delta, 1)
+def _m_l1(ctx): return delta_norm(ctx.delta, 1)
 
 @register_metric("l1_per_dim", higher_is_better=False, description="‖δ‖₁ / d, mean absolute change per entry")
-def _m_l1d(ctx): return lp_norm(ctx.delta, 1, per_dim=True)
+def _m_l1d(ctx): return delta_norm(ctx.delta, 1, per_dim=True)
 
 @register_metric("l1.5", higher_is_better=False, description="‖δ‖₁.₅ (SVCE's threat model)")
-def _m_l15(ctx): return lp_norm(ctx.delta, 1.5)
+def _m_l15(ctx): return delta_norm(ctx.delta, 1.5)
 
 @register_metric("l2", higher_is_better=False, description="‖δ‖₂")
-def _m_l2(ctx): return lp_norm(ctx.delta, 2)
+def _m_l2(ctx): return delta_norm(ctx.delta, 2)
 
 @register_metric("linf", higher_is_better=False, description="‖δ‖∞, the largest change of any entry")
-def _m_linf(ctx): return lp_norm(ctx.delta, math.inf)
+def _m_linf(ctx): return delta_norm(ctx.delta, math.inf)
 
 @register_metric("hoyer", higher_is_better=True, description="Hoyer sparsity of δ in [0, 1]; nan for δ = 0")
 def _m_hoyer(ctx): return hoyer_sparsity(ctx.delta)
 
+# %% ../../nbs/32_evaluate.ipynb #b971ed10
 @register_metric("n_steps", higher_is_better=False, description="optimisation steps taken, as stored", default=False)
 def _m_steps(ctx): return ctx.explanation.n_steps.detach().cpu().long()
 
@@ -245,6 +263,7 @@ def _stats(v:Tensor) -> tuple[float, float, int]:
     se = (v.std() / math.sqrt(n)).item() if n > 1 else math.nan
     return mean, se, n
 
+# %% ../../nbs/32_evaluate.ipynb #5d945ad1
 def _enc(x):
     "A float as strict JSON: nan -> None, ±inf -> '±inf'."
     if isinstance(x, float) and not math.isfinite(x): return None if math.isnan(x) else ("inf" if x > 0 else "-inf")
@@ -258,6 +277,7 @@ def _dec(x):
 _DTYPES = {"bool": torch.bool, "int64": torch.int64, "int32": torch.int32, "float64": torch.float64,
            "float32": torch.float32, "float16": torch.float16, "bfloat16": torch.bfloat16}
 
+# %% ../../nbs/32_evaluate.ipynb #c5d44cf4
 def _fmt(x:float) -> str:
     if math.isnan(x): return "nan"
     if x != 0 and (abs(x) >= 1e4 or abs(x) < 1e-3): return f"{x:.2e}"
@@ -279,58 +299,76 @@ class Evaluation:
         self.values = {str(m): {str(k): v.detach().cpu() for k, v in row.items()} for m, row in self.values.items()}
         self.settings = jsonable(self.settings)
 
-    @property
-    def methods(self) -> list[str]: return list(self.values)
+# %% ../../nbs/32_evaluate.ipynb #f557b9dc
+@patch(as_prop=True)
+def methods(self:Evaluation) -> list[str]: return list(self.values)
 
-    @property
-    def metrics(self) -> list[str]:
-        "Metric names in order of first appearance."
-        out = []
-        for row in self.values.values(): out += [k for k in row if k not in out]
-        return out
+# %% ../../nbs/32_evaluate.ipynb #3229291b
+@patch(as_prop=True)
+def metrics(self:Evaluation) -> list[str]:
+    "Metric names in order of first appearance."
+    out = []
+    for row in self.values.values(): out += [k for k in row if k not in out]
+    return out
 
-    def _method(self, method):
-        if method is None:
-            if len(self.values) > 1: raise ValueError(f"`method` is needed: this evaluation has {self.methods}")
-            return self.methods[0]
-        if method not in self.values: raise KeyError(f"no method {method!r}; have {self.methods}")
-        return method
+# %% ../../nbs/32_evaluate.ipynb #232996cf
+@patch
+def _method(self:Evaluation, method):
+    if method is None:
+        if len(self.values) > 1: raise ValueError(f"`method` is needed: this evaluation has {self.methods}")
+        return self.methods[0]
+    if method not in self.values: raise KeyError(f"no method {method!r}; have {self.methods}")
+    return method
 
-    def per_sample(self, metric:str, method:str|None=None) -> Tensor:
-        "The per-sample values of `metric` for `method` (which may be omitted when there is one)."
-        row = self.values[self._method(method)]
-        if metric not in row: raise KeyError(f"no metric {metric!r}; have {list(row)}")
-        return row[metric]
+# %% ../../nbs/32_evaluate.ipynb #2d935a9b
+@patch
+def per_sample(self:Evaluation, metric:str, method:str|None=None) -> Tensor:
+    "The per-sample values of `metric` for `method` (which may be omitted when there is one)."
+    row = self.values[self._method(method)]
+    if metric not in row: raise KeyError(f"no metric {metric!r}; have {list(row)}")
+    return row[metric]
 
-    def mean(self, metric:str, method:str|None=None) -> float: return _stats(self.per_sample(metric, method))[0]
-    def se(self, metric:str, method:str|None=None) -> float: return _stats(self.per_sample(metric, method))[1]
-    def n(self, metric:str, method:str|None=None) -> int: return _stats(self.per_sample(metric, method))[2]
+# %% ../../nbs/32_evaluate.ipynb #f40944ec
+@patch
+def mean(self:Evaluation, metric:str, method:str|None=None) -> float: return _stats(self.per_sample(metric, method))[0]
 
-    def summary(self) -> dict:
-        "`{method: {metric: {'mean', 'se', 'n'}}}` as plain floats and ints."
-        return {m: {k: dict(zip(("mean", "se", "n"), _stats(v))) for k, v in row.items()} for m, row in self.values.items()}
+@patch
+def se(self:Evaluation, metric:str, method:str|None=None) -> float: return _stats(self.per_sample(metric, method))[1]
 
-    def __getitem__(self, method:str) -> "Evaluation":
-        "The evaluation of one method."
-        return Evaluation({method: self.values[self._method(method)]}, self.settings)
+@patch
+def n(self:Evaluation, metric:str, method:str|None=None) -> int: return _stats(self.per_sample(metric, method))[2]
 
-    def __len__(self): return len(self.values)
+# %% ../../nbs/32_evaluate.ipynb #ed1d6fa9
+@patch
+def summary(self:Evaluation) -> dict:
+    "`{method: {metric: {'mean', 'se', 'n'}}}` as plain floats and ints."
+    return {m: {k: dict(zip(("mean", "se", "n"), _stats(v))) for k, v in row.items()} for m, row in self.values.items()}
 
-    @classmethod
-    def cat(cls, items:Sequence["Evaluation"]) -> "Evaluation":
-        "Join evaluations of different methods into one table (settings of the first; provenance merged)."
-        items = list(items)
-        if not items: raise ValueError("`items` is empty: nothing to join")
-        vals, prov = {}, {}
-        for ev in items:
-            if not isinstance(ev, Evaluation): raise TypeError(f"`items` must hold Evaluations, got {type(ev).__name__}")
-            for m, row in ev.values.items():
-                if m in vals: raise ValueError(f"method {m!r} appears in more than one evaluation; rename one")
-                vals[m] = row
-            prov.update(ev.settings.get("explanations", {}))
-        settings = dict(items[0].settings)
-        if prov: settings["explanations"] = prov
-        return cls(vals, settings)
+# %% ../../nbs/32_evaluate.ipynb #e13fa77e
+@patch
+def __getitem__(self:Evaluation, method:str) -> "Evaluation":
+    "The evaluation of one method."
+    return Evaluation({method: self.values[self._method(method)]}, self.settings)
+
+@patch
+def __len__(self:Evaluation): return len(self.values)
+
+# %% ../../nbs/32_evaluate.ipynb #413c66f9
+@patch(cls_method=True)
+def cat(cls:Evaluation, items:Sequence["Evaluation"]) -> "Evaluation":
+    "Join evaluations of different methods into one table (settings of the first; provenance merged)."
+    items = list(items)
+    if not items: raise ValueError("`items` is empty: nothing to join")
+    vals, prov = {}, {}
+    for ev in items:
+        if not isinstance(ev, Evaluation): raise TypeError(f"`items` must hold Evaluations, got {type(ev).__name__}")
+        for m, row in ev.values.items():
+            if m in vals: raise ValueError(f"method {m!r} appears in more than one evaluation; rename one")
+            vals[m] = row
+        prov.update(ev.settings.get("explanations", {}))
+    settings = dict(items[0].settings)
+    if prov: settings["explanations"] = prov
+    return cls(vals, settings)
 
 # %% ../../nbs/32_evaluate.ipynb #24bdaa81
 # -- tables ---------------------------------------------------------------
@@ -347,9 +385,11 @@ def _cells(self:Evaluation, metrics):
         out[m] = (N, cells)
     return out
 
+# %% ../../nbs/32_evaluate.ipynb #7dab343e
 @patch
 def _head(self:Evaluation, k): return k + (METRICS[k].arrow if k in METRICS else "")
 
+# %% ../../nbs/32_evaluate.ipynb #44584f8a
 @patch
 def table(self:Evaluation, metrics:Sequence[str]|None=None, # columns to show (default: all)
           fmt:str="markdown", # 'markdown' (a row per method) or 'text' (a column per method)
@@ -370,6 +410,7 @@ def table(self:Evaluation, metrics:Sequence[str]|None=None, # columns to show (d
         return "\n".join("  ".join(s.ljust(w[j]) if j == 0 else s.rjust(w[j]) for j, s in enumerate(r)).rstrip() for r in rows)
     raise ValueError(f"`fmt` must be 'markdown' or 'text', got {fmt!r}")
 
+# %% ../../nbs/32_evaluate.ipynb #1bc186f3
 @patch
 def _repr_markdown_(self:Evaluation): return self.table(fmt="markdown")
 @patch
@@ -390,6 +431,7 @@ def to_dict(self:Evaluation) -> dict:
             methods[m][k] = {"dtype": dt, "values": [_enc(u) for u in v.tolist()], "mean": _enc(mean), "se": _enc(se), "n": n}
     return {"format": "cfx.Evaluation/1", "settings": self.settings, "methods": methods}
 
+# %% ../../nbs/32_evaluate.ipynb #98992e8c
 @patch(cls_method=True)
 def from_dict(cls:Evaluation, d:dict) -> "Evaluation":
     "Rebuild from `to_dict()` output (the summary is recomputed from the values)."
@@ -399,12 +441,14 @@ def from_dict(cls:Evaluation, d:dict) -> "Evaluation":
             for m, row in d["methods"].items()}
     return cls(vals, d.get("settings", {}))
 
+# %% ../../nbs/32_evaluate.ipynb #d3c4f1cd
 @patch
 def save(self:Evaluation, path:str|Path) -> Path:
     "Write as strict JSON (no NaN literals), atomically (a failed write is an `OSError` naming the file; the old file stays); return the path."
     text = json.dumps(self.to_dict(), allow_nan=False, ensure_ascii=False, indent=1)
     return write_atomic(Path(path), lambda tmp: Path(tmp).write_text(text), "the evaluation")   # the old file or the whole new one
 
+# %% ../../nbs/32_evaluate.ipynb #49e183a8
 @patch(cls_method=True)
 def load(cls:Evaluation, path:str|Path) -> "Evaluation":
     "Read an evaluation written by `save`."
@@ -412,6 +456,7 @@ def load(cls:Evaluation, path:str|Path) -> "Evaluation":
     if not path.exists(): raise FileNotFoundError(f"no evaluation file at {path}")
     return cls.from_dict(json.loads(path.read_text()))
 
+# %% ../../nbs/32_evaluate.ipynb #b2338eb4
 @patch
 def equals(self:Evaluation, other:"Evaluation") -> bool:
     "Exact equality of every per-sample tensor (dtype, values, nan positions) and of the settings."
@@ -441,6 +486,7 @@ def _as_named(explanation) -> dict:
             raise TypeError(f"`explanation[{name!r}]` must be a cfx.core.results.Explanation, got {type(e).__name__}")
     return {str(k): v for k, v in items}
 
+# %% ../../nbs/32_evaluate.ipynb #e5549baa
 def evaluate(explanation, # an `Explanation`, a dict name -> Explanation (a row each) or a list of them
              model=None, # None: use stored probabilities; a Classifier (or dict name -> Classifier) recomputes them
              oracle=None, # an independent classifier: adds oracle agreement and adversarialness
@@ -487,17 +533,20 @@ def saliency(self:EvalContext) -> Tensor|None:
     "The explanation's saliency maps (None when the method gives none)."
     return self.explanation.saliency
 
+# %% ../../nbs/32_evaluate.ipynb #cf6c863e
 def _ctx_rows(ctx, v:Tensor, name:str) -> Tensor:
     "This chunk's rows of a per-sample resource, which must have one row per sample of the whole explanation."
     if len(v) != ctx.total: raise ValueError(f"`{name}` must have one row per sample of the explanation ({ctx.total}), got {len(v)}")
     return v[ctx.offset: ctx.offset + len(ctx.explanation)]
 
+# %% ../../nbs/32_evaluate.ipynb #75d30e15
 def _curve_auc(ctx, mode, key, default, score="prob"):
     e, baseline = ctx.explanation, ctx.resources.get(key, default)
     if isinstance(baseline, Tensor) and baseline.dim() == 4 and len(baseline) > 1: baseline = _ctx_rows(ctx, baseline, key)   # one image per sample
     return saliency_curve(ctx.model, e.x, e.saliency, ctx.target.to(e.x.device), mode, baseline, ctx.resources.get("curve_points", 29), score,
                           ctx.batch_size, offset=ctx.offset).auc
 
+# %% ../../nbs/32_evaluate.ipynb #2a0fd633
 def _ctx_boxes(ctx) -> Tensor:
     return _ctx_rows(ctx, check_boxes(ctx.resources["boxes"], "boxes", size=tuple(ctx.explanation.x.shape[-2:])), "boxes")
 
@@ -514,12 +563,14 @@ def _m_ins(ctx): return _curve_auc(ctx, "insertion", "insertion_baseline", "blur
                  description="FIDO's protocol: area under the log-odds of t as salient pixels are in-filled (resource infiller, 'mean')")
 def _m_lod(ctx): return _curve_auc(ctx, "deletion", "infiller", "mean", "log_odds")
 
+# %% ../../nbs/32_evaluate.ipynb #625bc863
 @register_metric("saliency_metric", needs=("saliency", "model"), higher_is_better=False,
                  description="Dabkowski & Gal: log max(a, 0.05) − log p(t | salient box cropped and resized)")
 def _m_sm(ctx):
     e = ctx.explanation
     return saliency_metric(ctx.model, e.x, e.saliency, ctx.target, batch_size=ctx.batch_size)
 
+# %% ../../nbs/32_evaluate.ipynb #58aab0dc
 @register_metric("pointing_game", needs=("saliency", "boxes"), higher_is_better=True, description="the map's maximum falls inside the true box (share of tied maxima)")
 def _m_point(ctx): return pointing_game(ctx.explanation.saliency, _ctx_boxes(ctx))
 

@@ -37,6 +37,7 @@ def saliency_map(saliency:Tensor, # N×H×W, N×1×H×W, or N×C×H×W (summed o
             raise ValueError(f"`{name}` has {saliency.shape[1]} channels, the images {x.shape[1]}: give N×1×H×W or N×C×H×W")
     return s
 
+# %% ../../nbs/31_saliency.ipynb #8a3044df
 def sample_streams(n:int, # images
                    seed:int=0, # the call's seed
                    offset:int=0, # index of the first image in a larger set
@@ -44,6 +45,7 @@ def sample_streams(n:int, # images
     "One random stream per image, keyed by the image's index in the whole set: the same image gets the same numbers in any chunk."
     return SampleRNG(torch.arange(offset, offset + n, dtype=torch.int64) + int(seed) * 2**40)
 
+# %% ../../nbs/31_saliency.ipynb #076d436d
 def pixel_order(s:Tensor, # saliency maps N×H×W
                 rng:SampleRNG, # one stream per image, for the tie-breaking order
                ) -> Tensor:
@@ -86,6 +88,7 @@ def _baseline_fill(baseline) -> tuple:
     f = as_infiller(baseline)
     return f, repr(f)
 
+# %% ../../nbs/31_saliency.ipynb #6e9798f8
 def _baseline_image(b:Tensor, # the `baseline` image(s)
                     x:Tensor, # the images N×C×H×W
                    ) -> Tensor:
@@ -97,6 +100,7 @@ def _baseline_image(b:Tensor, # the `baseline` image(s)
     check_images(b[None] if b.dim() == 3 else b, "baseline")         # floating point, finite, in [0, 1] (as the images)
     return b
 
+# %% ../../nbs/31_saliency.ipynb #0e8af102
 def _target_score(logits:Tensor, t:Tensor, score:str) -> Tensor:
     return logits.softmax(-1).gather(1, t[:, None])[:, 0] if score == "prob" else log_odds(logits, t)
 
@@ -114,6 +118,7 @@ def _curve_batch(model, x, s, t, mode, fill, ks, score, rng, offset):
         with torch.no_grad(): rows.append(_target_score(model(x * keep + (1 - keep) * f), t, score).cpu())
     return torch.stack(rows, 1)
 
+# %% ../../nbs/31_saliency.ipynb #dbbde29d
 def saliency_curve(model, # the classifier: a `Classifier` or anything it wraps
                    x:Tensor, # images N×C×H×W in [0, 1]
                    saliency:Tensor, # one value per pixel (N×H×W, N×1×H×W) or per input entry (N×C×H×W, summed over channels)
@@ -158,6 +163,7 @@ def saliency_box(saliency:Tensor, # N×H×W, N×1×H×W or N×C×H×W
     last = lambda m: m.shape[1] - m.flip(1).float().argmax(1)
     return torch.stack([first(cols), first(rows), last(cols), last(rows)], 1).long()
 
+# %% ../../nbs/31_saliency.ipynb #c20567d6
 def check_boxes(b, # boxes N×4 (x0, y0, x1, y1), ends exclusive
                  name:str, # argument name used in messages
                  n:int|None=None, # the number of boxes expected
@@ -185,6 +191,7 @@ def check_boxes(b, # boxes N×4 (x0, y0, x1, y1), ends exclusive
                                        f"clip them, e.g. with `.clamp` per coordinate")
     return b
 
+# %% ../../nbs/31_saliency.ipynb #31f26657
 def box_iou(a:Tensor, # boxes N×4 (x0, y0, x1, y1), ends exclusive
             b:Tensor, # boxes N×4, one per row of `a`
            ) -> Tensor:
@@ -212,6 +219,7 @@ def crop_resize(x:Tensor, # images N×C×H×W
     grid = torch.stack([gx[:, None, :].expand(N, H, W), gy[:, :, None].expand(N, H, W)], -1)
     return F.grid_sample(x, grid, mode="bilinear", padding_mode="border", align_corners=False)
 
+# %% ../../nbs/31_saliency.ipynb #b3c2327c
 def saliency_metric(model, # the classifier
                     x:Tensor, # images N×C×H×W in [0, 1]
                     saliency:Tensor, # the maps (any accepted layout)
@@ -245,11 +253,13 @@ def pointing_game(saliency:Tensor, # the maps (any accepted layout)
     inside = (c >= b[:, 0, None, None] - tolerance) & (c < b[:, 2, None, None] + tolerance) & (r >= b[:, 1, None, None] - tolerance) & (r < b[:, 3, None, None] + tolerance)
     return (top & inside).flatten(1).sum(1).double() / top.flatten(1).sum(1).double()
 
+# %% ../../nbs/31_saliency.ipynb #2beeb958
 def _avg_ranks(v:Tensor) -> Tensor:
     "Ranks 0..M−1 per row, tied values sharing their average rank."
     srt = v.sort(1).values
     return (torch.searchsorted(srt, v, right=False) + torch.searchsorted(srt, v, right=True) - 1).double() / 2
 
+# %% ../../nbs/31_saliency.ipynb #0c316659
 def rank_correlation(a:Tensor, # maps N×... (any accepted layout)
                      b:Tensor, # maps of the same images, same layout
                     ) -> Tensor:
