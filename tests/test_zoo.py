@@ -9,6 +9,8 @@ import torch
 
 from cfx.core.models import Classifier, Generator
 from cfx import zoo
+from cfx.zoo.nets import ConvVAE
+from cfx.cli.zoo import zoo_cmd
 from cfx.train.recipes import RECIPES, smoke, eval_sample, pgd_l2, hole_mse
 
 MODELS = zoo.list_models()
@@ -62,7 +64,7 @@ def test_load_types_and_device():
     assert isinstance(gen, Generator) and gen.has_encoder and gen.latent_shape == (16,)
     x = gen.decode(torch.zeros(2, 16))
     assert x.shape == (2, 1, 28, 28) and 0 <= x.min() and x.max() <= 1
-    assert isinstance(zoo.load("fashion/vae", raw=True), zoo.ConvVAE)
+    assert isinstance(zoo.load("fashion/vae", raw=True), ConvVAE)
     with pytest.raises(ValueError, match="must be one of the zoo's models"): zoo.load("fashion/none")
     with pytest.raises(ValueError, match="must be '<dataset>/<model>'"): zoo.load("../fashion/classifier")
     with pytest.raises(ValueError, match="not a path"): zoo.load(str(zoo.zoo_dir() / "fashion" / "classifier"))
@@ -70,10 +72,10 @@ def test_load_types_and_device():
 
 
 def test_zoo_cmd(capsys):
-    zoo.zoo_cmd()
+    zoo_cmd()
     out = capsys.readouterr().out
     assert "fashion/classifier" in out and "MiB" in out
-    zoo.zoo_cmd("fashion/robust")
+    zoo_cmd("fashion/robust")
     assert "robust_accuracy" in capsys.readouterr().out
 
 
