@@ -356,6 +356,7 @@ def hole_mse(net, x, seed=0):
     m = random_masks(len(x), x.shape[2], x.shape[3], torch.Generator().manual_seed(seed))
     return float((((_batched(net.infill, x, m) - x) ** 2) * (1 - m)).sum() / ((1 - m).sum() * x.shape[1]))
 
+# %% ../../nbs/60_train.ipynb #ea4ab1b6
 def _vae_metrics(net, xt, xs) -> dict:
     rec = _batched(net.reconstruct, xt)
     g = torch.Generator().manual_seed(0)
@@ -370,6 +371,7 @@ def _infill_metrics(net, mt, xt, xs) -> dict:
     mean_fill = float((((mt - xt) ** 2) * (1 - m)).sum() / ((1 - m).sum() * xt.shape[1]))
     return dict(test_hole_mse=_r5(hole_mse(net, xt)), mean_infill_hole_mse=_r5(mean_fill), sample_hole_mse=_r5(hole_mse(net, xs)))
 
+# %% ../../nbs/60_train.ipynb #43fec397
 def _autoencoder_metrics(r:Recipe, net, xt, xs, ys) -> dict:
     c = r.hparams.get("label")
     out = dict(test_mse=_r5(_mse(_batched(net, xt), xt)))
