@@ -9,6 +9,5 @@ __all__ = []
 import sys
 from .cli.main import main
 
-# %% ../nbs/89_main.ipynb #808b7ac3
 if __name__ == "__main__" and __package__ == "cfx":          # `python -m cfx ...`
     sys.exit(main())

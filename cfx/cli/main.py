@@ -30,6 +30,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
 class CommandUnavailable(Exception):
     "A registered `cfx` command whose implementation cannot be imported in this install."
 
+# %% ../../nbs/80_cli.ipynb #0052a659
 def resolve_command(name:str, # the command, e.g. "info"
                     commands:dict|None=None, # the registry; `None` for `COMMANDS`
                    ) -> Callable:
@@ -72,6 +73,7 @@ def _dash_spellings(p):
             p._option_string_actions[d] = a            # both spellings parse; help shows the dash one
     return p
 
+# %% ../../nbs/80_cli.ipynb #ff10923f
 def command_parser(func:Callable, # the function behind a command
                    prog:str, # the name shown in usage lines, e.g. "cfx info"
                   ):
@@ -85,6 +87,7 @@ def command_parser(func:Callable, # the function behind a command
         for a, s in zip(shared, saved): vars(a).clear(); vars(a).update(s)
     return _one_line_errors(_dash_spellings(p), prog)
 
+# %% ../../nbs/80_cli.ipynb #68078144
 def run_command(func:Callable, # the function behind a command
                 argv:list[str], # the command's arguments (after the command name)
                 prog:str, # the name shown in usage lines, e.g. "cfx info"
@@ -95,7 +98,6 @@ def run_command(func:Callable, # the function behind a command
     args.pop("pdb", None); args.pop("xtra", None)
     res = func(**args)
     return res if isinstance(res, int) and not isinstance(res, bool) else 0
-
 
 # %% ../../nbs/80_cli.ipynb #885dd103
 def _names(node:ast.AST) -> set:
@@ -112,9 +114,30 @@ def _loaded(node:ast.Import|ast.ImportFrom, alias:ast.alias, package:str):
     mod = importlib.util.resolve_name("." * node.level + (node.module or ""), package) if node.level else node.module
     return getattr(sys.modules[mod], alias.name) if hasattr(sys.modules[mod], alias.name) else sys.modules[f"{mod}.{alias.name}"]
 
-def static_command(target:str, # "module:function", as in `COMMANDS`
-                  ) -> Callable|None:
-    "The function `target` rebuilt from its module's source without importing the module: same signature, docments and docstring, an empty body; `None` when its options need more."
+# %% ../../nbs/80_cli.ipynb #a48ca6ec
+def _bind(tree:ast.Module, ns:dict, package:str, origin:str, name:str, before:int, busy) -> bool:
+    "Put `name` into `ns` as the module `tree` binds it above line `before`; False when that needs running the module."
+    if name in ns or hasattr(builtins, name): return True
+    if name in busy: return False
+    for node in reversed([n for n in tree.body if n.lineno < before]):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            for a in node.names:
+                if (a.asname or (a.name if isinstance(node, ast.ImportFrom) else a.name.split(".")[0])) != name: continue
+                try: ns[name] = _loaded(node, a, package); return True
+                except (KeyError, ImportError, ValueError): return False
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if not any(isinstance(t, ast.Name) and t.id == name for t in targets): continue
+            if len(targets) != 1 or not all(_bind(tree, ns, package, origin, d, node.lineno, busy | {name}) for d in _names(node.value)): return False
+            try: ns[name] = eval(compile(ast.Expression(node.value), origin, "eval", dont_inherit=True), ns)
+            except Exception: return False
+            return True
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name == name: return False
+    return False
+
+# %% ../../nbs/80_cli.ipynb #e7d681d8
+def _command_source(target:str):
+    "(module name, spec, parsed module, the function's `def`) of a 'module:function' target; None when its source cannot be read."
     if not isinstance(target, str) or target.count(":") != 1: return None
     mod_name, func_name = target.split(":")
     try: spec = importlib.util.find_spec(mod_name)
@@ -124,39 +147,27 @@ def static_command(target:str, # "module:function", as in `COMMANDS`
     except (OSError, SyntaxError, ValueError): return None
     fdef = next((n for n in reversed(tree.body) if isinstance(n, ast.FunctionDef) and n.name == func_name), None)
     if fdef is None: return None
+    return mod_name, spec, tree, fdef
+
+# %% ../../nbs/80_cli.ipynb #1be385fd
+def static_command(target:str, # "module:function", as in `COMMANDS`
+                  ) -> Callable|None:
+    "The function `target` rebuilt from its module's source without importing the module: same signature, docments and docstring, an empty body; `None` when its options need more."
+    src = _command_source(target)
+    if src is None: return None
+    mod_name, spec, tree, fdef = src
     package = mod_name if spec.submodule_search_locations is not None else mod_name.rpartition(".")[0]
     ns = {"__name__": mod_name, "__builtins__": builtins}
-
-    def bind(name, before, busy) -> bool:
-        "Put `name` into `ns` as the module binds it above line `before`; False when that needs running the module."
-        if name in ns or hasattr(builtins, name): return True
-        if name in busy: return False
-        for node in reversed([n for n in tree.body if n.lineno < before]):
-            if isinstance(node, (ast.Import, ast.ImportFrom)):
-                for a in node.names:
-                    if (a.asname or (a.name if isinstance(node, ast.ImportFrom) else a.name.split(".")[0])) != name: continue
-                    try: ns[name] = _loaded(node, a, package); return True
-                    except (KeyError, ImportError, ValueError): return False
-            elif isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
-                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                if not any(isinstance(t, ast.Name) and t.id == name for t in targets): continue
-                if len(targets) != 1 or not all(bind(d, node.lineno, busy | {name}) for d in _names(node.value)): return False
-                try: ns[name] = eval(compile(ast.Expression(node.value), spec.origin, "eval", dont_inherit=True), ns)
-                except Exception: return False
-                return True
-            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name == name: return False
-        return False
-
     a = fdef.args
     exprs = [e for e in (*a.defaults, *a.kw_defaults) if e is not None]
     exprs += [q.annotation for q in (*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg) if q is not None and q.annotation is not None]
-    if not all(bind(n, fdef.lineno, frozenset()) for e in exprs for n in _names(e)): return None
+    if not all(_bind(tree, ns, package, spec.origin, n, fdef.lineno, frozenset()) for e in exprs for n in _names(e)): return None
     stub = copy.copy(fdef)                # the same `def` line, so inspect (and docments) read the real source
     stub.body = fdef.body[:1] * (ast.get_docstring(fdef, clean=False) is not None) + [ast.Pass()]
     stub.decorator_list, stub.returns = [], None
     try: exec(compile(ast.fix_missing_locations(ast.Module(body=[stub], type_ignores=[])), spec.origin, "exec", dont_inherit=True), ns)
     except Exception: return None
-    return ns[func_name]
+    return ns[fdef.name]
 
 # %% ../../nbs/80_cli.ipynb #c209cf37
 def _usage(commands) -> str:
@@ -167,6 +178,7 @@ def _usage(commands) -> str:
     lines += ["", "Run `cfx <command> --help` for a command's options; `cfx --version` for the version."]
     return "\n".join(lines)
 
+# %% ../../nbs/80_cli.ipynb #5b348835
 def _one_line(e:BaseException) -> str:
     "An exception as one line of text; exceptions other than plain usage errors keep their type name."
     msg = (str(e).strip().splitlines() or [""])[0]
@@ -178,6 +190,7 @@ def _version() -> str:
     "cfx's version, from the package already imported (the top of this one): no upward import, no torch."
     return getattr(sys.modules.get("cfx"), "__version__", "unknown")
 
+# %% ../../nbs/80_cli.ipynb #01be5350
 def _help_from_source(name:str, rest:list, commands:dict) -> int|None:
     "`cfx <name> ... --help` answered by `static_command`, without importing the command: the exit code, or None to go on as usual."
     if not any(a in ("-h", "--help") for a in rest): return None
@@ -187,6 +200,7 @@ def _help_from_source(name:str, rest:list, commands:dict) -> int|None:
     except SystemExit as e: return e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
     return None                                              # "--help" was an option's value: run the command
 
+# %% ../../nbs/80_cli.ipynb #1bebdaea
 def main(argv:list[str]|None=None, # arguments without the program name; `None` reads `sys.argv`
          commands:dict|None=None, # the registry; `None` for `COMMANDS`
         ) -> int:
@@ -233,6 +247,7 @@ def check_threads(n:int|None, # `--threads`; None: leave torch's setting
         raise UsageError(f"`--threads` must be a whole number ≥ 1, or 0 for torch's default; got {n!r}")
     return n or None
 
+# %% ../../nbs/80_cli.ipynb #8f4bf619
 @contextlib.contextmanager
 def cpu_threads(n:int|None, # `--threads`; 0 or None: torch's setting
                ):
@@ -270,6 +285,7 @@ def _optional_part(module:str, func:str):
     try: return f(), None
     except Exception as e: return None, f"{module}.{func}() failed: {type(e).__name__}: {e}"
 
+# %% ../../nbs/80_cli.ipynb #b6146ab2
 def _device_info(torch) -> dict:
     cuda = torch.cuda.is_available()
     mps = bool(getattr(torch.backends, "mps", None) and torch.backends.mps.is_available())
@@ -299,6 +315,7 @@ def _size(n) -> str:
         if n < 1000 or unit == "GB": return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
         n /= 1000
 
+# %% ../../nbs/80_cli.ipynb #963f188c
 def format_info(d:dict, # the result of `collect_info`
                ) -> str:
     "`collect_info`'s facts as text for people."
@@ -326,6 +343,7 @@ def format_info(d:dict, # the result of `collect_info`
                      f"{_size(m.get('size_bytes')):>9}  {m.get('file', '')}".rstrip())
     return "\n".join(lines)
 
+# %% ../../nbs/80_cli.ipynb #526b729d
 def info(json:bool=False, # print the facts as JSON instead of text
         ):
     "Show what this install of cfx can use: versions, device, compiled ops, datasets and zoo models."

@@ -33,6 +33,7 @@ def _method_class(name:str):
     if not (isinstance(c, type) and issubclass(c, Explainer)): raise UsageError(f"`--method {name}` must name an Explainer subclass, got {type(c).__name__}")
     return c
 
+# %% ../../nbs/82_cli_run.ipynb #852935d6
 def _leave():
     "Leave the torch.distributed group, if this process joined one."
     import torch.distributed as dist
@@ -61,6 +62,18 @@ def _cli_source(data:str, declared:tuple, model_name:str) -> ImageSource:
                          f"{'×'.join(map(str, declared))}")
     return src
 
+# %% ../../nbs/82_cli_run.ipynb #b7237522
+def _cli_explainer(method, model, data, target, eps, p, steps, batch_size, set, weights, mean, std, classes, size, device, random_weights):
+    "(explainer without a progress bar of its own, the `--data` source, the target) of a `cfx run` command line."
+    cls = _method_class(method)
+    options = build_options(cls, method, dict(eps=eps, p=p, steps=steps, batch_size=batch_size), parse_set(set))
+    if "show_progress" in method_options(cls): options["show_progress"] = False
+    clf, declared = load_model(model, weights, mean, std, classes, size, _device(device), random_weights=random_weights)
+    src = _cli_source(data, declared, model)
+    k, _ = probe_model(clf, tuple(src.read(0, 1)[0].shape[1:]), model)
+    return make_explainer(cls, clf, model, options), src, parse_target(target, clf.class_names, k)
+
+# %% ../../nbs/82_cli_run.ipynb #75411268
 def _summary(run:Run, data:str, secs:float) -> str:
     "What the run did, and on a second line why shards were redone."
     inv = run.manifest["invocations"][-1]
@@ -99,15 +112,10 @@ def run_cmd(method:_METHOD="svce",
     threads = check_threads(threads)                       # 1 thread per process: the same bits for any number of processes
     rank, _ = init_distributed()
     try:
-        cls = _method_class(method)
-        options = build_options(cls, method, dict(eps=eps, p=p, steps=steps, batch_size=batch_size), parse_set(set))
-        if "show_progress" in method_options(cls): options["show_progress"] = False
-        clf, declared = load_model(model, weights, mean, std, classes, size, _device(device), random_weights=random_weights)
-        src = _cli_source(data, declared, model)
-        k, _ = probe_model(clf, tuple(src.read(0, 1)[0].shape[1:]), model)
-        explainer = make_explainer(cls, clf, model, options)
+        explainer, src, tgt = _cli_explainer(method, model, data, target, eps, p, steps, batch_size, set, weights, mean, std, classes, size,
+                                             device, random_weights)
         t0 = time.perf_counter()
-        run = explain_dataset(explainer, src, out, target=parse_target(target, clf.class_names, k), seed=seed, n=n, offset=offset,
+        run = explain_dataset(explainer, src, out, target=tgt, seed=seed, n=n, offset=offset,
                               shard_size=shard_size, threads=threads, show_progress=not quiet)
         if rank == 0: print(_summary(run, data, time.perf_counter() - t0))
     finally: _leave()
@@ -116,6 +124,16 @@ def run_cmd(method:_METHOD="svce",
 # %% ../../nbs/82_cli_run.ipynb #25f659c0
 _OUT = Param("a run's folder (written by `cfx run`)", str, opt=False)
 
+def _complete_run(out) -> Run:
+    "The run in `out`, every shard of it on disk; a `UsageError` otherwise."
+    try: run = Run(out)
+    except (FileNotFoundError, ValueError) as err: raise UsageError(str(err)) from err
+    missing = [s["file"] for s in run.shards if not (run.path / s["file"]).exists()]
+    if missing: raise UsageError(f"the run in {str(out)!r} lacks {len(missing)} of its {run.n_shards} shards ({', '.join(missing[:3])}"
+                                 f"{' ...' if len(missing) > 3 else ''}): rerun its `cfx run` command to finish it first")
+    return run
+
+# %% ../../nbs/82_cli_run.ipynb #91a99cbb
 def evaluate_cmd(out:_OUT=None,
                  oracle:str="auto", # independent oracle for oracle agreement: a zoo name, auto (<dataset>/oracle beside a zoo model) or none
                  tau:float=None, # probability threshold: adds validity p(t|x_cf) >= tau
@@ -128,11 +146,7 @@ def evaluate_cmd(out:_OUT=None,
     threads = check_threads(threads)
     rank, _ = init_distributed()
     try:
-        try: run = Run(out)
-        except (FileNotFoundError, ValueError) as err: raise UsageError(str(err)) from err
-        missing = [s["file"] for s in run.shards if not (run.path / s["file"]).exists()]
-        if missing: raise UsageError(f"the run in {str(out)!r} lacks {len(missing)} of its {run.n_shards} shards ({', '.join(missing[:3])}"
-                                     f"{' ...' if len(missing) > 3 else ''}): rerun its `cfx run` command to finish it first")
+        run = _complete_run(out)
         raise_first(all_gather(("OSError", why) if rank == 0 and (why := probe_writable(run.path)) else None))   # before any work
         first = run.shard(0)
         name = run.key["models"].get("model", {}).get("name") or ""

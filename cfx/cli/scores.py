@@ -9,11 +9,29 @@ from pathlib import Path
 from .main import THREADS, UsageError, cpu_threads
 from ..core.results import check_writable
 from ..methods.contrastive import SHIPPED, shipped
+from ..viz.figures import GlobalExplanation   # from viz, which gives it `show` (the bar chart `--out` saves)
 
 # %% auto #0
 __all__ = ['scores_cmd']
 
 # %% ../../nbs/85_cli_scores.ipynb #02caf286
+def _shipped_outcome(model:str, outcome) -> tuple:
+    "The shipped `Contrastive` of `model` and the index of the class `outcome` names (a name, any case, or an index); a `UsageError` otherwise."
+    have = {m: d for d, m in SHIPPED.items()}
+    if model not in have: raise UsageError(f"`--model` must be a classifier with a shipped shift predictor ({', '.join(sorted(have))}), got {model!r}")
+    c = shipped(have[model])
+    names = c.class_names
+    k = int(outcome) if str(outcome).isdigit() else next((i for i, nm in enumerate(names) if nm.lower() == str(outcome).lower()), None)
+    if k is None or not 0 <= k < len(names): raise UsageError(f"`outcome` must be a class of {model} ({', '.join(names)}) or its index, got {outcome!r}")
+    return c, k
+
+# %% ../../nbs/85_cli_scores.ipynb #eda3e062
+def _save_scores(ge:GlobalExplanation, out, score:str):
+    import matplotlib; matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    ge.save(Path(out).with_suffix(".safetensors")); fig = ge.show(score); fig.savefig(Path(out).with_suffix(".png"), dpi=110); plt.close(fig)
+
+# %% ../../nbs/85_cli_scores.ipynb #c991b3b6
 def scores_cmd(outcome:str, # the explained class: a name or an index of the model's classes
                model:str="fashion/classifier", # a classifier with a shipped shift predictor (fashion/classifier)
                n:int=2000, # prior latents in the population
@@ -26,22 +44,15 @@ def scores_cmd(outcome:str, # the explained class: a name or an index of the mod
               ):
     "Causal necessity / sufficiency (or contrastive attribution) scores of a model's attributes for one class."
     import json as _json
-    have = {m: d for d, m in SHIPPED.items()}
-    if model not in have: raise UsageError(f"`--model` must be a classifier with a shipped shift predictor ({', '.join(sorted(have))}), got {model!r}")
-    c = shipped(have[model])
+    c, k = _shipped_outcome(model, outcome)
     names = c.class_names
-    k = int(outcome) if str(outcome).isdigit() else next((i for i, nm in enumerate(names) if nm.lower() == str(outcome).lower()), None)
-    if k is None or not 0 <= k < len(names): raise UsageError(f"`outcome` must be a class of {model} ({', '.join(names)}) or its index, got {outcome!r}")
     if n < 1: raise UsageError(f"`--n` must be at least 1, got {n}")
     if out:                                                   # an unwritable --out is found before the work, not after it
         try: check_writable(Path(out).with_suffix(".safetensors"), "`--out`")
         except OSError as err: raise UsageError(str(err)) from err
     with cpu_threads(threads): ge = c.contrastive_attribution(k, n=n, seed=seed) if attribution else c.scores(k, n=n, seed=seed, drop_failed=drop_failed)
     main = ["remove", "induce"] if attribution else ["PN", "PS", "PNS", "success:PNS", "drift:PNS"]
-    if out:
-        import matplotlib; matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-        ge.save(Path(out).with_suffix(".safetensors")); fig = ge.show(main[0] if attribution else "PNS"); fig.savefig(Path(out).with_suffix(".png"), dpi=110); plt.close(fig)
+    if out: _save_scores(ge, out, main[0] if attribution else "PNS")
     if json: print(_json.dumps({"names": ge.names, "values": {s: ge.values[s].tolist() for s in ge.scores}, "n": {s: v.tolist() for s, v in ge.n.items()}, "meta": ge.meta}, indent=1))
     else: print(f"{'contrastive attributions' if attribution else 'causal scores'} of {model}'s attributes for {names[k]!r} ({ge.meta['population']}):\n" + ge.table(main, fmt="text"))
     return 0

@@ -14,13 +14,14 @@ from torch import nn, Tensor
 
 from ..data.fashion import FASHION_CLASSES, load_fashion_mnist, load_fashion_sample
 from ..data.shapes import SHAPES_CLASSES, Shapes
+from ..engine.terms import lp_norm
 from ..zoo.nets import ARCHITECTURES
 from ..zoo import zoo_dir
 
 # %% auto #0
 __all__ = ['DATA', 'RECIPES', 'EVAL_ROBUST_N', 'EVAL_ROBUST_STEPS', 'SAMPLE_ROBUST_N', 'load_split', 'augment', 'Normed',
            'pgd_l2', 'accuracy', 'robust_accuracy', 'Recipe', 'random_masks', 'make_step', 'build', 'channel_stats',
-           'fit', 'quick_eval', 'eval_sample', 'hole_mse', 'evaluate', 'half_state', 'to_shipped_precision',
+           'fit', 'quick_eval', 'eval_sample', 'hole_mse', 'evaluate_model', 'half_state', 'to_shipped_precision',
            'write_card', 'train', 'smoke']
 
 # %% ../../nbs/60_train.ipynb #6d9de458
@@ -68,7 +69,7 @@ def pgd_l2(f, x:Tensor, y:Tensor, eps:float, steps:int, step_size:float|None=Non
     "Untargeted L2 PGD (random start in the ball, normalised-gradient steps, projection onto the ball and the [0, 1] box)."
     step_size = 2.5 * eps / steps if step_size is None else step_size
     n = len(x)
-    def norms(v): return v.flatten(1).norm(dim=1).clamp_min(1e-12).view(n, *[1] * (x.dim() - 1))
+    def norms(v): return lp_norm(v, 2).clamp_min(1e-12).view(n, *[1] * (x.dim() - 1))
     d = torch.randn(x.shape, generator=g).to(x)
     d = d / norms(d) * eps * torch.rand(n, generator=g).to(x).view(n, *[1] * (x.dim() - 1))
     d = (x + d).clamp(0, 1) - x
@@ -81,6 +82,7 @@ def pgd_l2(f, x:Tensor, y:Tensor, eps:float, steps:int, step_size:float|None=Non
         d = (x + d).clamp(0, 1) - x
     return (x + d).detach()
 
+# %% ../../nbs/60_train.ipynb #757c3146
 @torch.no_grad()
 
 def accuracy(f, x, y, bs=1000):
@@ -111,14 +113,14 @@ class Recipe:
     hparams: dict = field(default_factory=dict)   # task-specific: eps, pgd_steps, beta, gp, label, flip, shift, init
     description: str = ""
 
+# %% ../../nbs/60_train.ipynb #cdadac0d
 def _shape(dataset): return dict(in_channels=1, img_size=28) if dataset == "fashion" else dict(in_channels=3, img_size=32)
 def _ncls(dataset): return 10 if dataset == "fashion" else 3
 
-def _recipes(dataset, epochs_scale=1.0):
+def _classifier_recipes(dataset, E):
     sh, k = _shape(dataset), _ncls(dataset)
     fashion = dataset == "fashion"
-    E = lambda e: max(1, round(e * epochs_scale))
-    R = [
+    return [
         Recipe(f"{dataset}/classifier", "classifier", dataset, "SmallCNN", dict(**sh, n_classes=k, widths=(32, 64, 128), hidden=256),
                epochs=E(12 if fashion else 5), lr=3e-3, seed=0, hparams=dict(flip=True, shift=2),
                description="plain classifier: cross-entropy, AdamW + one-cycle, flips and 2-px shifts"),
@@ -130,6 +132,13 @@ def _recipes(dataset, epochs_scale=1.0):
                dict(**sh, n_classes=k) if fashion else dict(**sh, n_classes=k, widths=(24, 48, 96), hidden=128, batchnorm=False),
                epochs=E(8 if fashion else 4), lr=2e-3, seed=7, hparams=dict(flip=True, shift=2),
                description="independent oracle: other architecture (normalisation-free " + ("LeNet" if fashion else "narrower SmallCNN") + "), other seed"),
+    ]
+
+# %% ../../nbs/60_train.ipynb #87d4fd80
+def _helper_recipes(dataset, E):
+    sh, k = _shape(dataset), _ncls(dataset)
+    fashion = dataset == "fashion"
+    R = [
         Recipe(f"{dataset}/vae", "vae", dataset, "ConvVAE", dict(**sh, latent_dim=16),
                epochs=E(6 if fashion else 6), lr=2e-3, weight_decay=0.0, seed=2, hparams=dict(beta=1.0),
                description="VAE: Bernoulli likelihood (BCE) + KL, latent 16"),
@@ -147,6 +156,11 @@ def _recipes(dataset, epochs_scale=1.0):
                  epochs=E(5 if fashion else 5), lr=3e-3, weight_decay=0.0, seed=10 + c, hparams=dict(label=c),
                  description=f"autoencoder on class {c} only (IM1's AE_c): MSE") for c in range(k)]
     return R
+
+# %% ../../nbs/60_train.ipynb #e58e83f9
+def _recipes(dataset, epochs_scale=1.0):
+    E = lambda e: max(1, round(e * epochs_scale))
+    return _classifier_recipes(dataset, E) + _helper_recipes(dataset, E)
 
 RECIPES = {r.name: r for d in ("fashion", "shapes") for r in _recipes(d)}
 
@@ -181,6 +195,34 @@ def random_masks(n, h, w, g):
 def _kl(mu, logvar): return -0.5 * (1 + logvar - mu ** 2 - logvar.exp()).flatten(1).sum(1).mean()
 
 # %% ../../nbs/60_train.ipynb #f712c3b3
+def _vae_loss(logits, mu, logvar, xb, beta):
+    return F.binary_cross_entropy_with_logits(logits, xb, reduction="none").flatten(1).sum(1).mean() + beta * _kl(mu, logvar)
+
+def _robust_step(hp, f, net, aug, g):
+    def step(xb, yb):
+        xb = aug(xb)
+        net.eval(); xa = pgd_l2(f, xb, yb, hp["eps"], hp["pgd_steps"], g=g); net.train()
+        loss = F.cross_entropy(f(xa), yb)
+        w = hp.get("clean_weight", 0.0)   # share of the loss on the clean batch (keeps clean accuracy up)
+        return loss if not w else (1 - w) * loss + w * F.cross_entropy(f(xb), yb)
+    return step
+
+# %% ../../nbs/60_train.ipynb #c29b84ed
+def _duq_step(hp, net, aug):
+    def step(xb, yb):
+        xb = aug(xb).requires_grad_(True)
+        logk = net.log_kernel(net.embed(xb)).clamp(max=-1e-6)
+        oh = F.one_hot(yb, logk.shape[1]).float()
+        # BCE(K, onehot) written with log K: F.binary_cross_entropy clamps log K at -100, where the gradient
+        # vanishes — and an untrained DUQ starts with log K around -50, so it can get stuck there.
+        loss = -(oh * logk + (1 - oh) * torch.log(-torch.expm1(logk))).mean()
+        grad, = torch.autograd.grad(logk.exp().sum(), xb, create_graph=True)
+        loss = loss + hp["gp"] * ((grad.flatten(1).norm(dim=1) - 1) ** 2).mean()
+        step.after = lambda: net.update_centroids(xb.detach(), yb)
+        return loss
+    return step
+
+# %% ../../nbs/60_train.ipynb #add85bad
 def make_step(r:Recipe, net, mean, std, g):
     "The per-batch loss of recipe `r` (closes over the network, the normalisation and the run's generator)."
     hp = r.hparams
@@ -188,39 +230,15 @@ def make_step(r:Recipe, net, mean, std, g):
     if r.task in ("classifier", "oracle"):
         f = Normed(net, mean, std)
         return lambda xb, yb: F.cross_entropy(f(aug(xb)), yb)
-    if r.task == "robust":
-        f = Normed(net, mean, std)
-        def step(xb, yb):
-            xb = aug(xb)
-            net.eval(); xa = pgd_l2(f, xb, yb, hp["eps"], hp["pgd_steps"], g=g); net.train()
-            loss = F.cross_entropy(f(xa), yb)
-            w = hp.get("clean_weight", 0.0)   # share of the loss on the clean batch (keeps clean accuracy up)
-            return loss if not w else (1 - w) * loss + w * F.cross_entropy(f(xb), yb)
-        return step
+    if r.task == "robust": return _robust_step(hp, Normed(net, mean, std), net, aug, g)
     if r.task == "vae":
-        def step(xb, yb):
-            logits, mu, logvar = net(xb, generator=g)
-            return F.binary_cross_entropy_with_logits(logits, xb, reduction="none").flatten(1).sum(1).mean() + hp["beta"] * _kl(mu, logvar)
-        return step
+        return lambda xb, yb: _vae_loss(*net(xb, generator=g), xb, hp["beta"])
     if r.task == "infill-vae":
         def step(xb, yb):
             m = random_masks(len(xb), xb.shape[2], xb.shape[3], g)
-            logits, mu, logvar = net(xb, m, generator=g)
-            return F.binary_cross_entropy_with_logits(logits, xb, reduction="none").flatten(1).sum(1).mean() + hp["beta"] * _kl(mu, logvar)
+            return _vae_loss(*net(xb, m, generator=g), xb, hp["beta"])
         return step
-    if r.task == "duq":
-        def step(xb, yb):
-            xb = aug(xb).requires_grad_(True)
-            logk = net.log_kernel(net.embed(xb)).clamp(max=-1e-6)
-            oh = F.one_hot(yb, logk.shape[1]).float()
-            # BCE(K, onehot) written with log K: F.binary_cross_entropy clamps log K at -100, where the gradient
-            # vanishes — and an untrained DUQ starts with log K around -50, so it can get stuck there.
-            loss = -(oh * logk + (1 - oh) * torch.log(-torch.expm1(logk))).mean()
-            grad, = torch.autograd.grad(logk.exp().sum(), xb, create_graph=True)
-            loss = loss + hp["gp"] * ((grad.flatten(1).norm(dim=1) - 1) ** 2).mean()
-            step.after = lambda: net.update_centroids(xb.detach(), yb)
-            return loss
-        return step
+    if r.task == "duq": return _duq_step(hp, net, aug)
     if r.task == "autoencoder":
         return lambda xb, yb: F.mse_loss(net(xb), xb)
     raise ValueError(f"unknown task {r.task!r}")
@@ -232,6 +250,27 @@ def build(r:Recipe):
 def channel_stats(x):
     return [round(float(v), 4) for v in x.mean((0, 2, 3))], [round(float(v), 4) for v in x.std((0, 2, 3))]
 
+# %% ../../nbs/60_train.ipynb #9a98173c
+def _optimiser(r:Recipe, net, total, warm):
+    opt = torch.optim.AdamW(net.parameters(), lr=r.lr, weight_decay=r.weight_decay)
+    return opt, torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=r.lr, total_steps=total, pct_start=0.05 if warm else 0.2)
+
+def _epoch(net, step, opt, sched, x, y, g, batch_size, done, total, hist, bar):
+    net.train()
+    perm = torch.randperm(len(x), generator=g)
+    tot, cnt = 0.0, 0
+    for i in range(math.ceil(len(x) / batch_size)):
+        if done >= total: break
+        idx = perm[i * batch_size:(i + 1) * batch_size]
+        loss = step(x[idx], y[idx])
+        opt.zero_grad(set_to_none=True); loss.backward(); opt.step(); sched.step()
+        if hasattr(step, "after"): step.after()
+        lv = float(loss.detach()); tot += lv * len(idx); cnt += len(idx); done += 1
+        hist["batch"].append(round(lv, 5))
+        bar.update(1); bar.set_postfix(loss=f"{lv:.4f}", refresh=False)
+    return tot, cnt, done
+
+# %% ../../nbs/60_train.ipynb #92db93cd
 def fit(r:Recipe, x, y, xt=None, yt=None, epochs=None, max_batches=None, init_state=None, show_progress=True, eval_fn=None):
     "Train a fresh network by recipe `r` on `(x, y)`; returns `(net, history)` where history holds per-epoch and per-batch losses."
     from tqdm.auto import tqdm
@@ -244,25 +283,13 @@ def fit(r:Recipe, x, y, xt=None, yt=None, epochs=None, max_batches=None, init_st
     epochs = r.epochs if epochs is None else epochs
     nb = math.ceil(len(x) / r.batch_size)
     total = epochs * nb if max_batches is None else min(max_batches, epochs * nb)
-    opt = torch.optim.AdamW(net.parameters(), lr=r.lr, weight_decay=r.weight_decay)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=r.lr, total_steps=total, pct_start=0.2 if init_state is None else 0.05)
+    opt, sched = _optimiser(r, net, total, init_state is not None)
     step = make_step(r, net, mt, st, g)
     hist = dict(epoch=[], batch=[])
     done, t0 = 0, time.perf_counter()
     bar = tqdm(total=total, desc=r.name, disable=not show_progress, mininterval=5 if show_progress == "log" else 0.1)
     for ep in range(epochs):
-        net.train()
-        perm = torch.randperm(len(x), generator=g)
-        tot, cnt = 0.0, 0
-        for i in range(nb):
-            if done >= total: break
-            idx = perm[i * r.batch_size:(i + 1) * r.batch_size]
-            loss = step(x[idx], y[idx])
-            opt.zero_grad(set_to_none=True); loss.backward(); opt.step(); sched.step()
-            if hasattr(step, "after"): step.after()
-            lv = float(loss.detach()); tot += lv * len(idx); cnt += len(idx); done += 1
-            hist["batch"].append(round(lv, 5))
-            bar.update(1); bar.set_postfix(loss=f"{lv:.4f}", refresh=False)
+        tot, cnt, done = _epoch(net, step, opt, sched, x, y, g, r.batch_size, done, total, hist, bar)
         rec = dict(epoch=ep + 1, loss=round(tot / max(cnt, 1), 5), seconds=round(time.perf_counter() - t0, 1))
         if eval_fn is not None and xt is not None:
             net.eval(); rec.update(eval_fn(net, mt, st, xt, yt))
@@ -303,6 +330,25 @@ def eval_sample(dataset):
     b = (Shapes(marker_corr=0.9, marker_class=2) if dataset == "shapes-marker" else Shapes()).sample(1000, seed=2)
     return b.images, b.labels
 
+# %% ../../nbs/60_train.ipynb #af411c8f
+def _r5(v): return round(float(v), 5)
+
+def _classifier_metrics(r:Recipe, f, xt, yt, xs, ys) -> dict:
+    eps = RECIPES[f"{r.dataset}/robust"].hparams["eps"]
+    return dict(test_accuracy=_r5(accuracy(f, xt, yt)), sample_accuracy=_r5(accuracy(f, xs, ys)),
+                robust_eps=eps, robust_attack=f"L2 PGD, {EVAL_ROBUST_STEPS} steps of 2.5·eps/{EVAL_ROBUST_STEPS}, random start, seed 0",
+                robust_accuracy=_r5(robust_accuracy(f, xt[:EVAL_ROBUST_N], yt[:EVAL_ROBUST_N], eps, EVAL_ROBUST_STEPS)),
+                robust_n=EVAL_ROBUST_N,
+                sample_robust_accuracy=_r5(robust_accuracy(f, xs[:SAMPLE_ROBUST_N], ys[:SAMPLE_ROBUST_N], eps, EVAL_ROBUST_STEPS)),
+                sample_robust_n=SAMPLE_ROBUST_N)
+
+def _duq_metrics(net, xt, yt, xs, ys) -> dict:
+    k, ks = _batched(net, xt), _batched(net, xs)
+    noise = _batched(net, torch.rand((1000,) + tuple(xt.shape[1:]), generator=torch.Generator().manual_seed(0)))
+    return dict(test_accuracy=_r5((k.argmax(1) == yt).float().mean()), sample_accuracy=_r5((ks.argmax(1) == ys).float().mean()),
+                test_certainty=_r5(k.max(1).values.mean()), noise_certainty=_r5(noise.max(1).values.mean()))
+
+# %% ../../nbs/60_train.ipynb #0739cfc3
 def _mse(a, b): return float(((a - b) ** 2).mean())
 
 def hole_mse(net, x, seed=0):
@@ -310,46 +356,42 @@ def hole_mse(net, x, seed=0):
     m = random_masks(len(x), x.shape[2], x.shape[3], torch.Generator().manual_seed(seed))
     return float((((_batched(net.infill, x, m) - x) ** 2) * (1 - m)).sum() / ((1 - m).sum() * x.shape[1]))
 
-def evaluate(r:Recipe, net, mean, std, xt, yt, xs, ys) -> dict:
+# %% ../../nbs/60_train.ipynb #ea4ab1b6
+def _vae_metrics(net, xt, xs) -> dict:
+    rec = _batched(net.reconstruct, xt)
+    g = torch.Generator().manual_seed(0)
+    with torch.no_grad():
+        nelbo = sum(float(F.binary_cross_entropy_with_logits(lg, xt[i:i + 500], reduction="sum") + _kl(mu, lv) * len(mu))
+                    for i in range(0, len(xt), 500) for lg, mu, lv in [net(xt[i:i + 500], generator=g)])
+    return dict(test_recon_mse=_r5(_mse(rec, xt)), sample_recon_mse=_r5(_mse(_batched(net.reconstruct, xs), xs)),
+                test_neg_elbo_nats=round(nelbo / len(xt), 2))
+
+def _infill_metrics(net, mt, xt, xs) -> dict:
+    m = random_masks(len(xt), xt.shape[2], xt.shape[3], torch.Generator().manual_seed(0))
+    mean_fill = float((((mt - xt) ** 2) * (1 - m)).sum() / ((1 - m).sum() * xt.shape[1]))
+    return dict(test_hole_mse=_r5(hole_mse(net, xt)), mean_infill_hole_mse=_r5(mean_fill), sample_hole_mse=_r5(hole_mse(net, xs)))
+
+# %% ../../nbs/60_train.ipynb #43fec397
+def _autoencoder_metrics(r:Recipe, net, xt, xs, ys) -> dict:
+    c = r.hparams.get("label")
+    out = dict(test_mse=_r5(_mse(_batched(net, xt), xt)))
+    xs_c = xs if c is None else xs[ys == c]
+    out["sample_mse"] = _r5(_mse(_batched(net, xs_c), xs_c))
+    if c is not None:
+        xo = xs[ys != c]
+        out["other_classes_sample_mse"] = _r5(_mse(_batched(net, xo), xo))
+    return out
+
+# %% ../../nbs/60_train.ipynb #d0125b8a
+def evaluate_model(r:Recipe, net, mean, std, xt, yt, xs, ys) -> dict:
     "Final metrics of a trained network `net` of recipe `r` on the test split `(xt, yt)` and the evaluation sample `(xs, ys)`."
     net.eval()
     mt, st = torch.tensor(mean).view(1, -1, 1, 1), torch.tensor(std).view(1, -1, 1, 1)
-    R = lambda v: round(float(v), 5)
-    if r.task in ("classifier", "robust", "oracle"):
-        f = Normed(net, mt, st)
-        eps = RECIPES[f"{r.dataset}/robust"].hparams["eps"]
-        return dict(test_accuracy=R(accuracy(f, xt, yt)), sample_accuracy=R(accuracy(f, xs, ys)),
-                    robust_eps=eps, robust_attack=f"L2 PGD, {EVAL_ROBUST_STEPS} steps of 2.5·eps/{EVAL_ROBUST_STEPS}, random start, seed 0",
-                    robust_accuracy=R(robust_accuracy(f, xt[:EVAL_ROBUST_N], yt[:EVAL_ROBUST_N], eps, EVAL_ROBUST_STEPS)),
-                    robust_n=EVAL_ROBUST_N,
-                    sample_robust_accuracy=R(robust_accuracy(f, xs[:SAMPLE_ROBUST_N], ys[:SAMPLE_ROBUST_N], eps, EVAL_ROBUST_STEPS)),
-                    sample_robust_n=SAMPLE_ROBUST_N)
-    if r.task == "duq":
-        k, ks = _batched(net, xt), _batched(net, xs)
-        noise = _batched(net, torch.rand((1000,) + tuple(xt.shape[1:]), generator=torch.Generator().manual_seed(0)))
-        return dict(test_accuracy=R((k.argmax(1) == yt).float().mean()), sample_accuracy=R((ks.argmax(1) == ys).float().mean()),
-                    test_certainty=R(k.max(1).values.mean()), noise_certainty=R(noise.max(1).values.mean()))
-    if r.task == "vae":
-        rec = _batched(net.reconstruct, xt)
-        g = torch.Generator().manual_seed(0)
-        with torch.no_grad():
-            nelbo = sum(float(F.binary_cross_entropy_with_logits(lg, xt[i:i + 500], reduction="sum") + _kl(mu, lv) * len(mu))
-                        for i in range(0, len(xt), 500) for lg, mu, lv in [net(xt[i:i + 500], generator=g)])
-        return dict(test_recon_mse=R(_mse(rec, xt)), sample_recon_mse=R(_mse(_batched(net.reconstruct, xs), xs)),
-                    test_neg_elbo_nats=round(nelbo / len(xt), 2))
-    if r.task == "infill-vae":
-        m = random_masks(len(xt), xt.shape[2], xt.shape[3], torch.Generator().manual_seed(0))
-        mean_fill = float((((mt - xt) ** 2) * (1 - m)).sum() / ((1 - m).sum() * xt.shape[1]))
-        return dict(test_hole_mse=R(hole_mse(net, xt)), mean_infill_hole_mse=R(mean_fill), sample_hole_mse=R(hole_mse(net, xs)))
-    if r.task == "autoencoder":
-        c = r.hparams.get("label")
-        out = dict(test_mse=R(_mse(_batched(net, xt), xt)))
-        xs_c = xs if c is None else xs[ys == c]
-        out["sample_mse"] = R(_mse(_batched(net, xs_c), xs_c))
-        if c is not None:
-            xo = xs[ys != c]
-            out["other_classes_sample_mse"] = R(_mse(_batched(net, xo), xo))
-        return out
+    if r.task in ("classifier", "robust", "oracle"): return _classifier_metrics(r, Normed(net, mt, st), xt, yt, xs, ys)
+    if r.task == "duq": return _duq_metrics(net, xt, yt, xs, ys)
+    if r.task == "vae": return _vae_metrics(net, xt, xs)
+    if r.task == "infill-vae": return _infill_metrics(net, mt, xt, xs)
+    if r.task == "autoencoder": return _autoencoder_metrics(r, net, xt, xs, ys)
     raise ValueError(r.task)
 
 # %% ../../nbs/60_train.ipynb #2b9833fa
@@ -369,6 +411,7 @@ def _data_text(r:Recipe) -> str:
     return (f"`cfx.data.Shapes()` defaults, 32×32 RGB, 3 classes: 20 000 images (seed 0) for training{cls}; metrics on 2 000 test images (seed 1)"
             " and a 1 000-image evaluation sample (seed 2)")
 
+# %% ../../nbs/60_train.ipynb #3fb3723c
 def half_state(net) -> dict:
     "`net`'s state dict with floating tensors in float16 — the shipped form (half the bytes; `load` casts back to float32)."
     return {k: (v.half() if v.is_floating_point() else v).detach().cpu().contiguous() for k, v in net.state_dict().items()}
@@ -378,15 +421,10 @@ def to_shipped_precision(net):
     net.load_state_dict(half_state(net))
     return net
 
-def write_card(r:Recipe, net, hist:dict, metrics:dict, out) -> dict:
-    "Save `net`'s weights (safetensors, float16) and its model card (JSON) under `out/<dataset>/`; return the card."
-    from safetensors.torch import save_file
-    folder = Path(out) / r.dataset
-    folder.mkdir(parents=True, exist_ok=True)
-    wf = folder / f"{_short(r.name)}.safetensors"
-    save_file(half_state(net), str(wf))
+# %% ../../nbs/60_train.ipynb #62a65e21
+def _card(r:Recipe, net, hist:dict, metrics:dict, wf:Path) -> dict:
     every = hist.get("batch_every") or max(1, len(hist["batch"]) // 300)
-    card = dict(name=r.name, task=r.task, dataset=r.dataset, description=r.description, data=_data_text(r),
+    return dict(name=r.name, task=r.task, dataset=r.dataset, description=r.description, data=_data_text(r),
                 file=wf.name, size_bytes=wf.stat().st_size,
                 arch=dict(kwargs=r.arch_kwargs, n_params=sum(p.numel() for p in net.parameters()), **{"class": r.arch}),
                 normalization=dict(mean=hist["mean"], std=hist["std"]),
@@ -400,6 +438,15 @@ def write_card(r:Recipe, net, hist:dict, metrics:dict, out) -> dict:
                 metrics=metrics,
                 history=dict(epoch=hist["epoch"], batch_every=every, batch_loss=hist["batch"][::every] if not hist.get("batch_every") else hist["batch"]),
                 reproduce=f"cfx train {r.name}")
+
+def write_card(r:Recipe, net, hist:dict, metrics:dict, out) -> dict:
+    "Save `net`'s weights (safetensors, float16) and its model card (JSON) under `out/<dataset>/`; return the card."
+    from safetensors.torch import save_file
+    folder = Path(out) / r.dataset
+    folder.mkdir(parents=True, exist_ok=True)
+    wf = folder / f"{_short(r.name)}.safetensors"
+    save_file(half_state(net), str(wf))
+    card = _card(r, net, hist, metrics, wf)
     (folder / f"{_short(r.name)}.json").write_text(json.dumps(card, indent=1, ensure_ascii=False))
     return card
 
@@ -420,6 +467,7 @@ def _select(name) -> list[Recipe]:
     if name not in RECIPES: raise ValueError(f"`name` must be a recipe in {list(RECIPES)} or 'all', 'fashion', 'shapes'; got {name!r}")
     return [RECIPES[name]]
 
+# %% ../../nbs/60_train.ipynb #102fa17b
 def train(name:str, # a zoo name (e.g. 'fashion/classifier'), or 'all' / 'fashion' / 'shapes' for several in order
           out="cfx_out/zoo", # folder that receives `<dataset>/<model>.safetensors` and `.json` (the shipped zoo: `cfx/assets/zoo`)
           epochs:int|None=None, # override the recipe's epoch count (quick rebuilds)
@@ -433,7 +481,7 @@ def train(name:str, # a zoo name (e.g. 'fashion/classifier'), or 'all' / 'fashio
         xt, yt = load_split(r.dataset, "test", label)
         xs, ys = eval_sample(r.dataset)
         net, hist = fit(r, x, y, xt, yt, epochs=epochs, init_state=_init_state(r, out), show_progress=show_progress, eval_fn=quick_eval(r))
-        metrics = evaluate(r, to_shipped_precision(net), hist["mean"], hist["std"], xt, yt, xs, ys)
+        metrics = evaluate_model(r, to_shipped_precision(net), hist["mean"], hist["std"], xt, yt, xs, ys)
         cards.append(write_card(r, net, hist, metrics, out))
     return cards
 

@@ -39,6 +39,7 @@ def _blur_half(x, g):
     out = x.clone(); out[pick] = BlurInFill(sigma=s).infill(x[pick], None, None).clamp(0, 1)
     return out
 
+# %% ../../nbs/61_worlds.ipynb #da1bfc7d
 def contrastive_data(name:str, # 'shapes-causal' or 'fashion'
                      split:str="train", # 'train' or 'test'
                      n:int|None=None, # at most this many images
@@ -63,6 +64,7 @@ def _fit_net(net, x, t, loss_fn, steps, batch_size, lr, seed, aug=None, show_pro
         return (aug(xb, g) if aug else xb), t[idx]
     return fit_predictor(net, batch, lambda xb, tb: loss_fn(net(xb), tb), steps, lr=lr, seed=seed, show_progress=show_progress)
 
+# %% ../../nbs/61_worlds.ipynb #62a75db3
 def train_contrastive_reader(name:str, steps:int=1500, batch_size:int=128, lr:float=2e-3, seed:int=0, n:int|None=None, show_progress=False):
     "Train the attribute reader of `name` (multi-label BCE); returns (net, card)."
     x, _, t = contrastive_data(name, "train", n)
@@ -75,6 +77,7 @@ def train_contrastive_reader(name:str, steps:int=1500, batch_size:int=128, lr:fl
                     aug=_blur_half if name == "shapes-causal" else None, show_progress=show_progress)
     return net.eval(), dict(card, mean=mean, std=std, names=CONTRASTIVE_READERS[name], arch=dict(kwargs=dict(in_channels=c, n_classes=t.shape[1], img_size=s, widths=[16, 32, 64], hidden=64), **{"class": "SmallCNN"}))
 
+# %% ../../nbs/61_worlds.ipynb #33c8c284
 def train_causal_classifier(steps:int=1500, batch_size:int=128, lr:float=2e-3, seed:int=1, n:int|None=None, show_progress=False):
     "Train the classifier of the causal world on its label `circle ∧ large`; returns (net, card)."
     x, y, _ = contrastive_data("shapes-causal", "train", n)
@@ -85,6 +88,7 @@ def train_causal_classifier(steps:int=1500, batch_size:int=128, lr:float=2e-3, s
     card = _fit_net(f, x, y, lambda lg, yb: F.cross_entropy(lg, yb, reduction="none"), steps, batch_size, lr, seed, show_progress=show_progress)
     return net.eval(), dict(card, mean=mean, std=std, class_names=["other", "large circle"], arch=dict(kwargs=dict(in_channels=3, n_classes=2, img_size=32, widths=[16, 32, 64], hidden=64), **{"class": "SmallCNN"}))
 
+# %% ../../nbs/61_worlds.ipynb #2ee4a204
 CAUSAL_VAE = Recipe("shapes-causal/vae", "vae", "shapes", "ConvVAE", dict(in_channels=3, img_size=32, latent_dim=8),
                     epochs=10, lr=2e-3, weight_decay=0.0, seed=2, hparams=dict(beta=1.0), description="VAE of the causal world: BCE + KL, latent 8")
 
@@ -108,6 +112,7 @@ def save_asset(net, card:dict, name:str, out) -> Path:
     (out / f"{stem}.json").write_text(json.dumps(card, indent=1, ensure_ascii=False))
     return out / f"{stem}.safetensors"
 
+# %% ../../nbs/61_worlds.ipynb #76c4febc
 def train_contrastive(name:str="all", # 'shapes-causal', 'fashion' or 'all'
                       out="cfx_out/contrastive", # folder for the weights and cards (the shipped ones: cfx/assets/contrastive)
                       show_progress:bool=True):
@@ -127,6 +132,7 @@ class AboveRule:
     def __call__(self, factors:dict) -> Tensor: return (factors[self.factor] > self.threshold).long()
     def __repr__(self): return f"AboveRule({self.factor!r}, {self.threshold})"
 
+# %% ../../nbs/61_worlds.ipynb #8fb8889e
 SHAPES_RULES = {"size": ("size", 0.15, ["small", "large"]),        # rule name -> (factor, threshold, class names)
                 "x": ("x", 0.5, ["left", "right"]),
                 "background": ("background", 0.25, ["dark", "light"])}
@@ -138,6 +144,7 @@ def rule_world(rule:str # a key of `SHAPES_RULES`
     factor, thr, names = SHAPES_RULES[rule]
     return Shapes(label_rule=AboveRule(factor, thr), classes=names)
 
+# %% ../../nbs/61_worlds.ipynb #71a53ee9
 _RULE_ARCH = dict(in_channels=3, img_size=32, n_classes=2, widths=(16, 32, 64), hidden=64)
 RULE_RECIPES = {f"shapes-rules/{k}": Recipe(f"shapes-rules/{k}", "classifier", "shapes-rules", "SmallCNN", _RULE_ARCH, epochs=3, lr=3e-3,
                                             seed=20 + i, hparams=dict(rule=k, flip=False, shift=0),
@@ -153,6 +160,7 @@ def rule_data(rule:str, split:str):
     n, seed = _RULE_SPLITS[split]
     return rule_world(rule).sample(n, seed=seed)
 
+# %% ../../nbs/61_worlds.ipynb #437d8f35
 def factor_sensitivity(model, # a `Classifier`
                        world, # the `Shapes` world of `batch`
                        batch, # a `ShapesBatch`
@@ -175,6 +183,7 @@ def _rule_card_fix(card:dict, r:Recipe, out) -> dict:
     (Path(out) / r.dataset / card["file"].replace(".safetensors", ".json")).write_text(json.dumps(card, indent=1, ensure_ascii=False))
     return card
 
+# %% ../../nbs/61_worlds.ipynb #b906cb70
 def train_rule(name:str, # a key of `RULE_RECIPES`, e.g. 'shapes-rules/size'
                out="cfx_out/zoo", # folder that receives `shapes-rules/<rule>.safetensors` and `.json`
                epochs:int|None=None, # override the recipe's epoch count
@@ -191,6 +200,7 @@ def train_rule(name:str, # a key of `RULE_RECIPES`, e.g. 'shapes-rules/size'
     metrics = dict(test_accuracy=acc[0], sample_accuracy=acc[1], factor_sensitivity=factor_sensitivity(clf, rule_world(r.hparams["rule"]), ev))
     return _rule_card_fix(write_card(r, net, hist, metrics, out), r, out)
 
+# %% ../../nbs/61_worlds.ipynb #fe8cb927
 def smoke_rule(name:str, n_batches:int=8, batch_size:int=32, n_images:int=64) -> list[float]:
     "Run rule recipe `name` for a few batches on a few images of its evaluation sample; return the batch losses."
     r = dataclasses.replace(RULE_RECIPES[name], batch_size=batch_size)

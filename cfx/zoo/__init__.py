@@ -30,6 +30,7 @@ def _names(root=None) -> list[str]:
     r = _root(root)
     return sorted(f"{p.parent.name}/{p.stem}" for p in r.glob("*/*.json")) if r.exists() else []
 
+# %% ../../nbs/41_zoo.ipynb #716a11a4
 _NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*/[A-Za-z0-9_][A-Za-z0-9_.-]*")
 
 def _inside(root, path:Path, what:str) -> Path:
@@ -49,6 +50,7 @@ def _check_name(name, root=None) -> Path:
     if not p.is_file(): raise ValueError(f"`name` must be one of the zoo's models {_names(root)}, got {name!r}")
     return _inside(_root(root), p, f"zoo card {name!r}")
 
+# %% ../../nbs/41_zoo.ipynb #32ddc919
 def load_card(name:str, # a zoo name such as 'fashion/classifier'
               root=None, # zoo folder; `None`: the shipped one
              ) -> dict:
@@ -67,21 +69,27 @@ def list_models(root=None, # zoo folder; `None`: the shipped one
     return out
 
 # %% ../../nbs/41_zoo.ipynb #b023629f
+def _build(name, card:dict, root=None) -> torch.nn.Module:
+    "The architecture `card` names (from the closed list `ARCHITECTURES`) with its shipped weights."
+    from safetensors.torch import load_file
+    arch = card["arch"]
+    if arch["class"] not in ARCHITECTURES: raise ValueError(f"card of {name!r} names unknown architecture {arch['class']!r}")
+    net = ARCHITECTURES[arch["class"]](**{k: tuple(v) if isinstance(v, list) else v for k, v in arch["kwargs"].items()})
+    weights = _inside(_root(root), _root(root) / str(card["dataset"]) / str(card["file"]), f"the weights file of {name!r}")
+    net.load_state_dict(load_file(str(weights)))
+    return net
+
+# %% ../../nbs/41_zoo.ipynb #04c24123
 def load(name:str, # a zoo name such as 'fashion/classifier' (see `list_models`)
          device:str|torch.device="cpu", # where to put the model: 'cpu', 'cuda', 'cuda:K', 'mps' or a torch.device
          raw:bool=False, # return the bare architecture module instead of the wrapper
          root=None, # zoo folder; `None`: the shipped one
         ):
     "Load a zoo model offline from safetensors: a `Classifier`, a `Generator` (VAE) or the module."
-    from safetensors.torch import load_file
     device = check_device(device)                       # before any file is read
     card = load_card(name, root)
     arch = card["arch"]
-    if arch["class"] not in ARCHITECTURES: raise ValueError(f"card of {name!r} names unknown architecture {arch['class']!r}")
-    net = ARCHITECTURES[arch["class"]](**{k: tuple(v) if isinstance(v, list) else v for k, v in arch["kwargs"].items()})
-    weights = _inside(_root(root), _root(root) / str(card["dataset"]) / str(card["file"]), f"the weights file of {name!r}")
-    net.load_state_dict(load_file(str(weights)))
-    net = out = net.to(device).eval().requires_grad_(False)
+    net = out = _build(name, card, root).to(device).eval().requires_grad_(False)
     if raw: pass
     elif card["task"] in CLASSIFIER_TASKS:
         out = Classifier(net, mean=card["normalization"]["mean"], std=card["normalization"]["std"],
@@ -107,12 +115,14 @@ def headline(card:dict) -> str:
     v = card.get("metrics", {}).get(key)
     return "" if v is None else f"{label} {v:.4g}"
 
+# %% ../../nbs/41_zoo.ipynb #b4952e54
 def _fmt(v):
     if isinstance(v, float): return f"{v:.4g}"
     if isinstance(v, (list, tuple)): return "(" + ", ".join(_fmt(u) for u in v) + ")"
     if isinstance(v, dict): return ", ".join(f"{k}={_fmt(u)}" for k, u in v.items())
     return str(v)
 
+# %% ../../nbs/41_zoo.ipynb #341e6796
 def card_markdown(card:dict|str, # a card dict or a zoo name
                   root=None, # zoo folder when `card` is a name
                  ) -> str:

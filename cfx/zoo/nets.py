@@ -7,6 +7,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
+from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['ARCHITECTURES', 'SmallCNN', 'LeNetCNN', 'VAEEncoder', 'VAEDecoder', 'ConvVAE', 'InfillVAE', 'DUQ', 'ConvAE']
@@ -33,7 +34,9 @@ class SmallCNN(nn.Module):
         self.features = nn.Sequential(*layers)
         self.head = nn.Sequential(nn.Flatten(), nn.Linear(c * s * s, hidden), nn.ReLU(), nn.Dropout(dropout), nn.Linear(hidden, n_classes))
 
-    def forward(self, x:Tensor) -> Tensor: return self.head(self.features(x))
+# %% ../../nbs/40_nets.ipynb #191f2c7c
+@patch
+def forward(self:SmallCNN, x:Tensor) -> Tensor: return self.head(self.features(x))
 
 # %% ../../nbs/40_nets.ipynb #00e5e280
 class LeNetCNN(nn.Module):
@@ -53,7 +56,9 @@ class LeNetCNN(nn.Module):
         self.features = nn.Sequential(*layers)
         self.head = nn.Sequential(nn.Flatten(), nn.Linear(c * s * s, hidden), nn.ELU(), nn.Dropout(dropout), nn.Linear(hidden, n_classes))
 
-    def forward(self, x:Tensor) -> Tensor: return self.head(self.features(x))
+# %% ../../nbs/40_nets.ipynb #a162c276
+@patch
+def forward(self:LeNetCNN, x:Tensor) -> Tensor: return self.head(self.features(x))
 
 # %% ../../nbs/40_nets.ipynb #1f01da94
 def _down(c_in, widths):
@@ -80,6 +85,7 @@ class VAEEncoder(nn.Module):
     def forward(self, x):
         h = self.net(x); return self.mu(h), self.logvar(h)
 
+# %% ../../nbs/40_nets.ipynb #74e5c947
 class VAEDecoder(nn.Module):
     "Latents `N×latent_dim` → logits (`logits=True`) or images in [0, 1]."
     def __init__(self, in_channels=1, img_size=28, latent_dim=16, widths=(32, 64), hidden=256):
@@ -91,6 +97,7 @@ class VAEDecoder(nn.Module):
         out = self.up(self.fc(z).view(-1, self.c, self.s, self.s))
         return out if logits else torch.sigmoid(out)
 
+# %% ../../nbs/40_nets.ipynb #f09e22fc
 class ConvVAE(nn.Module):
     "A convolutional VAE with a Gaussian latent `N×latent_dim` and a Bernoulli decoder."
     def __init__(self, in_channels:int=1, # image channels
@@ -103,14 +110,20 @@ class ConvVAE(nn.Module):
         self.latent_dim = latent_dim
         self.encoder = VAEEncoder(in_channels, img_size, latent_dim, widths, hidden)
         self.decoder = VAEDecoder(in_channels, img_size, latent_dim, widths, hidden)
-    def forward(self, x, generator=None):
-        "`(recon_logits, mu, logvar)`; the latent is sampled with the reparameterisation trick."
-        mu, logvar = self.encoder(x)
-        z = mu + torch.randn(mu.shape, generator=generator, device=mu.device) * (0.5 * logvar).exp()
-        return self.decoder(z, logits=True), mu, logvar
-    def reconstruct(self, x):
-        "Deterministic reconstruction `decode(mu(x))` in [0, 1]."
-        return self.decoder(self.encoder(x)[0])
+
+# %% ../../nbs/40_nets.ipynb #522522bb
+@patch
+def forward(self:ConvVAE, x, generator=None):
+    "`(recon_logits, mu, logvar)`; the latent is sampled with the reparameterisation trick."
+    mu, logvar = self.encoder(x)
+    z = mu + torch.randn(mu.shape, generator=generator, device=mu.device) * (0.5 * logvar).exp()
+    return self.decoder(z, logits=True), mu, logvar
+
+# %% ../../nbs/40_nets.ipynb #b88c5f50
+@patch
+def reconstruct(self:ConvVAE, x):
+    "Deterministic reconstruction `decode(mu(x))` in [0, 1]."
+    return self.decoder(self.encoder(x)[0])
 
 # %% ../../nbs/40_nets.ipynb #6cd3f822
 class InfillVAE(nn.Module):
@@ -130,26 +143,35 @@ class InfillVAE(nn.Module):
     def _inp(x, mask):
         mask = mask.to(x).expand(-1, 1, -1, -1) if mask.shape[1] == 1 else mask[:, :1].to(x)
         return torch.cat([x * mask, 1 - mask], 1)
-    def forward(self, x, mask, generator=None):
-        "`(logits, mu, logvar)` for images `x` whose pixels with `mask == 0` are dropped."
-        mu, logvar = self.enc(self._inp(x, mask)).chunk(2, 1)
-        z = mu + torch.randn(mu.shape, generator=generator, device=mu.device) * (0.5 * logvar).exp()
-        return self.dec(z), mu, logvar
-    def infill(self, x:Tensor, # images N×C×H×W in [0, 1]
-               mask:Tensor, # keep mask N×1×H×W (1 = observed, 0 = dropped)
-               generator:torch.Generator|None=None, # sample the latent with this generator; `None` uses the posterior mean
-               rng=None, # or sample it from per-image streams (a `cfx.core.random.SampleRNG`, one stream per image)
-              ) -> Tensor:
-        "The in-filler's full image prediction in [0, 1] (FIDO's φ(x, m))."
-        mu, logvar = self.enc(self._inp(x, mask)).chunk(2, 1)
-        if rng is not None: eps = rng.randn(*mu.shape[1:], dtype=mu.dtype, device=mu.device)
-        elif generator is not None: eps = torch.randn(mu.shape, generator=generator, device=mu.device)
-        else: return torch.sigmoid(self.dec(mu))
-        return torch.sigmoid(self.dec(mu + eps * (0.5 * logvar).exp()))
-    def complete(self, x, mask, generator=None) -> Tensor:
-        "Observed pixels kept, dropped pixels in-filled: `x·m + (1−m)·φ(x, m)`."
-        m = mask.to(x)
-        return x * m + (1 - m) * self.infill(x, mask, generator)
+
+# %% ../../nbs/40_nets.ipynb #29eba5ba
+@patch
+def forward(self:InfillVAE, x, mask, generator=None):
+    "`(logits, mu, logvar)` for images `x` whose pixels with `mask == 0` are dropped."
+    mu, logvar = self.enc(self._inp(x, mask)).chunk(2, 1)
+    z = mu + torch.randn(mu.shape, generator=generator, device=mu.device) * (0.5 * logvar).exp()
+    return self.dec(z), mu, logvar
+
+# %% ../../nbs/40_nets.ipynb #286a6cf3
+@patch
+def infill(self:InfillVAE, x:Tensor, # images N×C×H×W in [0, 1]
+           mask:Tensor, # keep mask N×1×H×W (1 = observed, 0 = dropped)
+           generator:torch.Generator|None=None, # sample the latent with this generator; `None` uses the posterior mean
+           rng=None, # or sample it from per-image streams (a `cfx.core.random.SampleRNG`, one stream per image)
+          ) -> Tensor:
+    "The in-filler's full image prediction in [0, 1] (FIDO's φ(x, m))."
+    mu, logvar = self.enc(self._inp(x, mask)).chunk(2, 1)
+    if rng is not None: eps = rng.randn(*mu.shape[1:], dtype=mu.dtype, device=mu.device)
+    elif generator is not None: eps = torch.randn(mu.shape, generator=generator, device=mu.device)
+    else: return torch.sigmoid(self.dec(mu))
+    return torch.sigmoid(self.dec(mu + eps * (0.5 * logvar).exp()))
+
+# %% ../../nbs/40_nets.ipynb #843f8935
+@patch
+def complete(self:InfillVAE, x, mask, generator=None) -> Tensor:
+    "Observed pixels kept, dropped pixels in-filled: `x·m + (1−m)·φ(x, m)`."
+    m = mask.to(x)
+    return x * m + (1 - m) * self.infill(x, mask, generator)
 
 # %% ../../nbs/40_nets.ipynb #73a2e808
 class DUQ(nn.Module):
@@ -170,26 +192,43 @@ class DUQ(nn.Module):
         self.W = nn.Parameter(torch.normal(0.0, 0.05, (embedding, n_classes, features)))
         self.register_buffer("N", torch.full((n_classes,), 13.0))
         self.register_buffer("m", torch.normal(0.0, 1.0, (embedding, n_classes)) * 13.0)
-    @property
-    def centroids(self) -> Tensor: return self.m / self.N
-    def embed(self, x:Tensor) -> Tensor:
-        "Per-class embeddings `W_c h(x)`, `N×embedding×classes`."
-        return torch.einsum("ij,mnj->imn", self.features(x), self.W)
-    def log_kernel(self, e:Tensor) -> Tensor:
-        "`log K_c` from embeddings, `N×classes` (≤ 0); losses use it for numerical stability."
-        return -((e - self.centroids[None]) ** 2).mean(1) / (2 * self.length_scale ** 2)
-    def kernel(self, e:Tensor) -> Tensor:
-        "RBF kernel values from embeddings, `N×classes` in (0, 1]."
-        return self.log_kernel(e).exp()
-    def forward(self, x:Tensor) -> Tensor:
-        "Kernel values `K_c(x)` (`N×classes`); `argmax` is the prediction, `max` the certainty."
-        return self.kernel(self.embed(x))
-    @torch.no_grad()
-    def update_centroids(self, x, y):
-        "EMA update of the class centroids from a labelled batch (call after each optimiser step)."
-        oh = F.one_hot(y, self.N.numel()).float()
-        self.N.mul_(self.gamma).add_((1 - self.gamma) * oh.sum(0))
-        self.m.mul_(self.gamma).add_((1 - self.gamma) * torch.einsum("ijk,ik->jk", self.embed(x), oh))
+
+# %% ../../nbs/40_nets.ipynb #3ff3371b
+@patch(as_prop=True)
+def centroids(self:DUQ) -> Tensor: return self.m / self.N
+
+# %% ../../nbs/40_nets.ipynb #0cebecf4
+@patch
+def embed(self:DUQ, x:Tensor) -> Tensor:
+    "Per-class embeddings `W_c h(x)`, `N×embedding×classes`."
+    return torch.einsum("ij,mnj->imn", self.features(x), self.W)
+
+# %% ../../nbs/40_nets.ipynb #38719416
+@patch
+def log_kernel(self:DUQ, e:Tensor) -> Tensor:
+    "`log K_c` from embeddings, `N×classes` (≤ 0); losses use it for numerical stability."
+    return -((e - self.centroids[None]) ** 2).mean(1) / (2 * self.length_scale ** 2)
+
+# %% ../../nbs/40_nets.ipynb #1ec8905f
+@patch
+def kernel(self:DUQ, e:Tensor) -> Tensor:
+    "RBF kernel values from embeddings, `N×classes` in (0, 1]."
+    return self.log_kernel(e).exp()
+
+# %% ../../nbs/40_nets.ipynb #53b92593
+@patch
+def forward(self:DUQ, x:Tensor) -> Tensor:
+    "Kernel values `K_c(x)` (`N×classes`); `argmax` is the prediction, `max` the certainty."
+    return self.kernel(self.embed(x))
+
+# %% ../../nbs/40_nets.ipynb #8cccfe74
+@patch
+@torch.no_grad()
+def update_centroids(self:DUQ, x, y):
+    "EMA update of the class centroids from a labelled batch (call after each optimiser step)."
+    oh = F.one_hot(y, self.N.numel()).float()
+    self.N.mul_(self.gamma).add_((1 - self.gamma) * oh.sum(0))
+    self.m.mul_(self.gamma).add_((1 - self.gamma) * torch.einsum("ijk,ik->jk", self.embed(x), oh))
 
 # %% ../../nbs/40_nets.ipynb #d953262d
 class ConvAE(nn.Module):
@@ -203,7 +242,10 @@ class ConvAE(nn.Module):
         self.encoder = nn.Sequential(_down(in_channels, widths), nn.Conv2d(widths[-1], code_channels, 3, padding=1))
         self.decoder = nn.Sequential(nn.Conv2d(code_channels, widths[-1], 3, padding=1), nn.ReLU(),
                                      _up(widths[-1], list(reversed(widths))[1:] + [in_channels], in_channels), nn.Sigmoid())
-    def forward(self, x:Tensor) -> Tensor: return self.decoder(self.encoder(x))
+
+# %% ../../nbs/40_nets.ipynb #7a0fca17
+@patch
+def forward(self:ConvAE, x:Tensor) -> Tensor: return self.decoder(self.encoder(x))
 
 # %% ../../nbs/40_nets.ipynb #0e5a2ce0
 ARCHITECTURES = {c.__name__: c for c in (SmallCNN, LeNetCNN, ConvVAE, InfillVAE, DUQ, ConvAE)}
