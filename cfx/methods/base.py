@@ -199,9 +199,10 @@ def _search(self:Explainer, x, target, rng, y=None, progress=None, callback=None
     p = self.plan(x, target, y, rng, **extra)
     if not isinstance(p, Plan): raise TypeError(f"{type(self).__name__}.plan must return a Plan, got {type(p).__name__}")
     cbs = [c for c in (p.callback, callback) if c is not None]
-    cb = None if not cbs else cbs[0] if len(cbs) == 1 else lambda ev, active: [c(ev, active) for c in cbs] and None
+    def both(ev, active):
+        for c in cbs: c(ev, active)
     res = run(self.model, x, target, p.space, stages=p.stages, rng=rng, init=p.init, y=y, restarts=p.restarts, record=p.record,
-              chunk=p.chunk, compact=p.compact, progress=progress, callback=cb)
+              chunk=p.chunk, compact=p.compact, progress=progress, callback=both if len(cbs) > 1 else cbs[0] if cbs else None)
     return p, res
 
 @patch
@@ -284,7 +285,7 @@ def explain(self:Explainer, x:Tensor, # images N×C×H×W in [0, 1]
     "Explain every image of `x`; returns an `Explanation` with one row per image."
     return self._explain_all(x, target, seed, batch_size, show_progress, streams=streams)
 
-# %% ../../nbs/50_base.ipynb #3d58bfd6
+# %% ../../nbs/50_base.ipynb #5e7a1c20
 def _check_streams(streams, n:int) -> SampleRNG:
     if not isinstance(streams, SampleRNG): raise TypeError(f"`streams` must be a cfx.core.random.SampleRNG with one stream per image, got {type(streams).__name__}")
     if len(streams) != n: raise ValueError(f"`streams` must hold one stream per image ({n}), got {len(streams)}")
@@ -294,6 +295,7 @@ def _check_streams(streams, n:int) -> SampleRNG:
 def _ready(self:Explainer):
     "Checked before any work of `explain` (an amortised method: is it fitted?)."
 
+# %% ../../nbs/50_base.ipynb #3d58bfd6
 @patch
 def _explain_all(self:Explainer, x, target=None, seed=0, batch_size=None, show_progress=None,
                  streams:SampleRNG|None=None, # one stream per image, or None: drawn from `seed`
