@@ -316,7 +316,7 @@ def test_explain_user_errors_are_one_line(image_dir, tmp_path):
         (["--threads", "-1"], ["`--threads` must be a whole number ≥ 1, or 0 for torch's default; got -1"]),
         (["--method", "fido", "--eps", "2"], ["`--eps` does not apply to --method fido: of the general options it takes --steps, --batch-size;",
                                               "its own options go through --set (infiller, objective,"]),
-        (["--method", "disc", "--steps", "5"], ["`--steps` does not apply to --method disc: of the general options it takes --batch-size;", "steps_per_stage"]),
+        (["--method", "disc", "--steps", "4"], ["`steps` = 4 leaves fewer than one step per confidence stage (4): give at least 5"]),   # --steps reaches DISC
     ]
     import torch
     if not torch.cuda.is_available(): cases.append((["--device", "cuda:0"], ["CUDA is not available on this machine"]))

@@ -5,7 +5,7 @@ import pytest
 
 from test_cli import explained, run_in as cfx_in, usage_error
 
-FAST = ["--set", "steps_per_stage=5,warm_start_steps=5", "--quiet", "--oracle", "none"]
+FAST = ["--steps", "15", "--quiet", "--oracle", "none"]     # the general option: DISC splits it over its stages
 
 
 def run_in(cwd, *args): return cfx_in(cwd, "explain", "--method", "disc", *args)
@@ -24,12 +24,13 @@ def test_explain_disc_with_the_zoo_duq(tmp_path):
     "`manifold=auto` takes the DUQ model of the --model's dataset; its certainty is kept per stage."
     e = disc_explained(tmp_path, "--model", "fashion/classifier", "--n", "2", "--out", "out", "--set", "manifold=auto,prior=dip", *FAST)
     assert e.meta["params"]["manifold"] == "fashion/duq" and e.history["stage_certainty"].shape == (2, 4)
+    assert e.meta["params"]["steps"] == 15 and e.meta["params"]["stage_steps"] == [5, 2, 2, 3, 3]        # `--steps 15`, split
     m = json.loads((tmp_path / "out" / "metrics.json").read_text())
     assert m["n"] == 2
 
 
 def test_explain_disc_user_errors(tmp_path):
-    usage_error(run_in(tmp_path, "--n", "1", "--out", "o1", "--steps", "5"), "`--steps` does not apply to --method disc", "steps_per_stage")
+    usage_error(run_in(tmp_path, "--n", "1", "--out", "o1", "--steps", "4"), "`steps` = 4 leaves fewer than one step per confidence stage (4): give at least 5")
     usage_error(run_in(tmp_path, "--n", "1", "--out", "o2", "--set", "prior=gan"), "`prior` must be one of")
     usage_error(run_in(tmp_path, "--n", "1", "--out", "o3", "--set", "stages=(0.9,0.5)"), "`stages` must increase strictly")
 

@@ -45,7 +45,7 @@ def measure(prior, batch, repeats, smoke):
     model = zoo.load("fashion/classifier")
     x = sample_images(batch)
     with torch.no_grad(): target = model(x).argsort(-1, descending=True)[:, 1]
-    kw = dict(steps_per_stage=3, warm_start_steps=3) if smoke else {}
+    kw = dict(steps=(3, 3, 3, 3, 3)) if smoke else {}
     disc = DISC(model, prior=prior, batch_size=batch, show_progress=False, **kw)
     disc.explain(x[:1], target=target[:1]); bare_loop(model, x[:1], target[:1], 2)          # warm-up
     rss0 = current_rss_kib()
@@ -67,7 +67,7 @@ def stage_passes(e):
     """The classifier passes of the confidence stages, as batch sizes: DISC runs compacted (`run(compact=True)`), so pass
     k of a stage scores only the images still in it (an image that leaves after n steps is scored n + 1 times)."""
     sn = e.history["stage_n_steps"]                                       # steps taken up to the end of each stage
-    per = sn.diff(dim=1, prepend=torch.full_like(sn[:, :1], int(e.meta["params"]["warm_start_steps"])))
+    per = sn.diff(dim=1, prepend=torch.full_like(sn[:, :1], int(e.meta["params"]["stage_steps"][0])))
     return [int((per[:, s] >= k).sum()) for s in range(sn.shape[1]) for k in range(int(per[:, s].max()) + 1)]
 
 

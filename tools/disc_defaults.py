@@ -174,9 +174,10 @@ def reference(model, x, target, prior="pixels", stages=STAGES, steps_per_stage=4
 def cfx_run(model, x, target, prior="pixels", stages=STAGES, steps_per_stage=40, **kw):
     "cfx's DISC with `kw` on top of its defaults, in the same form as `reference`."
     from cfx.methods.disc import DISC
-    d = DISC(model, prior=prior, stages=stages, steps_per_stage=steps_per_stage, show_progress=False, **kw)
+    warm = kw.pop("warm_start_steps", 200)                       # this tool's own words; DISC takes the budgets as one `steps`
+    d = DISC(model, prior=prior, stages=stages, steps=(warm, *[steps_per_stage] * len(stages)), show_progress=False, **kw)
     e = d.explain(x, target=target, seed=0)
-    w = d.params()["warm_start_steps"]
+    w = d.params()["stage_steps"][0]
     return dict(p=e.history["stage_p_target"], steps=e.history["stage_n_steps"] - w, x_cf=e.x_cf, params=d.params())
 
 
@@ -395,7 +396,7 @@ def warm_start(n=64, steps=(150, 200, 300), grid=None, log=print):
     for prior, lrs in (grid or WARM).items():
         for lr in lrs:
             for w in steps:
-                e = DISC(m, prior=prior, stages=(0.5,), steps_per_stage=1, warm_start_steps=w, warm_start_lr=lr, show_progress=False).explain(x, seed=0)
+                e = DISC(m, prior=prior, stages=(0.5,), steps=(w, 1), warm_start_lr=lr, show_progress=False).explain(x, seed=0)
                 ps = e.history["warm_start_psnr"]
                 rows.append(dict(prior=prior, warm_start_lr=lr, warm_start_steps=w, n=n, psnr_min=round(float(ps.min()), 1),
                                  psnr_5pct=round(float(ps.quantile(0.05)), 1), psnr_median=round(float(ps.median()), 1)))

@@ -10,6 +10,9 @@ latent, every history) and of its settings, for every method with small budgets 
 and the shapes world, plus an evaluation table, a global explanation and a sharded dataset run. One CPU thread, so the
 figures do not depend on the thread count; compare runs on the same machine (the vector unit changes last bits).
 Names are looked up in the public face first (`cfx.SVCE`), then in the modules that held them before it existed.
+Settings renamed since the baseline (RENAMED, per method) are digested under their old names; settings added since, at
+the value that gives the old behaviour (ADDED), are left out; DISC's `steps` (a total, with `stage_steps`, its split)
+is digested as the `steps_per_stage` and `warm_start_steps` it replaced.
 """
 import hashlib, importlib, json, os, sys, tempfile, warnings
 
@@ -29,6 +32,22 @@ NEW = {"SVCE": "cfx.methods.svce", "FIDO": "cfx.methods.fido", "BBMP": "cfx.meth
        "Contrastive": "cfx.methods.contrastive", "shipped": "cfx.methods.contrastive", "evaluate": "cfx.metrics.evaluate",
        "load_fashion_sample": "cfx.data.fashion", "Shapes": "cfx.data.shapes", "explain_dataset": "cfx.scale.runner",
        "gradient_saliency": "cfx.methods.fido", "load_run": "cfx.scale.runner"}
+
+# meta['method'] -> {old setting name: new name}: `params` are digested under the old names, as the baseline was
+RENAMED = {}
+# meta['method'] -> {setting added since the baseline: the value that gives the baseline's behaviour}: left out of the digest
+ADDED = {"fido": {"restarts": 1}, "bbmp": {"restarts": 1}, "disc": {"restarts": 1}}
+
+
+def old_params(method:str, params:dict) -> dict:
+    "`params` as the baseline recorded them: renamed settings under their old names, added ones at their neutral value left out."
+    back = {new: old for old, new in RENAMED.get(method, {}).items()}
+    out = {back.get(k, k): v for k, v in params.items() if not (k in ADDED.get(method, {}) and v == ADDED[method][k])}
+    if method == "disc" and "stage_steps" in out:                # one total `steps` and its split replaced two settings
+        warm, *stages = out.pop("stage_steps"); out.pop("steps")
+        assert len(set(stages)) == 1, stages
+        out.update(steps_per_stage=stages[0], warm_start_steps=warm)
+    return out
 
 
 def get(name):
@@ -57,7 +76,7 @@ def digest(*objs) -> str:
 
 def of_explanation(e) -> str:
     fields = [getattr(e, k, None) for k in ("x", "x_cf", "y", "target", "p_orig", "p_cf", "success", "n_steps", "saliency", "mask", "latent")]
-    params = {k: v for k, v in e.meta.get("params", {}).items()}
+    params = old_params(e.meta.get("method"), dict(e.meta.get("params", {})))
     return digest(fields, e.history, params, e.meta.get("target_mode"))
 
 
@@ -77,7 +96,7 @@ def main():
     out["bbmp"] = get("BBMP")(plain, steps=20, show_progress=False).explain(x8, seed=0)
     D = get("DISC")
     for prior in ("pixels", "dip", "inr"):
-        kw = dict(steps_per_stage=8, warm_start_steps=10) if "steps_per_stage" in D.__init__.__code__.co_varnames else dict(steps=42)
+        kw = dict(steps_per_stage=8, warm_start_steps=10) if "steps_per_stage" in D.__init__.__code__.co_varnames else dict(steps=(10, 8, 8, 8, 8))
         out[f"disc_{prior}"] = D(plain, prior=prior, show_progress=False, **kw).explain(x8[:4], seed=0)
     L = get("LatentAttack")
     gen = zoo.load("fashion/vae")

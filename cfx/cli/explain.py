@@ -148,14 +148,13 @@ def build_options(cls, # the method's class
     return out
 
 # %% ../../nbs/81_cli_explain.ipynb #45126745
-def make_explainer(cls, # the method's class
+def make_explainer(cls, # the method's class (an `Explainer`)
                    model:Classifier, # the classifier to explain
                    model_name:str, # the `--model` string, for methods that load companions (`fashion/vae`, ...)
                    options:dict, # from `build_options`
                   ):
-    "`cls.from_cli(model, model_name=..., **options)`, or `cls(model, **options)` for a class without `from_cli`."
-    factory = getattr(cls, "from_cli", None)
-    return factory(model, model_name=model_name, **options) if callable(factory) else cls(model, **options)
+    "`cls.from_cli(model, model_name=..., **options)`: the base's builds `cls(model, **options)`; a method that loads companions overrides it."
+    return cls.from_cli(model, model_name=model_name, **options)
 
 # %% ../../nbs/81_cli_explain.ipynb #435477c2
 def resolve_device(spec:str, # auto, cpu, cuda or cuda:K (also mps)

@@ -5,6 +5,7 @@
 # %% ../../nbs/50_base.ipynb #ac6c8df8
 from __future__ import annotations
 import difflib, json, sys, time, warnings
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -18,11 +19,14 @@ from ..core.checks import check_images, check_number, nonfinite_rows, nonfinite_
 from ..core.random import SampleRNG
 from ..core.models import InFiller, as_classifier, check_generator, check_infiller
 from ..core.results import BatchResult, Explanation, jsonable, load_meta, read_safetensors, save_safetensors
+from ..engine.spaces import Space
+from ..engine.loop import Result, run
 from ..viz.figures import show_explanation   # and its effect: viz patches `Explanation.show`, so every method's explanations draw
 _all_ = ["show_explanation"]   # re-exported: `from cfx.methods.base import *` draws too
 
 # %% auto #0
-__all__ = ['PROGRESS_MIN_WORK', 'class_index', 'resolve_target', 'cfx_version', 'Explainer', 'Amortised', 'show_explanation']
+__all__ = ['PROGRESS_MIN_WORK', 'class_index', 'resolve_target', 'cfx_version', 'Targets', 'Plan', 'Explainer', 'Amortised',
+           'show_explanation']
 
 # %% ../../nbs/50_base.ipynb #efd51df9
 PROGRESS_MIN_WORK = 20_000   # image-steps from which `show_progress=None` shows a bar
@@ -102,14 +106,33 @@ def _check_seed(seed):
     if not 0 <= int(seed) < 2**64: raise ValueError(f"`seed` must be in [0, 2**64), got {seed}")
     return int(seed)
 
+# %% ../../nbs/50_base.ipynb #d37e7fa4
+@dataclass
+class Targets:
+    "What `Explainer.targets` resolves `target` into."
+    classes: Tensor                             # N long: the class each image is moved toward (or explained)
+    mode: str                                   # 'given', 'other', 'pred' or a method's own; recorded in `meta['target_mode']`
+    extra: dict = field(default_factory=dict)   # name -> per-image tensor (N rows), sliced per batch, passed to `plan` and `collect`
+
+@dataclass
+class Plan:
+    "What the engine runs for one batch (`Explainer.plan`): a space, its stages, and `run`'s optional settings."
+    space: Space                                # the search space
+    stages: list                                # the engine `Stage`s, run in sequence
+    init: tuple|None = None                     # (vars, consts) to start from instead of `space.init`
+    restarts: int = 1                           # independent runs; each image keeps its best
+    record: Sequence[str] = ("obj", "p_target") # per-step history the engine keeps
+    chunk: int|None = None                      # at most this many renders per forward pass
+    compact: bool = False                       # evaluate only the images still moving
+    callback: Callable|None = None              # called after every evaluation with (eval, active)
+    notes: dict = field(default_factory=dict)   # values `plan` computed that `collect` needs (passed to it by name)
+
 # %% ../../nbs/50_base.ipynb #810b08da
 class Explainer:
-    "Base of every cfx method: validation, batching, seeding, progress, meta. Subclasses implement `_explain_batch`."
+    "Base of every cfx method: validation, batching, seeding, progress, meta; a method defines the hooks `targets`, `plan`, `collect`, `meta`."
     method:str = "explainer"          # name recorded in `meta['method']`
     default_target:str = "other"      # what `target=None` means
-    success_mode:str = "target"       # 'target': argmax(p_cf) == target; 'flip': argmax(p_cf) != y
     steps:int = 1                     # optimisation steps per batch (progress-bar granularity)
-    needs_grad:bool = True            # the method differentiates the model: check that its output has a gradient
 
     def __init__(self, model, # the classifier to explain: a `Classifier` or anything `Classifier` wraps
                  batch_size:int=64, # images per optimisation batch
@@ -133,15 +156,83 @@ class Explainer:
         "Build the explainer from command-line options (the `cfx explain` hook); methods that need more than the model override it."
         return cls(model, **options)
 
-    def _explain_batch(self, x:Tensor, target:Tensor, y:Tensor, rng:SampleRNG, progress:Callable[[float], None]) -> BatchResult:
-        "Per-batch work of the method."
-        raise NotImplementedError
+# %% ../../nbs/50_base.ipynb #7788aa8c
+@patch
+def targets(self:Explainer, target, # what the caller passed as `target`
+            p_orig:Tensor, # class probabilities of the originals, N×K
+           ) -> Targets:
+    "Resolve `target` into per-image classes, a mode and per-image extras; default: `resolve_target` with the method's `default_target`."
+    return Targets(*resolve_target(target, p_orig.cpu(), self.default_target, self.model.class_names))
+
+# %% ../../nbs/50_base.ipynb #5629e32d
+@patch
+def plan(self:Explainer, x:Tensor, # the batch's images B×C×H×W in [0, 1]
+         target:Tensor, # target class per image, B
+         y:Tensor, # predicted class per image, B
+         rng:SampleRNG, # the batch's streams, one per image
+         **extra, # the batch's rows of `Targets.extra`
+        ) -> Plan:
+    "What the engine runs for this batch (every method defines it)."
+    raise NotImplementedError(f"{type(self).__name__} must define `plan` (what the engine runs for a batch)")
+
+# %% ../../nbs/50_base.ipynb #8c7dc5f3
+@patch
+def collect(self:Explainer, result:Result, # what the engine's `run` returned for the batch
+            x:Tensor, # the batch's images
+            target:Tensor, # target class per image
+            y:Tensor, # predicted class per image
+            **extra, # the batch's rows of `Targets.extra`, and the plan's `notes`
+           ) -> BatchResult:
+    "The batch's result from the engine's; default: the counterfactuals, steps, mask and latent, with the engine's history."
+    return result.batch_result(history=dict(result.history))
+
+# %% ../../nbs/50_base.ipynb #b8ffeac6
+@patch
+def meta(self:Explainer, x:Tensor, # every image explained
+        ) -> dict:
+    "Additions to `meta['params']` that depend on the images (the budget used for their size, say); default: none."
+    return {}
+
+# %% ../../nbs/50_base.ipynb #58c7d924
+@patch
+def _search(self:Explainer, x, target, rng, y=None, progress=None, callback=None, **extra) -> tuple[Plan, Result]:
+    "`plan`, then the engine's `run` with its settings: (plan, result)."
+    if y is None:
+        with torch.no_grad(): y = self.model(x).argmax(-1)
+    p = self.plan(x, target, y, rng, **extra)
+    if not isinstance(p, Plan): raise TypeError(f"{type(self).__name__}.plan must return a Plan, got {type(p).__name__}")
+    cbs = [c for c in (p.callback, callback) if c is not None]
+    def both(ev, active):
+        for c in cbs: c(ev, active)
+    res = run(self.model, x, target, p.space, stages=p.stages, rng=rng, init=p.init, y=y, restarts=p.restarts, record=p.record,
+              chunk=p.chunk, compact=p.compact, progress=progress, callback=both if len(cbs) > 1 else cbs[0] if cbs else None)
+    return p, res
+
+@patch
+def search(self:Explainer, x:Tensor, # images B×C×H×W in [0, 1]
+           target:Tensor, # target class per image, B
+           rng:SampleRNG, # one stream per image
+           y:Tensor|None=None, # predicted class per image (computed if not given)
+           progress:Callable[[float], None]|None=None, # called with the number of steps done
+           callback:Callable|None=None, # called after every evaluation with (eval, active), as in `run`
+           **extra, # per-image extras, as `plan` takes them
+          ) -> Result:
+    "One batch's engine run: `plan`, then `run`; returns the engine's `Result` (what `collect` reads)."
+    return self._search(x, target, rng, y, progress, callback, **extra)[1]
+
+# %% ../../nbs/50_base.ipynb #9f1ebd9e
+@patch
+def _batch(self:Explainer, x, target, y, rng, progress, **extra) -> BatchResult:
+    "One batch: plan → run → collect; a method that still defines `_explain_batch` (the old template) runs that instead."
+    if callable(getattr(self, "_explain_batch", None)): return self._explain_batch(x, target, y, rng, progress, **extra)
+    p, res = self._search(x, target, rng, y, progress, **extra)
+    return self.collect(res, x, target, y, **extra, **p.notes)
 
 # %% ../../nbs/50_base.ipynb #1dde99ac
 @patch
 def _probe(self:Explainer, x:Tensor) -> int:
     "Run the model on one image (with gradients on) to check it accepts the input and returns usable logits; return K."
-    x1 = x[:1].detach().clone().requires_grad_(self.needs_grad)
+    x1 = x[:1].detach().clone().requires_grad_(True)
     try:
         with torch.enable_grad(): out = self.model(x1)
     except (TypeError, ValueError) as err:
@@ -152,11 +243,10 @@ def _probe(self:Explainer, x:Tensor) -> int:
     if out.shape[1] < 2:
         raise ValueError(f"`model` returns {out.shape[1]} logit per image: cfx explains classifiers with at least 2 classes "
                          "(for a one-logit sigmoid head wrap it with `Classifier(model, binary=True)`)")
-    if self.needs_grad:
-        g = torch.autograd.grad(out.sum(), x1, allow_unused=True)[0] if out.requires_grad else None
-        if g is None:
-            raise ValueError(f"`model`'s logits carry no gradient with respect to its input (detached, computed under torch.no_grad(), "
-                             f"or converted from integers): {type(self).__name__} needs to differentiate the model")
+    g = torch.autograd.grad(out.sum(), x1, allow_unused=True)[0] if out.requires_grad else None
+    if g is None:
+        raise ValueError(f"`model`'s logits carry no gradient with respect to its input (detached, computed under torch.no_grad(), "
+                         f"or converted from integers): {type(self).__name__} needs to differentiate the model")
     return out.shape[1]
 
 # %% ../../nbs/50_base.ipynb #07dda0bc
@@ -178,11 +268,6 @@ def _predict(self:Explainer, x:Tensor, bs:int) -> Tensor:
 
 # %% ../../nbs/50_base.ipynb #5b595680
 @patch
-def _targets(self:Explainer, target, p_orig:Tensor) -> tuple[Tensor, str]:
-    "Resolve `target` into per-image targets (N rows) and a mode; methods whose targets are not class indices override this."
-    return resolve_target(target, p_orig.cpu(), self.default_target, self.model.class_names)
-
-@patch
 def _per_sample(self:Explainer, per_sample:dict|None, n:int) -> dict:
     "Check the extra per-image inputs a method passes along (each with `n` rows)."
     per_sample = dict(per_sample or {})
@@ -193,48 +278,64 @@ def _per_sample(self:Explainer, per_sample:dict|None, n:int) -> dict:
 # %% ../../nbs/50_base.ipynb #b103d66a
 @patch
 def explain(self:Explainer, x:Tensor, # images N×C×H×W in [0, 1]
-            target=None, # None, int, per-image sequence/tensor, 'other' or 'pred'
+            target=None, # None, int, class name, per-image sequence/tensor, 'other', 'pred' (or what the method's `targets` takes)
             seed:int=0, # seeds the run's torch.Generator; the same seed gives the same result
             batch_size:int|None=None, # overrides the batch size given at construction
             show_progress:bool|None=None, # overrides the constructor's progress setting
+            *,
+            streams:SampleRNG|None=None, # one random stream per image (default: drawn from `seed`); a dataset run passes its own
            ) -> Explanation:
     "Explain every image of `x`; returns an `Explanation` with one row per image."
-    return self._explain_all(x, target, seed, batch_size, show_progress)
+    return self._explain_all(x, target, seed, batch_size, show_progress, streams=streams)
+
+# %% ../../nbs/50_base.ipynb #5e7a1c20
+def _check_streams(streams, n:int) -> SampleRNG:
+    if not isinstance(streams, SampleRNG): raise TypeError(f"`streams` must be a cfx.core.random.SampleRNG with one stream per image, got {type(streams).__name__}")
+    if len(streams) != n: raise ValueError(f"`streams` must hold one stream per image ({n}), got {len(streams)}")
+    return streams
+
+@patch
+def _ready(self:Explainer):
+    "Checked before any work of `explain` (an amortised method: is it fitted?)."
 
 # %% ../../nbs/50_base.ipynb #3d58bfd6
 @patch
 def _explain_all(self:Explainer, x, target=None, seed=0, batch_size=None, show_progress=None,
-                 per_sample:dict|None=None, # extra per-image tensors, sliced per batch and passed to `_explain_batch` by name
+                 streams:SampleRNG|None=None, # one stream per image, or None: drawn from `seed`
+                 per_sample:dict|None=None, # extra per-image tensors, sliced per batch and passed to the hooks by name
                 ) -> Explanation:
     "The work of `explain`: checks, targets, batches, seeding, progress, meta; gradients on whatever the caller's mode (as captum does)."
+    self._ready()
     if torch.is_inference_mode_enabled():
         raise RuntimeError("explain() cannot run under torch.inference_mode(): cfx methods differentiate the model; call it outside that block")
     check_images(x)
     seed = _check_seed(seed)
+    if streams is not None: streams = _check_streams(streams, len(x))
     bs = check_number(batch_size if batch_size is not None else self.batch_size, "batch_size", int, lo=1)
     show = self.show_progress if show_progress is None else show_progress
     if show is None: show = len(x) * max(self.steps, 1) >= PROGRESS_MIN_WORK   # long runs only; decided by work, not time
     x = x.detach().to(self.model.device, self.model.dtype)        # the caller's `x` (values, requires_grad, .grad) is left as it was
-    extra = {k: v.to(x.device) for k, v in self._per_sample(per_sample, len(x)).items()}
+    given = {k: v.to(x.device) for k, v in self._per_sample(per_sample, len(x)).items()}
     with torch.enable_grad():                                      # under the caller's torch.no_grad() too; its mode is back after
         k = self._probe(x)
         self._probe_parts(x)
         t0 = time.perf_counter()
         p_orig = self._predict(x, bs)
         y = p_orig.argmax(-1)
-        target, mode = self._targets(target, p_orig)
-        target = target.to(x.device)
-        rng = SampleRNG.from_generator(len(x), torch.Generator().manual_seed(seed))
+        t = self.targets(target, p_orig)
+        if not isinstance(t, Targets): raise TypeError(f"{type(self).__name__}.targets must return a Targets, got {type(t).__name__}")
+        target, mode = t.classes.to(x.device), t.mode
+        extra = {**{k: v.to(x.device) for k, v in self._per_sample(t.extra, len(x)).items()}, **given}
+        rng = streams if streams is not None else SampleRNG.from_generator(len(x), torch.Generator().manual_seed(seed))
         outs = []
         with _progress(len(x), self.method, show) as bar:
             for i in range(0, len(x), bs):
                 sl, nb = slice(i, i + bs), len(x[i:i + bs])
-                out = self._explain_batch(x[sl], target[sl], y[sl], rng[sl], _batch_progress(bar, i, nb, max(self.steps, 1)),
-                                          **{k: v[sl] for k, v in extra.items()})
+                out = self._batch(x[sl], target[sl], y[sl], rng[sl], _batch_progress(bar, i, nb, max(self.steps, 1)), **{k: v[sl] for k, v in extra.items()})
                 bar.n = min(i + nb, len(x)); bar.refresh()
                 outs.append(self._finish(x[sl], y[sl], target[sl], p_orig[sl], out, mode, offset=i))
     e = Explanation.cat(outs) if len(outs) > 1 else outs[0]
-    e.meta = jsonable(dict(method=self.method, params=self.params(), target_mode=mode, seed=seed, batch_size=bs,
+    e.meta = jsonable(dict(method=self.method, params={**self.params(), **self.meta(x)}, target_mode=mode, seed=seed, batch_size=bs,
                             n=len(x), device=str(x.device), seconds=round(time.perf_counter() - t0, 4), cfx_version=cfx_version(),
                             torch_version=torch.__version__, class_names=self.model.class_names or [str(i) for i in range(k)]))
     return e
@@ -251,7 +352,7 @@ def _blame_text(broken:Tensor, causes:list, offset:int) -> str:
 @patch
 def _finish(self:Explainer, x, y, target, p_orig, out:BatchResult, mode, offset:int=0) -> Explanation:
     "Turn one batch's result into an Explanation: probabilities after, success, defaults, broken samples (and the part that broke them)."
-    if not isinstance(out, BatchResult): raise TypeError(f"{type(self).__name__}._explain_batch must return a BatchResult, got {type(out).__name__}")
+    if not isinstance(out, BatchResult): raise TypeError(f"{type(self).__name__}.collect must return a BatchResult, got {type(out).__name__}")
     x_cf = out.x_cf.detach()
     if x_cf.shape != x.shape: raise ValueError(f"{type(self).__name__} returned counterfactuals of shape {tuple(x_cf.shape)} for images {tuple(x.shape)}")
     failed = out.failed.bool().to(x.device) if out.failed is not None else torch.zeros(len(x), dtype=torch.bool, device=x.device)
@@ -268,7 +369,7 @@ def _finish(self:Explainer, x, y, target, p_orig, out:BatchResult, mode, offset:
         x_cf = torch.where(bad_p.view(-1, 1, 1, 1), x, x_cf); p_cf = torch.where(bad_p[:, None], p_orig, p_cf)
     pred = p_cf.argmax(-1)
     if out.success is not None: success = out.success.bool().to(x.device)
-    elif mode == "other" or self.success_mode == "flip": success = pred != y
+    elif mode == "other": success = pred != y
     else: success = pred == target
     if broken.any():
         causes = [(p, m.bool().to(x.device)) for p, m in (out.failed_by or {}).items()] + [("model", failed), ("counterfactual", nan_cf), ("model", bad_p)]
@@ -307,9 +408,7 @@ class Amortised(Explainer):
     def _require_fitted(self):
         if not self.fitted: raise RuntimeError(f"{type(self).__name__} has no predictor yet: call .fit(...) or {type(self).__name__}.load(path, ...) first")
 
-    def _explain_all(self, x, target=None, seed=0, batch_size=None, show_progress=None, per_sample=None):
-        self._require_fitted()                      # before any work
-        return super()._explain_all(x, target, seed, batch_size, show_progress, per_sample)
+    def _ready(self): self._require_fitted()      # before any work of `explain`
 
 # %% ../../nbs/50_base.ipynb #c98c7ed1
 @patch

@@ -12,14 +12,14 @@ import torch.nn.functional as F
 from torch import nn, Tensor
 from fastcore.basics import patch
 
-from .base import Explainer
+from .base import Explainer, Plan
 from ..core.results import Explanation, GlobalExplanation
 from ..core.random import SampleRNG
 from ..core.models import as_classifier, eval_mode
 from ..core.checks import check_number
 from ..viz.figures import to_display
 from ..engine.spaces import Space, Pixels, Module
-from ..engine.loop import Stage, Result, Best, Threshold, run, fit_predictor
+from ..engine.loop import Stage, Best, Threshold, fit_predictor
 from ..engine.terms import Term, TargetLogProb, LpDistance, TV, BNStats, MSE
 from ..engine.steppers import Adam
 from ..metrics.evaluate import register_metric
@@ -27,8 +27,8 @@ from ..zoo import load as zoo_load, load_card, list_models
 
 # %% auto #0
 __all__ = ['PRIORS', 'CORRUPTIONS', 'DIPNet', 'noise_input', 'default_sigma', 'INRNet', 'fourier_input', 'make_prior',
-           'log_kernel', 'ManifoldConsistency', 'MostConfident', 'DISC', 'show_stages', 'corrupt', 'surrogate_net',
-           'boundary_fidelity', 'disc_demo']
+           'log_kernel', 'ManifoldConsistency', 'MostConfident', 'split_steps', 'DISC', 'show_stages', 'corrupt',
+           'surrogate_net', 'boundary_fidelity', 'disc_demo']
 
 # %% ../../nbs/53_disc.ipynb #86cd5c05
 class DIPNet(nn.Module):
@@ -186,6 +186,26 @@ def _load_manifold(manifold, device="cpu"):
     if isinstance(getattr(manifold, "zoo_name", None), str): _check_zoo_duq(manifold.zoo_name)     # loaded from the zoo: its card says what it is
     return manifold
 
+# %% ../../nbs/53_disc.ipynb #312bfd73
+def split_steps(steps:int|Sequence[int]|None, # a total, the budgets (warm start, stage 1, ..., stage S), or None: 200 + 100 per stage
+                stages:int, # the number of confidence stages S
+                network:bool=True, # the prior is a network (a warm start fits it first); False: the pixels (no warm start)
+               ) -> tuple[int, ...]:
+    "DISC's budget per stage, the warm start's first: of a total, a third (rounded down) to a network prior's warm start, the rest equally over the stages."
+    S = check_number(stages, "stages", int, lo=1)
+    if steps is None: steps = (200, *[100] * S)
+    if isinstance(steps, Sequence) and not isinstance(steps, (str, bytes)):
+        if len(steps) != S + 1: raise ValueError(f"`steps` as a sequence gives the warm start's budget, then one per confidence stage: {S + 1} ints, got {len(steps)}")
+        w, per = check_number(steps[0], "steps", int, lo=0), [check_number(s, "steps", int, lo=1) for s in steps[1:]]
+        return (w if network else 0, *per)
+    total = check_number(steps, "steps", int, lo=1)
+    w = total // 3 if network else 0
+    if total - w < S:
+        least = next(t for t in range(S, 3 * S + 3) if t - (t // 3 if network else 0) >= S)
+        raise ValueError(f"`steps` = {total} leaves fewer than one step per confidence stage ({S}): give at least {least}")
+    q, r = divmod(total - w, S)
+    return (w, *[q + (i >= S - r) for i in range(S)])
+
 # %% ../../nbs/53_disc.ipynb #c4625f8a
 class DISC(Explainer):
     "Counterfactuals by deep model inversion: an image prior fitted to the query, then stages of rising target confidence."
@@ -196,7 +216,8 @@ class DISC(Explainer):
                  prior:str|Space="inr", # 'pixels' (the image-space baseline), 'dip', 'inr', or your own `Space` (e.g. `Module(net, make_input)`)
                  manifold:nn.Module|Callable|str|None=None, # a DUQ model (images → kernel values N×K) or its zoo name; None: no manifold term
                  stages:Sequence[float]=(0.6, 0.7, 0.8, 0.9), # target confidences, increasing; success = p(t | x_cf) reached the last and t is the predicted class
-                 steps_per_stage:int=100, # Adam step budget of each confidence stage
+                 steps:int|Sequence[int]|None=None, # the total Adam budget, split by `split_steps` (a third to a network prior's warm start, the rest over the stages); or the budgets (warm start, stage 1, ...); None: 200 + 100 per stage
+                 restarts:int=1, # independent runs (fresh prior inputs); each image keeps the one that reached the last confidence, else the lowest objective
                  lr:float|None=None, # Adam's step size in the confidence stages (None: the prior's default in `PRIORS`)
                  ce:float=1.0, # weight of the target cross-entropy −log p(t | x̄)
                  l1:float=5.0, # weight of the mean absolute change per pixel, ‖x̄ − x‖₁ / d
@@ -204,7 +225,6 @@ class DISC(Explainer):
                  bn:float|None=None, # weight of the BatchNorm-statistics prior (None: 0.01 if the classifier has BatchNorm layers, else 0)
                  bn_coupled:bool=False, # BatchNorm statistics over the batch (DeepInversion's form; breaks batch independence)
                  mc:float=20.0, # weight of the manifold-consistency term (when `manifold` is given)
-                 warm_start_steps:int=200, # Adam steps fitting a network prior to the query (none for 'pixels')
                  warm_start_lr:float|None=None, # their step size (None: the prior's default)
                  batch_size:int=64, # images per batch
                  show_progress:bool|None=None, # progress bar (None: shown for runs of ≥ 20 000 image-steps)
@@ -212,8 +232,8 @@ class DISC(Explainer):
         super().__init__(model, batch_size=batch_size, show_progress=show_progress)
         if not (isinstance(prior, Space) or prior in PRIORS): raise ValueError(f"`prior` must be one of {sorted(PRIORS)} or a cfx.engine.spaces.Space, got {prior!r}")
         self.prior, self.manifold, self.stages = prior, _load_manifold(manifold, self.model.device), _check_stages(stages)
-        self.steps_per_stage = check_number(steps_per_stage, "steps_per_stage", int, lo=1)
-        self.warm_start_steps = check_number(warm_start_steps, "warm_start_steps", int, lo=0)
+        self.stage_steps = split_steps(steps, len(self.stages), self.network)     # warm start first (0 for the pixels)
+        self.steps, self.restarts = sum(self.stage_steps), check_number(restarts, "restarts", int, lo=1)   # the whole budget: progress granularity
         key = prior if isinstance(prior, str) else "pixels" if isinstance(prior, Pixels) else "dip"
         self.lr = check_number(lr if lr is not None else PRIORS[key]["lr"], "lr", lo=0, lo_open=True)
         self.warm_start_lr = check_number(warm_start_lr if warm_start_lr is not None else PRIORS[key]["warm_start_lr"], "warm_start_lr", lo=0)
@@ -224,8 +244,7 @@ class DISC(Explainer):
         self.bn_coupled = bool(bn_coupled)
         if not self.ce and not (self.manifold is not None and self.mc):
             raise ValueError("nothing pulls the image toward the target: give `ce` > 0, or a `manifold` model with `mc` > 0")
-        if self.network and self.warm_start_steps and not self.warm_start_lr: raise ValueError("`warm_start_lr` must be > 0 for a network prior")
-        self.steps = (self.warm_start_steps if self.network else 0) + len(self.stages) * self.steps_per_stage   # progress granularity
+        if self.stage_steps[0] and not self.warm_start_lr: raise ValueError("`warm_start_lr` must be > 0 for a network prior")
 
 # %% ../../nbs/53_disc.ipynb #1a1d41e8
 @patch(as_prop=True)
@@ -238,8 +257,8 @@ def params(self:DISC) -> dict:
     m = self.manifold
     return dict(prior=self.prior if isinstance(self.prior, str) else repr(self.prior),
                 manifold=None if m is None else getattr(m, "zoo_name", type(m).__name__), stages=list(self.stages),
-                steps_per_stage=self.steps_per_stage, lr=self.lr, ce=self.ce, l1=self.l1, tv=self.tv, bn=self.bn,
-                bn_coupled=self.bn_coupled, mc=self.mc if m is not None else 0.0, warm_start_steps=self.warm_start_steps if self.network else 0,
+                steps=self.steps, stage_steps=list(self.stage_steps), restarts=self.restarts, lr=self.lr, ce=self.ce, l1=self.l1, tv=self.tv,
+                bn=self.bn, bn_coupled=self.bn_coupled, mc=self.mc if m is not None else 0.0,
                 warm_start_lr=self.warm_start_lr if self.network else 0.0, temperature=self.model.temperature)
 
 # %% ../../nbs/53_disc.ipynb #1f5dfa73
@@ -260,24 +279,34 @@ def space_for(self:DISC, x:Tensor) -> Space:
 
 @patch
 def make_stages(self:DISC, x:Tensor) -> list[Stage]:
-    "The warm start (0 steps for the pixels) and one stage per target confidence, each warm-started from the last."
-    fit = Stage([MSE()], Adam(lr=self.warm_start_lr or 1.0), self.warm_start_steps if self.network else 0, select=Best(), name="warm start")
+    "The warm start (0 steps for the pixels) and one stage per target confidence, each warm-started from the last; budgets from `stage_steps`."
+    fit = Stage([MSE()], Adam(lr=self.warm_start_lr or 1.0), self.stage_steps[0], select=Best(), name="warm start")
     d = x[0].numel()
-    return [fit] + [Stage(self.terms(d), Adam(lr=self.lr), self.steps_per_stage, stop=Threshold(q), select=MostConfident(), name=f"p≥{q:g}")
-                    for q in self.stages]
+    return [fit] + [Stage(self.terms(d), Adam(lr=self.lr), n, stop=Threshold(q), select=MostConfident(), name=f"p≥{q:g}")
+                    for q, n in zip(self.stages, self.stage_steps[1:])]
 
 # %% ../../nbs/53_disc.ipynb #8dc71627
 @patch
-def search(self:DISC, x:Tensor, # images B×C×H×W in [0, 1]
-           target:Tensor, # target class per image, B
-           rng:SampleRNG, # one stream per image
-           y:Tensor|None=None, # original predictions (computed if not given)
-           callback:Callable|None=None, # called after every evaluation with (eval, active), as in `run`
-           progress:Callable|None=None, # called with the number of steps done
-          ) -> Result:
-    "One batch's run on the engine: the warm start and the confidence stages (`Result.stages` keeps every stage's image)."
-    return run(self.model, x, target, self.space_for(x), stages=self.make_stages(x), rng=rng, y=y, callback=callback, progress=progress, compact=True)
+def plan(self:DISC, x, target, y, rng) -> Plan:
+    "The prior's space for `x`, the warm start and the confidence stages, evaluating only the images still moving (`Result.stages` keeps every stage's image)."
+    return Plan(self.space_for(x), self.make_stages(x), restarts=self.restarts, compact=True)
 
+@patch
+def collect(self:DISC, result, x, target, y):
+    "The last stage's image; success: it reached the last confidence and the target wins; the progressive sequence in the history."
+    fit, st = result.stages[0], result.stages[1:]
+    hist = {"warm_start_psnr": -10 * torch.log10((fit["x"] - x).pow(2).flatten(1).mean(1)),
+            "stage_images": torch.stack([s["x"] for s in st], 1), "stage_p_target": torch.stack([s["p_target"] for s in st], 1),
+            "stage_n_steps": torch.stack([s["n_steps"] for s in st], 1)}
+    pt = result.history["p_target"]
+    hist["p_target"] = pt[:, ~torch.isnan(pt).all(0)]                         # the confidence stages' evaluations
+    if self.manifold is not None:
+        with torch.no_grad(): lk = log_kernel(self.manifold, hist["stage_images"].flatten(0, 1))
+        hist["stage_certainty"] = lk.exp().gather(1, target.repeat_interleave(len(st))[:, None].to(lk.device)).view(len(x), len(st)).to(x)
+    with torch.no_grad(): top = self.model.probs(st[-1]["x"]).argmax(-1) == target   # below 0.5 a class can reach its stage without winning
+    return result.batch_result(history=hist, success=(hist["stage_p_target"][:, -1] >= self.stages[-1]) & top)
+
+# %% ../../nbs/53_disc.ipynb #33a767fd
 @patch
 def _check_manifold(self:DISC, x:Tensor, # every image to explain
                     k:int, # the classifier's classes
@@ -310,21 +339,6 @@ def _probe(self:DISC, x:Tensor) -> int:
     k = Explainer._probe(self, x)
     self._check_manifold(x, k)
     return k
-
-@patch
-def _explain_batch(self:DISC, x, target, y, rng, progress):
-    res = self.search(x, target, rng, y=y, progress=progress)
-    fit, st = res.stages[0], res.stages[1:]
-    hist = {"warm_start_psnr": -10 * torch.log10((fit["x"] - x).pow(2).flatten(1).mean(1)),
-            "stage_images": torch.stack([s["x"] for s in st], 1), "stage_p_target": torch.stack([s["p_target"] for s in st], 1),
-            "stage_n_steps": torch.stack([s["n_steps"] for s in st], 1)}
-    pt = res.history["p_target"]
-    hist["p_target"] = pt[:, ~torch.isnan(pt).all(0)]                         # the confidence stages' evaluations
-    if self.manifold is not None:
-        with torch.no_grad(): lk = log_kernel(self.manifold, hist["stage_images"].flatten(0, 1))
-        hist["stage_certainty"] = lk.exp().gather(1, target.repeat_interleave(len(st))[:, None].to(lk.device)).view(len(x), len(st)).to(x)
-    with torch.no_grad(): top = self.model.probs(st[-1]["x"]).argmax(-1) == target   # below 0.5 a class can reach its stage without winning
-    return res.batch_result(history=hist, success=(hist["stage_p_target"][:, -1] >= self.stages[-1]) & top)
 
 # %% ../../nbs/53_disc.ipynb #64bc33c5
 def _kernel(ctx) -> Tensor:

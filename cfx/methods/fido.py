@@ -11,13 +11,13 @@ import torch
 from torch import Tensor
 from fastcore.basics import patch
 
-from .base import Explainer
+from .base import Explainer, Plan
 from ..core.models import InFiller, INFILLERS, as_classifier, as_infiller, eval_mode
 from ..core.checks import check_images, check_number
 from ..engine.spaces import Mask, upsample_mask
 from ..engine.terms import LogOdds, MaskSize, TV, Term
 from ..engine.steppers import Adam
-from ..engine.loop import Last, run
+from ..engine.loop import Last, Stage
 from ..metrics.counterfactual import check_classes
 from ..zoo import load as zoo_load, load_card, list_models
 
@@ -138,12 +138,13 @@ class _MaskSaliency(Explainer):
     default_target = "pred"
     ramp_steps = 0
 
-    def __init__(self, model, infiller, objective, mask_size, steps, lr, lam, tv, batch_size, show_progress):
+    def __init__(self, model, infiller, objective, mask_size, steps, restarts, lr, lam, tv, batch_size, show_progress):
         super().__init__(model, batch_size=batch_size, show_progress=show_progress)
         self.infiller = resolve_infiller(infiller, device=self.model.device)
         self.objective = _check_objective(objective)
         self.mask_size = _check_mask_size(mask_size)
         self.steps, self.lr = check_number(steps, "steps", int, lo=1), check_number(lr, "lr", lo=0, lo_open=True)
+        self.restarts = check_number(restarts, "restarts", int, lo=1)
         self.lam, self.tv = check_number(lam, "lam", lo=0), check_number(tv, "tv", lo=0)
 
     def mask_size_for(self, x:Tensor) -> tuple[int, int]:
@@ -154,37 +155,27 @@ class _MaskSaliency(Explainer):
     def terms(self) -> list[Term]: return fido_terms(self.objective, self.lam, self.tv, self.ramp_steps)
 
     def params(self):
-        return dict(infiller=repr(self.infiller), objective=self.objective, mask_size=self.mask_size, steps=self.steps, lr=self.lr,
-                    lam=self.lam, tv=self.tv, ramp_steps=self.ramp_steps)
+        return dict(infiller=repr(self.infiller), objective=self.objective, mask_size=self.mask_size, steps=self.steps,
+                    restarts=self.restarts, lr=self.lr, lam=self.lam, tv=self.tv, ramp_steps=self.ramp_steps)
 
 # %% ../../nbs/52_fido.ipynb #ce8c204c
 @patch
-def search(self:_MaskSaliency, x:Tensor, target:Tensor, y:Tensor, rng, progress=None, callback=None):
-    "One engine run of the method on a batch (what `explain` does per batch); returns the engine's `Result`."
+def plan(self:_MaskSaliency, x, target, y, rng) -> Plan:
+    "The method's mask space for `x`, one stage of Adam with the linear decay on the SSR or SDR terms, the last iterate kept."
     T = self.steps
-    return run(self.model, x, target, self.space_for(x), self.terms(), Adam(lr=self.lr, lr_schedule=lambda s: 1 - s / T), T, rng,
-               select=Last(), y=y, progress=progress, callback=callback)
+    return Plan(self.space_for(x), [Stage(self.terms(), Adam(lr=self.lr, lr_schedule=lambda s: 1 - s / T), T, select=Last())], restarts=self.restarts)
 
 @patch
-def _explain_batch(self:_MaskSaliency, x, target, y, rng, progress):
-    res = self.search(x, target, y, rng, progress)
-    with torch.no_grad(): pred = self.model(res.x_cf).argmax(-1)
+def collect(self:_MaskSaliency, result, x, target, y):
+    "Saliency from the final keep probabilities; success: SSR, the kept region alone is still the target; SDR, without the dropped one it is not."
+    with torch.no_grad(): pred = self.model(result.x_cf).argmax(-1)
     success = pred == target if self.objective == "ssr" else pred != target
-    return res.batch_result(history={"obj": res.history["obj"], "p_target": res.history["p_target"]},
-                            saliency=saliency_from_keep(res.aux["keep"], self.objective), success=success)
+    return result.batch_result(history={"obj": result.history["obj"], "p_target": result.history["p_target"]},
+                               saliency=saliency_from_keep(result.aux["keep"], self.objective), success=success)
 
 # %% ../../nbs/52_fido.ipynb #b5aba2c8
 @patch
-def explain(self:_MaskSaliency, x:Tensor, # images N×C×H×W in [0, 1]
-            target=None, # None (the predicted class), int, per-image sequence/tensor, 'other' or 'pred'
-            seed:int=0, # seeds the run; the same seed gives the same result
-            batch_size:int|None=None, # overrides the batch size given at construction
-            show_progress:bool|None=None, # overrides the constructor's progress setting
-           ):
-    "Explain every image of `x` (an `Explanation` with saliency and mask); the mask grid used is recorded in `meta['params']`."
-    e = Explainer.explain(self, x, target=target, seed=seed, batch_size=batch_size, show_progress=show_progress)
-    e.meta["params"]["mask_size"] = list(self.mask_size_for(x))
-    return e
+def meta(self:_MaskSaliency, x): return {"mask_size": list(self.mask_size_for(x))}    # the mask grid used
 
 @patch
 def attribute(self:_MaskSaliency, inputs:Tensor, # images N×C×H×W in [0, 1]
@@ -217,6 +208,7 @@ class FIDO(_MaskSaliency):
                  objective:str="ssr", # 'ssr' (smallest sufficient region) or 'sdr' (smallest destroying region)
                  mask_size:int|tuple|None=None, # mask grid (h, w) or one int; None: `default_mask_size`
                  steps:int=300, # Adam steps
+                 restarts:int=1, # independent runs with fresh random draws; each image keeps the one with the lowest final objective
                  lr:float=0.05, # Adam's initial learning rate (decays linearly to 0)
                  lam:float=50.0, # price of keeping (SSR) or dropping (SDR) the whole image, in nats of log-odds
                  tv:float=0.0, # weight of the total variation of the up-sampled mask
@@ -226,7 +218,7 @@ class FIDO(_MaskSaliency):
                  batch_size:int=64, # images per batch
                  show_progress:bool|None=None, # progress bar (None: shown for runs of ≥ 20 000 image-steps)
                 ):
-        super().__init__(model, infiller, objective, mask_size, steps, lr, lam, tv, batch_size, show_progress)
+        super().__init__(model, infiller, objective, mask_size, steps, restarts, lr, lam, tv, batch_size, show_progress)
         self.samples = check_number(samples, "samples", int, lo=1)
         self.temperature = check_number(temperature, "temperature", lo=0, lo_open=True)
         self.ramp_steps = check_number(ramp_steps, "ramp_steps", int, lo=0)
@@ -281,13 +273,14 @@ class BBMP(_MaskSaliency):
                  objective:str="ssr", # 'ssr' (smallest sufficient region) or 'sdr' (smallest destroying region)
                  mask_size:int|tuple|None=None, # mask grid (h, w) or one int; None: `default_mask_size`
                  steps:int=300, # Adam steps
+                 restarts:int=1, # independent runs with fresh random draws; each image keeps the one with the lowest final objective
                  lr:float=0.05, # Adam's initial learning rate (decays linearly to 0)
                  lam:float=50.0, # price of keeping (SSR) or dropping (SDR) the whole image, in nats of log-odds
                  tv:float=0.0, # weight of the total variation of the up-sampled mask
                  batch_size:int=64, # images per batch
                  show_progress:bool|None=None, # progress bar (None: shown for runs of ≥ 20 000 image-steps)
                 ):
-        super().__init__(model, infiller, objective, mask_size, steps, lr, lam, tv, batch_size, show_progress)
+        super().__init__(model, infiller, objective, mask_size, steps, restarts, lr, lam, tv, batch_size, show_progress)
 
     def space_for(self, x): return SoftMask(self.infiller, size=self.mask_size_for(x))
 

@@ -9,13 +9,14 @@ from typing import Sequence
 
 import torch
 from torch import Tensor
+from fastcore.basics import patch
 
-from .base import Explainer
+from .base import Explainer, Plan
 from ..core.checks import check_number
 from ..engine.spaces import LpBall
 from ..engine.steppers import FrankWolfe, APGD
 from ..engine.terms import TargetLogProb
-from ..engine.loop import Best, run
+from ..engine.loop import Best, Stage
 
 # %% auto #0
 __all__ = ['D_REF', 'EPS_REF', 'default_eps', 'SVCE', 'svce_demo']
@@ -71,19 +72,23 @@ class SVCE(Explainer):
         return dict(eps=self.eps, p=self.p, steps=self.steps, restarts=self.restarts, solver=self.solver, **fw,
                     rho=self.rho, temperature=self.model.temperature)
 
-    def _explain_batch(self, x, target, y, rng, progress):
-        space = LpBall(self.eps_for(x), self.p, start="vertex" if self.solver == "afw" else "random")
-        res = run(self.model, x, target, space, [TargetLogProb()], self.stepper, self.steps, rng, select=Best(), y=y,
-                  restarts=self.restarts, record=("obj", "p_target"), progress=progress)
-        hist = {"log_p_target": -res.history["obj"], "p_target": res.history["p_target"]}
-        if "fw_gap" in res.history: hist["fw_gap"] = res.history["fw_gap"]        # Frank-Wolfe's duality gap per step
-        return res.batch_result(history=hist)
+# %% ../../nbs/51_svce.ipynb #2313604a
+@patch
+def plan(self:SVCE, x, target, y, rng) -> Plan:
+    "The ball of the budget for `x`'s image size, one stage of the solver on the target's log-probability, the best iterate kept."
+    space = LpBall(self.eps_for(x), self.p, start="vertex" if self.solver == "afw" else "random")
+    return Plan(space, [Stage([TargetLogProb()], self.stepper, self.steps, select=Best())], restarts=self.restarts)
 
-    def explain(self, x, target=None, seed=0, batch_size=None, show_progress=None):
-        e = super().explain(x, target=target, seed=seed, batch_size=batch_size, show_progress=show_progress)
-        e.meta["params"]["eps"] = self.eps_for(x)   # record the budget actually used
-        return e
-    explain.__doc__ = Explainer.explain.__doc__
+# %% ../../nbs/51_svce.ipynb #6f74c5a3
+@patch
+def collect(self:SVCE, result, x, target, y):
+    "The history: the target's log-probability and probability per step, and Frank-Wolfe's duality gap."
+    hist = {"log_p_target": -result.history["obj"], "p_target": result.history["p_target"]}
+    if "fw_gap" in result.history: hist["fw_gap"] = result.history["fw_gap"]        # Frank-Wolfe's duality gap per step
+    return result.batch_result(history=hist)
+
+@patch
+def meta(self:SVCE, x): return {"eps": self.eps_for(x)}    # the budget actually used
 
 # %% ../../nbs/51_svce.ipynb #432bc2db
 def svce_demo(model, # the classifier (a robust one)

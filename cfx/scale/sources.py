@@ -5,7 +5,6 @@
 # %% ../../nbs/70_sources.ipynb #5f03cb74
 from __future__ import annotations
 import hashlib
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Sequence
 
@@ -22,8 +21,8 @@ from ..data.fashion import find_fashion_mnist, load, load_fashion_mnist, read_id
 from ..data.images import fit_image, image_files, load_image
 
 # %% auto #0
-__all__ = ['index_seeds', 'index_streams', 'dataset_streams', 'explain_indexed', 'ImageSource', 'sha', 'input_hash', 'feed',
-           'TensorSource', 'FashionMNIST', 'ShapesSource', 'ImageFolder', 'IndexedDataset', 'as_source']
+__all__ = ['index_seeds', 'index_streams', 'explain_indexed', 'ImageSource', 'sha', 'input_hash', 'feed', 'TensorSource',
+           'FashionMNIST', 'ShapesSource', 'ImageFolder', 'IndexedDataset', 'as_source']
 
 # %% ../../nbs/70_sources.ipynb #9bcb78d6
 _M32 = 0xFFFFFFFF
@@ -56,32 +55,17 @@ def index_streams(seed:int, # the run's seed
     return SampleRNG(index_seeds(seed, index))
 
 # %% ../../nbs/70_sources.ipynb #b8ff9040
-@contextmanager
-def dataset_streams(seed:int, # the run's seed
-                    index, # dataset indices of the images the block explains, in the order of `x`
-                   ):
-    "Within the block, `Explainer.explain` of `len(index)` images draws image i's randomness from `index_streams(seed, index)[i]`."
-    parent = index_streams(seed, index)
-    n, orig, calls = len(parent), SampleRNG.__dict__["from_generator"], []
-    def from_generator(cls, k, generator):
-        if k != n: return orig.__func__(cls, k, generator)
-        calls.append(k)
-        return SampleRNG(parent.seeds.clone()) if len(calls) == 1 else parent.split(1)
-    SampleRNG.from_generator = classmethod(from_generator)
-    try: yield parent
-    finally: SampleRNG.from_generator = orig
-
 def explain_indexed(explainer:Explainer, # any cfx explainer
                     x:Tensor, # images N×C×H×W in [0, 1]
                     index, # their dataset indices (N ints)
                     seed:int=0, # the run's seed
                     **kwargs, # more arguments of `explainer.explain`: target, batch_size, show_progress
                    ) -> Explanation:
-    "`explainer.explain(x, seed=seed, ...)` with image i's randomness from (seed, index[i]): the same image, the same explanation, in any batch, shard or process."
+    "`explainer.explain(x, seed=seed, streams=index_streams(seed, index))`: image i's randomness from (seed, index[i]), the same explanation in any batch, shard or process."
     if not isinstance(explainer, Explainer): raise TypeError(f"`explainer` must be a cfx Explainer (SVCE(model), ...), got {type(explainer).__name__}")
     idx = _as_index(index)
     if len(idx) != len(x): raise ValueError(f"`index` has {len(idx)} entries but `x` holds {len(x)} images: one dataset index per image")
-    with dataset_streams(seed, idx): return explainer.explain(x, seed=seed, **kwargs)
+    return explainer.explain(x, seed=seed, streams=index_streams(seed, idx), **kwargs)
 
 # %% ../../nbs/70_sources.ipynb #a3262d06
 class ImageSource:
