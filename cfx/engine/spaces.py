@@ -18,8 +18,8 @@ from ..core.checks import check_number, nonfinite_rows
 from .terms import lp_norm
 
 # %% auto #0
-__all__ = ['Space', 'Pixels', 'lmo_lp_box', 'lmo_lp_box_bisect', 'project_lp_box', 'LpBall', 'concrete_keep', 'Mask',
-           'upsample_mask', 'Latent', 'Module']
+__all__ = ['CAPABILITIES', 'Space', 'Pixels', 'lmo_lp_box', 'lmo_lp_box_bisect', 'project_lp_box', 'LpBall', 'concrete_keep',
+           'Mask', 'upsample_mask', 'Latent', 'Module']
 
 # %% ../../nbs/11_spaces.ipynb #58f67b2b
 def _nonfinite(*dicts) -> Tensor:
@@ -27,9 +27,16 @@ def _nonfinite(*dicts) -> Tensor:
     rows = [nonfinite_rows(v) for d in dicts for v in d.values() if isinstance(v, Tensor) and v.is_floating_point()]
     return torch.stack(rows).any(0) if rows else None
 
+CAPABILITIES = {
+    "project": "`project(vars, consts, x)` makes any iterate feasible again (a no-op where nothing constrains the variables)",
+    "lmo": "a linear maximisation oracle `lmo(x, g)` over its feasible set",
+    "lp_ball": "its feasible set is the l_p ball ‖x̂ − x‖_p ≤ eps in the [0, 1] box, with attributes `eps` and `p`",
+}
+
 class Space:
     "A search space: per-sample variables and constants, the images they render, and their constraint set."
     samples:int = 1    # S: renders per image in 'search' mode
+    capabilities:frozenset = frozenset({"project"})   # what it offers steppers (`CAPABILITIES`); a stepper declares what it `needs`
     @property
     def part(self) -> str:
         "What makes this space's renders, as reports name it when they turn NaN: a generator, an in-filler, ... (default: the space's type)."
@@ -185,6 +192,11 @@ class LpBall(Pixels):
         self.eps, self.p = check_number(eps, "eps", lo=0, lo_open=True), check_number(p, "p", lo=1, allow_inf=True)
         if start not in ("vertex", "random", "zero"): raise ValueError(f"`start` must be 'vertex', 'random' or 'zero', got {start!r}")
         self.start = start
+
+    @property
+    def capabilities(self):
+        "Its norm and radius; the oracle for p > 1; a projection for p in {1, 2, ∞}."
+        return frozenset({"lp_ball"} | ({"lmo"} if self.p > 1 else set()) | ({"project"} if self.p in (1, 2, math.inf) else set()))
 
     def lmo(self, x, g): return lmo_lp_box(x, g, self.eps, self.p)
 

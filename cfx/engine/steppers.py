@@ -14,7 +14,7 @@ from fastcore.basics import patch
 
 from ..core.checks import check_number
 from .terms import lp_norm
-from .spaces import project_lp_box
+from .spaces import CAPABILITIES, Space, project_lp_box
 
 # %% auto #0
 __all__ = ['AutoSchedule', 'StepState', 'Stepper', 'bview', 'FrankWolfe', 'APGD', 'Adam']
@@ -65,8 +65,16 @@ class Stepper:
     "Moves the search variables of active samples."
     stays_feasible = False    # True: the engine need not call `space.project` after a step
     needs_best_grads = False  # True: the selector must keep the gradient at the best point
+    needs:frozenset = frozenset({"project"})   # what the space must declare (`Space.capabilities`): the engine projects after each step
     def start(self, space, steps:int, vars:dict, consts:dict, x:Tensor, obj:Tensor) -> None: self.space, self.steps = space, steps
     def step(self, st:StepState) -> dict|None: raise NotImplementedError
+    def check_space(self, space:Space, stage:str|int|None=None):
+        "Raise a `TypeError` naming the space, this stepper and each capability it needs that the space does not declare."
+        missing = sorted(set(self.needs) - set(space.capabilities))
+        if not missing: return
+        need = ", ".join(f"{c!r} ({CAPABILITIES.get(c, 'a capability no space of cfx declares')})" for c in missing)
+        where = "" if stage is None else f" (stage {stage!r})"
+        raise TypeError(f"{self!r} cannot search {space!r}{where}: it needs {need}, which the space does not declare (it declares {sorted(space.capabilities)})")
     def __repr__(self):
         return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in vars(self).items() if k in self._shown)})"
     _shown = ()
@@ -86,6 +94,7 @@ def _auto_restart(schedule:AutoSchedule, st:StepState, eta:Tensor, cur:Tensor, g
 class FrankWolfe(Stepper):
     "Frank-Wolfe over an `LpBall` with the Auto-FW step schedule (step 0.75, momentum, checkpoint halving)."
     stays_feasible = True    # convex combinations of feasible points
+    needs = frozenset({"lmo"})
     _shown = ("lr", "momentum", "rho", "auto")
     def __init__(self, lr:float=0.75, # initial step η
                  momentum:float=0.0, # β in m ← β m + (1 − β) g
@@ -100,7 +109,6 @@ class FrankWolfe(Stepper):
     def needs_best_grads(self): return self.auto
 
     def start(self, space, steps, vars, consts, x, obj):
-        if not hasattr(space, "lmo"): raise TypeError(f"FrankWolfe needs a space with a linear maximisation oracle (LpBall), got {space!r}")
         super().start(space, steps, vars, consts, x, obj)
         self.eta = torch.full((x.shape[0],), self.lr, dtype=x.dtype, device=x.device)
         self.m = None
@@ -127,6 +135,7 @@ class APGD(Stepper):
     "Auto-PGD over an `LpBall` with p ∈ {1, 2, ∞}: normalised steps, projection, momentum, Auto schedule."
     stays_feasible = True    # projects inside its step
     needs_best_grads = True
+    needs = frozenset({"lp_ball", "project"})   # steps normalised in the ball's norm, projected onto it
     _shown = ("momentum", "rho", "sparsity")
     def __init__(self, momentum:float=0.25, # weight β of the previous move (the paper's α = 1 − β = 0.75 on the new step)
                  rho:float=0.75, # oscillation threshold
@@ -136,7 +145,6 @@ class APGD(Stepper):
         self.sparsity = check_number(sparsity, "sparsity", lo=0, hi=1, lo_open=True)
 
     def start(self, space, steps, vars, consts, x, obj):
-        if getattr(space, "p", None) not in (1, 2, math.inf): raise ValueError(f"APGD supports an LpBall with p in (1, 2, inf), got {space!r}")
         super().start(space, steps, vars, consts, x, obj)
         self.eta = torch.full((x.shape[0],), 2 * space.eps, dtype=x.dtype, device=x.device)
         self.prev = vars["x_hat"].clone()
