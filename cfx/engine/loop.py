@@ -31,6 +31,7 @@ class Stop:
     def done(self, ev:Eval) -> Tensor: return torch.zeros(ev.B, dtype=torch.bool, device=ev.x.device)
     def __repr__(self): return f"{type(self).__name__}()"
 
+# %% ../../nbs/13_engine.ipynb #29997c79
 class Threshold(Stop):
     "Finished once `p(target | x̂) ≥ tau` (`below=True`: `≤ tau`; the mean over Monte-Carlo renders), or with `flip=True` once the prediction leaves `y`."
     uses_model = True
@@ -67,17 +68,21 @@ class Best(Select):
         self.best = {k: v.detach().clone() for k, v in ev.vars.items()}
         self.best_grads = {k: v.detach().clone() for k, v in grads.items()} if keep_grads else {}
         self.best_obj, self.best_step, self.best_done = obj.clone(), torch.zeros_like(obj, dtype=torch.long), torch.zeros_like(obj, dtype=torch.bool)
-    def _take(self, m, ev, obj, grads, done):
-        if not m.any(): return
-        every = bool(m.all())                                   # the common case early in a search: a plain copy
-        for k, v in ev.vars.items(): self.best[k] = v.detach().clone() if every else torch.where(bview(m, v), v.detach(), self.best[k])
-        for k in self.best_grads: self.best_grads[k] = grads[k] if every else torch.where(bview(m, grads[k]), grads[k], self.best_grads[k])
-        self.best_obj = torch.where(m, obj, self.best_obj)
-        self.best_step = torch.where(m, ev.step, self.best_step)
-        self.best_done = torch.where(m, done, self.best_done)
     def update(self, ev, obj, grads, take, done): self._take(take & (obj < self.best_obj), ev, obj, grads, done)
     def result(self, vars): return self.best, self.best_obj, self.best_step, self.best_done
 
+# %% ../../nbs/13_engine.ipynb #04a43987
+@patch
+def _take(self:Best, m, ev, obj, grads, done):
+    if not m.any(): return
+    every = bool(m.all())                                   # the common case early in a search: a plain copy
+    for k, v in ev.vars.items(): self.best[k] = v.detach().clone() if every else torch.where(bview(m, v), v.detach(), self.best[k])
+    for k in self.best_grads: self.best_grads[k] = grads[k] if every else torch.where(bview(m, grads[k]), grads[k], self.best_grads[k])
+    self.best_obj = torch.where(m, obj, self.best_obj)
+    self.best_step = torch.where(m, ev.step, self.best_step)
+    self.best_done = torch.where(m, done, self.best_done)
+
+# %% ../../nbs/13_engine.ipynb #f9576436
 class FirstValid(Best):
     "The first iterate at which the stop rule fired; until then, the best objective."
     def update(self, ev, obj, grads, take, done):
@@ -89,6 +94,11 @@ def _check_list(v, cls, name):
     if not v or not all(isinstance(t, cls) for t in v): raise TypeError(f"`{name}` must be a non-empty list of {cls.__name__} objects, got {v!r}")
     return v
 
+# %% ../../nbs/13_engine.ipynb #ec6a371c
+def _shape(v): return tuple(v.shape) if isinstance(v, Tensor) else type(v).__name__
+def _dims(s) -> str: return "×".join(str(int(v)) for v in s)
+
+# %% ../../nbs/13_engine.ipynb #8c1c6338
 @dataclass
 class Stage:
     "One phase of a search: terms, stepper, budget, stop rule and selection."
@@ -128,12 +138,14 @@ class Result:
     stages: list        # per stage (several stages only): dict(x=B×C×H×W, p_target=B, n_steps=B, done=B, evaluations=int, name=str)
     failed_by: dict = field(default_factory=dict)   # part -> bool B: who made the NaN/Inf that failed each sample (the space's part, 'model', ...)
 
-    def batch_result(self, history:dict|None=None, **extra):
-        "The explainer-facing `BatchResult` (mask and latent taken from the final render)."
-        kw = dict(x_cf=self.x_cf, n_steps=self.n_steps, mask=self.aux.get("mask"), latent=self.aux.get("latent"), failed=self.failed,
-                  failed_by=self.failed_by)
-        kw.update(extra)
-        return BatchResult(**kw, history=history if history is not None else {})
+# %% ../../nbs/13_engine.ipynb #8ac75999
+@patch
+def batch_result(self:Result, history:dict|None=None, **extra):
+    "The explainer-facing `BatchResult` (mask and latent taken from the final render)."
+    kw = dict(x_cf=self.x_cf, n_steps=self.n_steps, mask=self.aux.get("mask"), latent=self.aux.get("latent"), failed=self.failed,
+              failed_by=self.failed_by)
+    kw.update(extra)
+    return BatchResult(**kw, history=history if history is not None else {})
 
 # %% ../../nbs/13_engine.ipynb #61b212fd
 @dataclass
@@ -151,10 +163,11 @@ class RunSettings:
     progress: Callable[[float], None]|None = None          # called with the steps done
     callback: Callable[[Eval, Tensor], None]|None = None   # called after every evaluation with (eval, active)
 
-# %% ../../nbs/13_engine.ipynb #f037c018
+# %% ../../nbs/13_engine.ipynb #ec96ae7e
 @patch(as_prop=True)
 def B(self:RunSettings) -> int: return len(self.x)
 
+# %% ../../nbs/13_engine.ipynb #244f01be
 @patch
 def rows(self:RunSettings, idx) -> RunSettings:
     "The same run on the images `idx` only (a slice or an index tensor), each drawing from its own stream: a chunk, or the samples still moving."
@@ -179,10 +192,7 @@ class RunState:
     pending: Tensor|None = None  # samples the last step broke, named at the next sync
     select: Select|None = None   # the current stage's selector (its best point so far)
 
-# %% ../../nbs/13_engine.ipynb #ec6a371c
-def _shape(v): return tuple(v.shape) if isinstance(v, Tensor) else type(v).__name__
-def _dims(s) -> str: return "×".join(str(int(v)) for v in s)
-
+# %% ../../nbs/13_engine.ipynb #f5999071
 def _start_vars(cfg:RunSettings, init:tuple[dict, dict]|None) -> tuple[dict, dict]:
     "The starting variables and constants (`init`, else the space's start), checked for one row per image and copied."
     vars, consts = init if init is not None else cfg.space.init(cfg.x, cfg.rng)
@@ -213,6 +223,7 @@ def _check_render(space, x_hat, shape, mode, first):
         raise ValueError(f"{space!r} rendered values outside [0, 1] in {mode!r} mode (min {x_hat.min().item():.4g}, max {x_hat.max().item():.4g}): "
                          "a space must render images in [0, 1] (end a prior network in a sigmoid)")
 
+# %% ../../nbs/13_engine.ipynb #6df69410
 def _check_target(target:Tensor, logits:Tensor):
     "Targets must be classes of the classifier (checked at a stage's first evaluation: the logits tell how many classes there are)."
     if target.dim() == 1 and len(target) and (target.min() < 0 or target.max() >= logits.shape[1]):
@@ -251,6 +262,7 @@ def _detached(ev:Eval) -> Eval:
     return Eval(ev.step, ev.x, ev.x_hat.detach(), None if ev.logits is None else ev.logits.detach(), ev.target, ev.y,
                 {k: v.detach() for k, v in ev.vars.items()}, ev.consts, {k: a.detach() for k, a in ev.aux.items()}, ev.samples, ev.stage)
 
+# %% ../../nbs/13_engine.ipynb #dcd55244
 def _evaluate_part(cfg:RunSettings, stage:Stage, si:int, vars:dict, consts:dict, step:int):
     "One forward and backward pass: renders, logits, per-sample objective and its gradients."
     x, space = cfg.x, cfg.space
@@ -299,6 +311,7 @@ def _finite(obj, grads):
     for g in grads.values(): ok = ok & torch.isfinite(g.flatten(1).sum(1))
     return ok
 
+# %% ../../nbs/13_engine.ipynb #5c58c57d
 def _blame(cfg:RunSettings, st:RunState, bad:Tensor):
     "Name in `st.failed_by`, for each sample of `bad`, the first part whose output was NaN or Inf: the space's render (its generator, in-filler, ...), the logits, the objective, else the gradient."
     ev, obj = st.ev, st.obj
@@ -347,6 +360,7 @@ def _stalled(grads):
         out = z if out is None else out & z
     return out
 
+# %% ../../nbs/13_engine.ipynb #651de38e
 def _settle(cfg:RunSettings, st:RunState, stage:Stage, take:Tensor, recs:dict|None=None):
     "After an evaluation: the stop rule, the selector and the records see the samples of `take`; finished and stalled samples stop moving."
     done = stage.stop.done(st.ev) & take
@@ -373,7 +387,7 @@ def _start_stage(cfg:RunSettings, st:RunState, stage:Stage, si:int) -> int:
     _settle(cfg, st, stage, st.active)
     return per_eval
 
-# %% ../../nbs/13_engine.ipynb #605c571d
+# %% ../../nbs/13_engine.ipynb #b7b51b10
 def _moving(cfg:RunSettings, st:RunState) -> bool:
     "Is any sample still moving? One host sync a step asks that and, when the last step broke samples, names who broke them."
     if st.pending is None: return bool(st.active.any())
@@ -382,6 +396,7 @@ def _moving(cfg:RunSettings, st:RunState) -> bool:
     st.pending = None
     return go
 
+# %% ../../nbs/13_engine.ipynb #fa4adb06
 def _step(cfg:RunSettings, st:RunState, stage:Stage, si:int, i:int):
     "Step `i`: move the active samples, evaluate, and freeze those whose objective or gradient broke (named at the next sync)."
     recs = stage.stepper.step(StepState(i - 1, cfg.x, st.vars, st.consts, st.grads, st.obj, st.active, st.select))
@@ -421,6 +436,7 @@ def _stage_record(cfg:RunSettings, st:RunState, stage:Stage, x_s:Tensor, done:Te
         p_t = cfg.model.probs(x_s).gather(1, cfg.target[:, None])[:, 0] if stage.uses_model else torch.full((cfg.B,), math.nan, device=cfg.x.device)
     return dict(x=x_s.detach().clone(), p_target=p_t, n_steps=st.n_steps.clone(), done=done.clone(), evaluations=evals, name=stage.name)
 
+# %% ../../nbs/13_engine.ipynb #e2921e7b
 def _run_once(cfg:RunSettings, stages:list, init:tuple[dict, dict]|None) -> Result:
     "One run from one start through every stage."
     st = RunState.start(cfg, init)
@@ -453,6 +469,7 @@ def _better(a:Result, b:Result) -> Tensor:
     "Per sample, is restart `a` better than `b`: not failed first, then the stop rule met, then the lower objective."
     return torch.where(a.failed != b.failed, b.failed, torch.where(a.done != b.done, a.done, a.obj < b.obj))
 
+# %% ../../nbs/13_engine.ipynb #096a0a0f
 def _restarts(cfg:RunSettings, stages:list, init:tuple[dict, dict]|None, restarts:int) -> Result:
     "`restarts` runs from fresh starts; each sample keeps its best."
     out = None
@@ -474,6 +491,7 @@ def _check_batch(x, target, y, space, rng):
         if not isinstance(t, Tensor) or t.is_floating_point() or t.dtype == torch.bool or t.dim() == 0 or len(t) != len(x):
             raise TypeError(f"`{name}` must be an integer tensor with one row per image ({len(x)}), got {_shape(t)}{'' if not isinstance(t, Tensor) else ' of ' + str(t.dtype)}")
 
+# %% ../../nbs/13_engine.ipynb #2999fe23
 def _as_stages(space, terms, stepper, steps, stop, select, stages) -> list:
     "The stages to run (one built from terms/stepper/steps/stop/select, or those given), each stepper checked against the space's capabilities."
     if stages is None:
@@ -484,6 +502,7 @@ def _as_stages(space, terms, stepper, steps, stop, select, stages) -> list:
     for si, s in enumerate(stages): s.stepper.check_space(space, (s.name or si) if len(stages) > 1 else None)
     return stages
 
+# %% ../../nbs/13_engine.ipynb #6fdf68b1
 def _check_options(restarts, chunk, init, record) -> tuple[int, int|None]:
     "`restarts`, `chunk` and `record` checked (and `restarts` against `init`)."
     restarts = check_number(restarts, "restarts", int, lo=1)
@@ -538,6 +557,55 @@ def _frozen_guard(modules):
         for sub in m.modules(): handles.append(sub.register_forward_hook(lambda mod, i, o: train_calls.append(type(mod).__name__) if mod.training else None))
     return states, train_calls, handles
 
+# %% ../../nbs/13_engine.ipynb #931426e2
+def _check_frozen(nets, states, train_calls):
+    "No frozen network ran in train mode, changed its weights or buffers, or received a gradient."
+    assert not train_calls, f"a frozen network ran in train mode: {sorted(set(train_calls))}"
+    for m, st in zip(nets, states):
+        assert all(torch.equal(st[k], v) for k, v in m.state_dict().items()), f"the weights or buffers of {type(m).__name__} changed"
+        assert all(p.grad is None for p in m.parameters()), f"a gradient reached the weights of {type(m).__name__}"
+
+# %% ../../nbs/13_engine.ipynb #7587432a
+def _check_iterates(log):
+    "Every iterate feasible, every render in [0, 1], and a sample that did not move in a step's `active` stayed where it was."
+    assert all(bool(r[3].all()) for r in log), "an iterate left the constraint set"
+    assert all(r[4].min() >= 0 and r[4].max() <= 1 for r in log), "a render left [0, 1]"
+    for (s0, v0, a0, *_), (s1, v1, a1, *_) in zip(log, log[1:]):
+        if s0 != s1: continue
+        still = ~a1                                     # did not move in the step that led to this evaluation
+        for k in v0: assert torch.equal(v1[k][still], v0[k][still]), f"a finished sample moved ({k})"
+
+# %% ../../nbs/13_engine.ipynb #6389aa41
+def _check_passes(rows, backs, evals, R, compacted):
+    "One forward and one backward pass of the `R = B·S` renders per evaluation (at most `R`, and all of them first, when compacted)."
+    if compacted: ok = len(backs) == evals and backs[0] == R and all(0 < b <= R for b in backs)
+    else: ok = rows.count(R) >= evals and len(backs) == evals and all(b == R for b in backs)
+    assert ok, f"expected one forward and one backward pass of {'at most ' if compacted else ''}{R} renders per evaluation; got forward rows {rows}, backward {backs}"
+
+# %% ../../nbs/13_engine.ipynb #64835f56
+def _check_seeds(runner, x, target, seeds, res, stochastic):
+    "The same seeds give the same result; other seeds another (when the search is random)."
+    again = runner(x, target, seeds, None)
+    assert torch.equal(again.x_cf, res.x_cf) and all(torch.equal(again.vars[k], res.vars[k]) for k in res.vars), "the same seeds gave another result"
+    if stochastic:
+        other = runner(x, target, seeds + 1000, None)
+        assert not all(torch.equal(other.vars[k], res.vars[k]) for k in res.vars), "other seeds gave the same result"
+
+# %% ../../nbs/13_engine.ipynb #ecbe3fc2
+def _check_independent(runner, x, target, seeds, res, atol) -> float:
+    "Each sample run alone, and the batch run as two uneven halves, give the batch's result (within `atol`); return the largest difference."
+    B = len(x)
+    alone = [runner(x[i:i + 1], target[i:i + 1], seeds[i:i + 1], None) for i in range(B)]
+    diff = max((a.x_cf - res.x_cf[i:i + 1]).abs().max().item() for i, a in enumerate(alone))
+    assert diff <= atol, f"batch independence: a sample run alone differs by {diff:.2e} (> {atol})"
+    assert all(int(a.n_steps) == int(res.n_steps[i]) for i, a in enumerate(alone)), "batch independence: a sample run alone took other steps"
+    if B > 2:
+        h = B // 2 + 1
+        halves = torch.cat([runner(x[:h], target[:h], seeds[:h], None).x_cf, runner(x[h:], target[h:], seeds[h:], None).x_cf])
+        diff = max(diff, (halves - res.x_cf).abs().max().item())
+        assert diff <= atol, f"batch independence: the batch run as two halves differs by {diff:.2e} (> {atol})"
+    return diff
+
 # %% ../../nbs/13_engine.ipynb #6c96cf76
 @dataclass
 class InvariantReport:
@@ -576,33 +644,11 @@ def check_invariants(runner:Callable, # runner(x, target, seeds, callback) -> Re
     finally:
         for h in handles: h.remove()
     evals = sum(1 for r in log if r[5])
-    assert not train_calls, f"a frozen network ran in train mode: {sorted(set(train_calls))}"
-    for m, st in zip(nets, states):
-        assert all(torch.equal(st[k], v) for k, v in m.state_dict().items()), f"the weights or buffers of {type(m).__name__} changed"
-        assert all(p.grad is None for p in m.parameters()), f"a gradient reached the weights of {type(m).__name__}"
-    assert all(bool(r[3].all()) for r in log), "an iterate left the constraint set"
-    assert all(r[4].min() >= 0 and r[4].max() <= 1 for r in log), "a render left [0, 1]"
-    for (s0, v0, a0, *_), (s1, v1, a1, *_) in zip(log, log[1:]):
-        if s0 != s1: continue
-        still = ~a1                                     # did not move in the step that led to this evaluation
-        for k in v0: assert torch.equal(v1[k][still], v0[k][still]), f"a finished sample moved ({k})"
-    if compacted: ok = len(backs) == evals and backs[0] == B * S and all(0 < b <= B * S for b in backs)
-    else: ok = rows.count(B * S) >= evals and len(backs) == evals and all(b == B * S for b in backs)
-    assert ok, f"expected one forward and one backward pass of {'at most ' if compacted else ''}{B * S} renders per evaluation; got forward rows {rows}, backward {backs}"
-    again = runner(x, target, seeds, None)
-    assert torch.equal(again.x_cf, res.x_cf) and all(torch.equal(again.vars[k], res.vars[k]) for k in res.vars), "the same seeds gave another result"
-    if stochastic:
-        other = runner(x, target, seeds + 1000, None)
-        assert not all(torch.equal(other.vars[k], res.vars[k]) for k in res.vars), "other seeds gave the same result"
-    alone = [runner(x[i:i + 1], target[i:i + 1], seeds[i:i + 1], None) for i in range(B)]
-    diff = max((a.x_cf - res.x_cf[i:i + 1]).abs().max().item() for i, a in enumerate(alone))
-    assert diff <= atol, f"batch independence: a sample run alone differs by {diff:.2e} (> {atol})"
-    assert all(int(a.n_steps) == int(res.n_steps[i]) for i, a in enumerate(alone)), "batch independence: a sample run alone took other steps"
-    if B > 2:
-        h = B // 2 + 1
-        halves = torch.cat([runner(x[:h], target[:h], seeds[:h], None).x_cf, runner(x[h:], target[h:], seeds[h:], None).x_cf])
-        diff = max(diff, (halves - res.x_cf).abs().max().item())
-        assert diff <= atol, f"batch independence: the batch run as two halves differs by {diff:.2e} (> {atol})"
+    _check_frozen(nets, states, train_calls)
+    _check_iterates(log)
+    _check_passes(rows, backs, evals, B * S, compacted)
+    _check_seeds(runner, x, target, seeds, res, stochastic)
+    diff = _check_independent(runner, x, target, seeds, res, atol)
     return InvariantReport(evals, len(rows), B * S, res.n_steps.tolist(), atol, diff)
 
 # %% ../../nbs/13_engine.ipynb #104eaec4
