@@ -165,7 +165,9 @@ class RunSettings:
 
 # %% ../../nbs/13_engine.ipynb #ec96ae7e
 @patch(as_prop=True)
-def B(self:RunSettings) -> int: return len(self.x)
+def B(self:RunSettings) -> int:
+    "The number of images."
+    return len(self.x)
 
 # %% ../../nbs/13_engine.ipynb #244f01be
 @patch

@@ -216,6 +216,7 @@ class LpBall(Pixels):
 # %% ../../nbs/11_spaces.ipynb #50194e5f
 @patch
 def init(self:LpBall, x, rng):
+    "Each image's start: a random vertex, a random point of the sphere, or the image itself (`start`)."
     if self.start == "zero": return {"x_hat": x.clone()}, {}
     noise = rng.randn(*x.shape[1:], dtype=x.dtype, device=x.device)
     if self.start == "vertex": return {"x_hat": (x + self.lmo(x, noise).to(x)).clamp(0, 1)}, {}
@@ -271,6 +272,7 @@ class Mask(Space):
 # %% ../../nbs/11_spaces.ipynb #0482b51d
 @patch
 def init(self:Mask, x, rng):
+    "Each image's grid with every cell at `init_logit` (the in-filler checked on one image first)."
     check_infiller(self.infiller, x)          # one image: an in-filler made for other images is named before any work
     h, w = self.size or x.shape[-2:]
     return {"logit": torch.full((len(x), 1, h, w), self.init_logit, dtype=x.dtype, device=x.device)}, {}
@@ -297,6 +299,7 @@ def _compose(self:Mask, x, z, keep_hard, rng):
 # %% ../../nbs/11_spaces.ipynb #4298482d
 @patch
 def render(self:Mask, vars, consts, x, rng, step, mode="search"):
+    "Search: `samples` concrete masks per image, each composed with the in-fill; final: the mask thresholded at `threshold`, and `aux['mask']`."
     k = self.keep_prob(vars, x.shape)
     if mode == "final":
         hard = (k >= self.threshold).to(x.dtype)
@@ -335,6 +338,7 @@ class Latent(Space):
 # %% ../../nbs/11_spaces.ipynb #39b01f0e
 @patch
 def init(self:Latent, x, rng):
+    "The encoder's code of each image (its mean, or a sample from the image's own stream) as the start."
     check_generator(self.generator, x)    # one latent and one image: a generator made for other images is named before any work
     with torch.no_grad(): z0 = self.generator.encode(x, rng if self.encode == "sample" else None)
     return self.start(z0)
@@ -369,6 +373,7 @@ class Module(Space):
 # %% ../../nbs/11_spaces.ipynb #e6ce3b57
 @patch
 def init(self:Module, x, rng):
+    "The template weights repeated per image (leading dimension B), and each image's input from `make_input`."
     B = len(x)
     if any(v.device != x.device for v in self._buffers.values()): self._buffers = {k: v.to(x.device) for k, v in self._buffers.items()}
     vars = {k: v.to(x.device).expand(B, *v.shape).clone() for k, v in self._params.items()}
@@ -382,6 +387,7 @@ def _one(self:Module, params, inp):
 # %% ../../nbs/11_spaces.ipynb #a586ff51
 @patch
 def render(self:Module, vars, consts, x, rng, step, mode="search"):
+    "Each image rendered by the network with its own weights, mapped over the batch with `vmap`."
     out = torch.func.vmap(self._one, randomness="error")(vars, consts["input"])
     if out.shape != x.shape: raise ValueError(f"the prior network renders images of shape {tuple(out.shape[1:])}, expected {tuple(x.shape[1:])}")
     return out, {}

@@ -32,6 +32,7 @@ class AutoSchedule:
 # %% ../../nbs/12_steppers.ipynb #a7de0b4c
 @patch
 def reset(self:AutoSchedule, best_obj:Tensor):
+    "Start a stage: the starting objective is the best so far, and every sample counts as just halved."
     self.reduced_last = torch.ones_like(best_obj, dtype=torch.bool)
     self.best_last = best_obj.clone(); self.objs = []
 
@@ -88,7 +89,9 @@ def check_space(self:Stepper, space:Space, stage:str|int|None=None):
     raise TypeError(f"{self!r} cannot search {space!r}{where}: it needs {need}, which the space does not declare (it declares {sorted(space.capabilities)})")
 
 # %% ../../nbs/12_steppers.ipynb #bf39988b
-def bview(m:Tensor, t:Tensor) -> Tensor: return m.view(-1, *[1] * (t.dim() - 1))
+def bview(m:Tensor, t:Tensor) -> Tensor:
+    "`m` (one value per sample, B) viewed to broadcast over `t` (B×...)."
+    return m.view(-1, *[1] * (t.dim() - 1))
 
 # %% ../../nbs/12_steppers.ipynb #c8445dd9
 def _auto_restart(schedule:AutoSchedule, st:StepState, eta:Tensor, cur:Tensor, g:Tensor, key:str="x_hat"):
@@ -120,6 +123,7 @@ class FrankWolfe(Stepper):
 # %% ../../nbs/12_steppers.ipynb #6ac62e50
 @patch
 def start(self:FrankWolfe, space, steps, vars, consts, x, obj):
+    "A fresh step size η per sample and, with `auto`, a fresh schedule over the stage's budget."
     super(FrankWolfe, self).start(space, steps, vars, consts, x, obj)
     self.eta = torch.full((x.shape[0],), self.lr, dtype=x.dtype, device=x.device)
     self.m = None
@@ -129,6 +133,7 @@ def start(self:FrankWolfe, space, steps, vars, consts, x, obj):
 # %% ../../nbs/12_steppers.ipynb #f776d8d8
 @patch
 def step(self:FrankWolfe, st):
+    "Move the active samples toward the oracle's vertex by η; return the duality gap per sample."
     xh, g = st.vars["x_hat"], st.grads["x_hat"]
     cur = xh
     if st.step > 0 and self.schedule is not None:
@@ -158,6 +163,7 @@ class APGD(Stepper):
 # %% ../../nbs/12_steppers.ipynb #3943d22e
 @patch
 def start(self:APGD, space, steps, vars, consts, x, obj):
+    "A step size of 2ε per sample, momentum from the starting point, a fresh Auto schedule."
     super(APGD, self).start(space, steps, vars, consts, x, obj)
     self.eta = torch.full((x.shape[0],), 2 * space.eps, dtype=x.dtype, device=x.device)
     self.prev = vars["x_hat"].clone()
@@ -178,6 +184,7 @@ def _direction(self:APGD, g):
 # %% ../../nbs/12_steppers.ipynb #3129059d
 @patch
 def step(self:APGD, st):
+    "A normalised step, a projection, momentum and a projection again, for the active samples."
     xh, g = st.vars["x_hat"], st.grads["x_hat"]
     cur = xh.clone()
     if st.step > 0:
@@ -210,6 +217,7 @@ class Adam(Stepper):
 # %% ../../nbs/12_steppers.ipynb #1326d907
 @patch
 def start(self:Adam, space, steps, vars, consts, x, obj):
+    "Zero moments and step counts per sample, for every variable."
     super(Adam, self).start(space, steps, vars, consts, x, obj)
     self.m = {k: torch.zeros_like(v) for k, v in vars.items()}
     self.v = {k: torch.zeros_like(v) for k, v in vars.items()}
@@ -218,6 +226,7 @@ def start(self:Adam, space, steps, vars, consts, x, obj):
 # %% ../../nbs/12_steppers.ipynb #4bed9678
 @patch
 def step(self:Adam, st):
+    "One Adam update of the active samples; the others' variables, moments and step counts stay as they are."
     b1, b2 = self.betas
     act, every = st.active, bool(st.active.all())
     self.t = self.t + act.to(self.t)

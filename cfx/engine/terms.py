@@ -38,7 +38,9 @@ class Eval:
 
 # %% ../../nbs/10_terms.ipynb #113bd0ce
 @patch(as_prop=True)
-def B(self:Eval) -> int: return len(self.x)
+def B(self:Eval) -> int:
+    "The number of images."
+    return len(self.x)
 
 # %% ../../nbs/10_terms.ipynb #71e2849b
 @patch
@@ -60,7 +62,9 @@ def anchor(self:Eval) -> Tensor:
 
 # %% ../../nbs/10_terms.ipynb #a27f68af
 @patch(as_prop=True)
-def log_probs(self:Eval) -> Tensor: return self.logits.log_softmax(-1)
+def log_probs(self:Eval) -> Tensor:
+    "Log-probabilities of the classes per render (R×K)."
+    return self.logits.log_softmax(-1)
 
 # %% ../../nbs/10_terms.ipynb #ac5f478e
 @patch(as_prop=True)
@@ -96,6 +100,7 @@ class Term:
 # %% ../../nbs/10_terms.ipynb #d8d78147
 @patch
 def w(self:Term, step:int) -> float:
+    "The weight at `step`: the number, or the schedule's value there (checked to be finite)."
     if not callable(self.weight): return self.weight
     v = self.weight(step)
     if not (isinstance(v, (int, float)) and math.isfinite(v)): raise ValueError(f"the weight schedule of {type(self).__name__} returned {v!r} at step {step}; expected a finite number")
@@ -146,7 +151,9 @@ class CrossEntropyAway(Term):
     def __call__(self, ev): return ev.log_probs.gather(1, ev.per_render(ev.y)[:, None])[:, 0]
 
 # %% ../../nbs/10_terms.ipynb #969bb833
-def lp_norm(d:Tensor, p:float) -> Tensor:
+def lp_norm(d:Tensor, # differences, B×… (any shape with a leading batch dimension)
+            p:float, # the norm: ≥ 1, or inf
+           ) -> Tensor:
     "Per-sample l_p norm of a batch `d` (any shape with leading dim B); p may be `inf`. Its gradient at 0 is 0, not NaN."
     return torch.linalg.vector_norm(d.flatten(1), ord=p, dim=1)
 
@@ -222,6 +229,7 @@ class BNStats(Term):
 # %% ../../nbs/10_terms.ipynb #8f440403
 @patch
 def attach(self:BNStats, model):
+    "Hooks on the classifier's BatchNorm layers (2-d and 3-d ones per image; every one when coupled) keeping each layer's distance at the last forward pass; returns their handles."
     kinds = (nn.BatchNorm2d, nn.BatchNorm3d) if not self.coupled else (nn.modules.batchnorm._BatchNorm,)
     layers = [m for m in model.modules() if isinstance(m, kinds) and m.running_mean is not None]
     if not layers: raise ValueError("BNStats needs a classifier with BatchNorm2d/3d layers that track running statistics "
