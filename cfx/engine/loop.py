@@ -10,6 +10,7 @@ from typing import Callable, Sequence
 
 import torch
 from torch import nn, Tensor
+from fastcore.basics import patch
 
 from ..core.results import BatchResult
 from ..core.models import Classifier, as_classifier
@@ -20,8 +21,8 @@ from .spaces import Space
 from .steppers import StepState, Stepper, bview
 
 # %% auto #0
-__all__ = ['Stop', 'Threshold', 'Select', 'Last', 'Best', 'FirstValid', 'Stage', 'Result', 'run', 'InvariantReport',
-           'check_invariants', 'fit_predictor']
+__all__ = ['Stop', 'Threshold', 'Select', 'Last', 'Best', 'FirstValid', 'Stage', 'Result', 'RunSettings', 'RunState', 'run',
+           'InvariantReport', 'check_invariants', 'fit_predictor']
 
 # %% ../../nbs/13_engine.ipynb #2a728d90
 class Stop:
@@ -30,6 +31,7 @@ class Stop:
     def done(self, ev:Eval) -> Tensor: return torch.zeros(ev.B, dtype=torch.bool, device=ev.x.device)
     def __repr__(self): return f"{type(self).__name__}()"
 
+# %% ../../nbs/13_engine.ipynb #29997c79
 class Threshold(Stop):
     "Finished once `p(target | x̂) ≥ tau` (`below=True`: `≤ tau`; the mean over Monte-Carlo renders), or with `flip=True` once the prediction leaves `y`."
     uses_model = True
@@ -66,17 +68,21 @@ class Best(Select):
         self.best = {k: v.detach().clone() for k, v in ev.vars.items()}
         self.best_grads = {k: v.detach().clone() for k, v in grads.items()} if keep_grads else {}
         self.best_obj, self.best_step, self.best_done = obj.clone(), torch.zeros_like(obj, dtype=torch.long), torch.zeros_like(obj, dtype=torch.bool)
-    def _take(self, m, ev, obj, grads, done):
-        if not m.any(): return
-        every = bool(m.all())                                   # the common case early in a search: a plain copy
-        for k, v in ev.vars.items(): self.best[k] = v.detach().clone() if every else torch.where(bview(m, v), v.detach(), self.best[k])
-        for k in self.best_grads: self.best_grads[k] = grads[k] if every else torch.where(bview(m, grads[k]), grads[k], self.best_grads[k])
-        self.best_obj = torch.where(m, obj, self.best_obj)
-        self.best_step = torch.where(m, ev.step, self.best_step)
-        self.best_done = torch.where(m, done, self.best_done)
     def update(self, ev, obj, grads, take, done): self._take(take & (obj < self.best_obj), ev, obj, grads, done)
     def result(self, vars): return self.best, self.best_obj, self.best_step, self.best_done
 
+# %% ../../nbs/13_engine.ipynb #04a43987
+@patch
+def _take(self:Best, m, ev, obj, grads, done):
+    if not m.any(): return
+    every = bool(m.all())                                   # the common case early in a search: a plain copy
+    for k, v in ev.vars.items(): self.best[k] = v.detach().clone() if every else torch.where(bview(m, v), v.detach(), self.best[k])
+    for k in self.best_grads: self.best_grads[k] = grads[k] if every else torch.where(bview(m, grads[k]), grads[k], self.best_grads[k])
+    self.best_obj = torch.where(m, obj, self.best_obj)
+    self.best_step = torch.where(m, ev.step, self.best_step)
+    self.best_done = torch.where(m, done, self.best_done)
+
+# %% ../../nbs/13_engine.ipynb #f9576436
 class FirstValid(Best):
     "The first iterate at which the stop rule fired; until then, the best objective."
     def update(self, ev, obj, grads, take, done):
@@ -88,6 +94,11 @@ def _check_list(v, cls, name):
     if not v or not all(isinstance(t, cls) for t in v): raise TypeError(f"`{name}` must be a non-empty list of {cls.__name__} objects, got {v!r}")
     return v
 
+# %% ../../nbs/13_engine.ipynb #ec6a371c
+def _shape(v): return tuple(v.shape) if isinstance(v, Tensor) else type(v).__name__
+def _dims(s) -> str: return "×".join(str(int(v)) for v in s)
+
+# %% ../../nbs/13_engine.ipynb #8c1c6338
 @dataclass
 class Stage:
     "One phase of a search: terms, stepper, budget, stop rule and selection."
@@ -127,17 +138,83 @@ class Result:
     stages: list        # per stage (several stages only): dict(x=B×C×H×W, p_target=B, n_steps=B, done=B, evaluations=int, name=str)
     failed_by: dict = field(default_factory=dict)   # part -> bool B: who made the NaN/Inf that failed each sample (the space's part, 'model', ...)
 
-    def batch_result(self, history:dict|None=None, **extra):
-        "The explainer-facing `BatchResult` (mask and latent taken from the final render)."
-        kw = dict(x_cf=self.x_cf, n_steps=self.n_steps, mask=self.aux.get("mask"), latent=self.aux.get("latent"), failed=self.failed,
-                  failed_by=self.failed_by)
-        kw.update(extra)
-        return BatchResult(**kw, history=history if history is not None else {})
+# %% ../../nbs/13_engine.ipynb #8ac75999
+@patch
+def batch_result(self:Result, history:dict|None=None, **extra):
+    "The explainer-facing `BatchResult` (mask and latent taken from the final render)."
+    kw = dict(x_cf=self.x_cf, n_steps=self.n_steps, mask=self.aux.get("mask"), latent=self.aux.get("latent"), failed=self.failed,
+              failed_by=self.failed_by)
+    kw.update(extra)
+    return BatchResult(**kw, history=history if history is not None else {})
+
+# %% ../../nbs/13_engine.ipynb #61b212fd
+@dataclass
+class RunSettings:
+    "What stays fixed while `run` runs: the parts, the batch, its random streams and the run's options."
+    model: Classifier|None       # the wrapped classifier (None: nothing in the search reads one)
+    space: Space                 # the search space
+    x: Tensor                    # original images B×C×H×W
+    target: Tensor               # target class per image, B
+    y: Tensor                    # original prediction per image, B
+    rng: SampleRNG               # one stream per image (its counter moves on as the run draws)
+    record: Sequence[str] = ("obj", "p_target")            # per-step history to keep
+    chunk: int|None = None       # at most this many renders per forward pass
+    compact: bool = False        # evaluate only the samples still moving
+    progress: Callable[[float], None]|None = None          # called with the steps done
+    callback: Callable[[Eval, Tensor], None]|None = None   # called after every evaluation with (eval, active)
+
+# %% ../../nbs/13_engine.ipynb #ec96ae7e
+@patch(as_prop=True)
+def B(self:RunSettings) -> int:
+    "The number of images."
+    return len(self.x)
+
+# %% ../../nbs/13_engine.ipynb #244f01be
+@patch
+def rows(self:RunSettings, idx) -> RunSettings:
+    "The same run on the images `idx` only (a slice or an index tensor), each drawing from its own stream: a chunk, or the samples still moving."
+    return dataclasses.replace(self, x=self.x[idx], target=self.target[idx], y=self.y[idx], rng=self.rng[idx])
+
+# %% ../../nbs/13_engine.ipynb #65d11744
+@dataclass
+class RunState:
+    "What changes while `run` runs: the variables, the last evaluation, who still moves, who failed or stalled, the records."
+    vars: dict                   # search variables, B rows each (moved in place by the stepper)
+    consts: dict                 # the space's constants, B rows each
+    n_steps: Tensor              # steps taken over all stages, B
+    failed: Tensor               # the objective or its gradient went NaN/Inf: frozen there, B
+    stalled: Tensor              # the gradient was exactly zero while active: frozen there, B
+    failed_by: dict = field(default_factory=dict)   # part -> the samples it broke (the first part to, for each)
+    history: dict = field(default_factory=dict)     # name -> per-evaluation records (B each), over all stages
+    stages: list = field(default_factory=list)      # per-stage records (several stages only)
+    ev: Eval|None = None         # the last evaluation (detached)
+    obj: Tensor|None = None      # its objective per sample, B
+    grads: dict|None = None      # its gradients with respect to `vars`
+    active: Tensor|None = None   # samples still moving in the current stage, B
+    pending: Tensor|None = None  # samples the last step broke, named at the next sync
+    select: Select|None = None   # the current stage's selector (its best point so far)
+
+# %% ../../nbs/13_engine.ipynb #f5999071
+def _start_vars(cfg:RunSettings, init:tuple[dict, dict]|None) -> tuple[dict, dict]:
+    "The starting variables and constants (`init`, else the space's start), checked for one row per image and copied."
+    vars, consts = init if init is not None else cfg.space.init(cfg.x, cfg.rng)
+    for k, v in {**vars, **consts}.items():
+        if not isinstance(v, Tensor) or v.dim() == 0 or len(v) != cfg.B: raise ValueError(f"`init`: `{k}` must be a tensor with one row per image ({cfg.B}), got {_shape(v)}")
+    return {k: v.detach().clone() for k, v in vars.items()}, {k: v.detach() for k, v in consts.items()}
+
+# %% ../../nbs/13_engine.ipynb #3339fcaa
+@patch(cls_method=True)
+def start(cls:RunState, cfg:RunSettings, init:tuple[dict, dict]|None=None) -> RunState:
+    "The state before the first stage: nothing moved yet; a sample whose start already holds NaN or Inf has failed."
+    vars, consts = _start_vars(cfg, init)
+    zeros = lambda dtype: torch.zeros(cfg.B, dtype=dtype, device=cfg.x.device)
+    st = cls(vars, consts, zeros(torch.long), zeros(torch.bool), zeros(torch.bool), history={k: [] for k in cfg.record})
+    for part, m in cfg.space.nonfinite_start(vars, consts).items():
+        m = m.to(cfg.x.device) & ~st.failed
+        if m.any(): st.failed_by[part] = m; st.failed |= m
+    return st
 
 # %% ../../nbs/13_engine.ipynb #3e205b8f
-def _shape(v): return tuple(v.shape) if isinstance(v, Tensor) else type(v).__name__
-def _dims(s) -> str: return "×".join(str(int(v)) for v in s)
-
 def _check_render(space, x_hat, shape, mode, first):
     "A render must have the promised shape (images like `x`: else the space's part is named); the first of a stage (and every final one) must lie in [0, 1]."
     if isinstance(x_hat, Tensor) and x_hat.dim() == len(shape) and tuple(x_hat.shape[1:]) != tuple(shape[1:]):
@@ -148,41 +225,62 @@ def _check_render(space, x_hat, shape, mode, first):
         raise ValueError(f"{space!r} rendered values outside [0, 1] in {mode!r} mode (min {x_hat.min().item():.4g}, max {x_hat.max().item():.4g}): "
                          "a space must render images in [0, 1] (end a prior network in a sigmoid)")
 
-def _evaluate_part(model, space, stage, si, x, target, y, vars, consts, rng, step):
+# %% ../../nbs/13_engine.ipynb #6df69410
+def _check_target(target:Tensor, logits:Tensor):
+    "Targets must be classes of the classifier (checked at a stage's first evaluation: the logits tell how many classes there are)."
+    if target.dim() == 1 and len(target) and (target.min() < 0 or target.max() >= logits.shape[1]):
+        raise ValueError(f"`target` must hold class indices in [0, {logits.shape[1] - 1}], got {sorted(set(target[(target < 0) | (target >= logits.shape[1])].tolist()))}")
+
+# %% ../../nbs/13_engine.ipynb #71fc2974
+def _blame_term(stage:Stage, si:int, ev:Eval):
+    "A NaN or Inf objective on finite logits is a fault of a term: name the user's part the term calls, else the term."
+    bad = [t for t in stage.terms if not torch.isfinite(ev.per_image(t(ev))).all()]
+    part = next((t for t in bad if t.part), None)
+    if part is not None:
+        n = int((~torch.isfinite(ev.per_image(part(ev)))).sum())
+        raise FloatingPointError(f"`{part.part}` returned NaN or Inf during the search ({type(part).__name__}, on {n} of the {ev.B} images "
+                                 f"scored at step {ev.step} of stage {stage.name or si!r}, with finite logits): check `{part.part}`")
+    raise FloatingPointError(f"the term(s) {[type(t).__name__ for t in bad]} returned NaN or Inf on finite logits: a bug of the term or its weight")
+
+# %% ../../nbs/13_engine.ipynb #2884c843
+def _objective(stage:Stage, si:int, ev:Eval, space:Space) -> Tensor:
+    "The stage's terms, weighted and summed per image (a term's values per render averaged over each image's renders first)."
+    B, S, obj = ev.B, ev.samples, None
+    for t in stage.terms:
+        v = t(ev)
+        if not isinstance(v, Tensor) or v.dim() != 1 or len(v) not in (B, B * S):
+            raise ValueError(f"{t!r} must return one value per render ({B * S}) or per image ({B}), got {_shape(v)}")
+        v = t.w(ev.step) * ev.per_image(v)
+        obj = v if obj is None else obj + v
+    if not obj.requires_grad:
+        raise ValueError(f"the objective of stage {stage.name or si!r} does not depend on the search variables of {space!r}: "
+                         "the model's output has no gradient (detached, or computed under torch.no_grad())?")
+    if not torch.isfinite(obj).all() and ev.logits is not None and torch.isfinite(ev.logits).all(): _blame_term(stage, si, ev)
+    return obj
+
+# %% ../../nbs/13_engine.ipynb #92bf8a13
+def _detached(ev:Eval) -> Eval:
+    "The evaluation without its autograd graph: what the loop keeps."
+    return Eval(ev.step, ev.x, ev.x_hat.detach(), None if ev.logits is None else ev.logits.detach(), ev.target, ev.y,
+                {k: v.detach() for k, v in ev.vars.items()}, ev.consts, {k: a.detach() for k, a in ev.aux.items()}, ev.samples, ev.stage)
+
+# %% ../../nbs/13_engine.ipynb #dcd55244
+def _evaluate_part(cfg:RunSettings, stage:Stage, si:int, vars:dict, consts:dict, step:int):
     "One forward and backward pass: renders, logits, per-sample objective and its gradients."
-    B, S = len(x), space.samples
+    x, space = cfg.x, cfg.space
     with torch.enable_grad():
         leaves = {k: v.detach().requires_grad_(True) for k, v in vars.items()}
-        x_hat, aux = space.render(leaves, consts, x, rng, step, "search")
-        _check_render(space, x_hat, (B * S, *x.shape[1:]), "search", step == 0)
-        logits = model(x_hat) if stage.uses_model else None
-        if step == 0 and logits is not None and target.dim() == 1 and len(target) and (target.min() < 0 or target.max() >= logits.shape[1]):
-            raise ValueError(f"`target` must hold class indices in [0, {logits.shape[1] - 1}], got {sorted(set(target[(target < 0) | (target >= logits.shape[1])].tolist()))}")
-        ev = Eval(step, x, x_hat, logits, target, y, leaves, consts, aux, S, si)
-        obj = None
-        for t in stage.terms:
-            v = t(ev)
-            if not isinstance(v, Tensor) or v.dim() != 1 or len(v) not in (B, B * S):
-                raise ValueError(f"{t!r} must return one value per render ({B * S}) or per image ({B}), got {_shape(v)}")
-            v = t.w(step) * ev.per_image(v)
-            obj = v if obj is None else obj + v
-        if not obj.requires_grad:
-            raise ValueError(f"the objective of stage {stage.name or si!r} does not depend on the search variables of {space!r}: "
-                             "the model's output has no gradient (detached, or computed under torch.no_grad())?")
-        if not torch.isfinite(obj).all() and logits is not None and torch.isfinite(logits).all():
-            bad = [t for t in stage.terms if not torch.isfinite(ev.per_image(t(ev))).all()]
-            part = next((t for t in bad if t.part), None)
-            if part is not None:
-                n = int((~torch.isfinite(ev.per_image(part(ev)))).sum())
-                raise FloatingPointError(f"`{part.part}` returned NaN or Inf during the search ({type(part).__name__}, on {n} of the {B} images "
-                                         f"scored at step {step} of stage {stage.name or si!r}, with finite logits): check `{part.part}`")
-            raise FloatingPointError(f"the term(s) {[type(t).__name__ for t in bad]} returned NaN or Inf on finite logits: a bug of the term or its weight")
+        x_hat, aux = space.render(leaves, consts, x, cfg.rng, step, "search")
+        _check_render(space, x_hat, (len(x) * space.samples, *x.shape[1:]), "search", step == 0)
+        logits = cfg.model(x_hat) if stage.uses_model else None
+        if step == 0 and logits is not None: _check_target(cfg.target, logits)
+        ev = Eval(step, x, x_hat, logits, cfg.target, cfg.y, leaves, consts, aux, space.samples, si)
+        obj = _objective(stage, si, ev, space)
         grads = torch.autograd.grad(obj.sum(), list(leaves.values()), allow_unused=True)
     grads = {k: g if g is not None else torch.zeros_like(v) for (k, v), g in zip(leaves.items(), grads)}
-    det = Eval(step, x, x_hat.detach(), None if logits is None else logits.detach(), target, y,
-               {k: v.detach() for k, v in leaves.items()}, consts, {k: a.detach() for k, a in aux.items()}, S, si)
-    return det, obj.detach(), grads
+    return _detached(ev), obj.detach(), grads
 
+# %% ../../nbs/13_engine.ipynb #f4b2f3d2
 def _merge(parts):
     "One Eval, objective and gradients from the chunks' (in order)."
     evs, objs, grads = zip(*parts)
@@ -193,17 +291,19 @@ def _merge(parts):
               {k: cat([e.aux[k] for e in evs]) for k in e0.aux}, e0.samples, e0.stage)
     return ev, torch.cat(objs), {k: torch.cat([g[k] for g in grads]) for k in grads[0]}
 
-def _evaluate(model, space, stage, si, x, target, y, vars, consts, rng, step, chunk):
-    if chunk is not None and chunk < space.samples:
-        raise ValueError(f"`chunk` ({chunk}) must hold at least one image's {space.samples} renders")
-    per = len(x) if chunk is None else chunk // space.samples
-    if per >= len(x): return _evaluate_part(model, space, stage, si, x, target, y, vars, consts, rng, step)
+# %% ../../nbs/13_engine.ipynb #fbf6d0f6
+def _evaluate(cfg:RunSettings, stage:Stage, si:int, vars:dict, consts:dict, step:int):
+    "One evaluation of the batch: in one pass, or in chunks of whole images (at most `cfg.chunk` renders each)."
+    S = cfg.space.samples
+    if cfg.chunk is not None and cfg.chunk < S:
+        raise ValueError(f"`chunk` ({cfg.chunk}) must hold at least one image's {S} renders")
+    per = cfg.B if cfg.chunk is None else cfg.chunk // S
+    if per >= cfg.B: return _evaluate_part(cfg, stage, si, vars, consts, step)
     parts, sub = [], None
-    for i in range(0, len(x), per):
-        sl = slice(i, i + per); sub = rng[sl]
-        parts.append(_evaluate_part(model, space, stage, si, x[sl], target[sl], y[sl], {k: v[sl] for k, v in vars.items()},
-                                    {k: v[sl] for k, v in consts.items()}, sub, step))
-    rng.counter = sub.counter      # every chunk started from the same counter and drew the same amount
+    for i in range(0, cfg.B, per):
+        sl = slice(i, i + per); sub = cfg.rows(sl)
+        parts.append(_evaluate_part(sub, stage, si, {k: v[sl] for k, v in vars.items()}, {k: v[sl] for k, v in consts.items()}, step))
+    cfg.rng.counter = sub.rng.counter      # every chunk started from the same counter and drew the same amount
     return _merge(parts)
 
 # %% ../../nbs/13_engine.ipynb #1b4eb81d
@@ -213,40 +313,46 @@ def _finite(obj, grads):
     for g in grads.values(): ok = ok & torch.isfinite(g.flatten(1).sum(1))
     return ok
 
-def _blame(failed_by:dict, bad:Tensor, ev:Eval, obj:Tensor, space:Space):
-    "Name, for each sample of `bad`, the first part whose output was NaN or Inf: the space's render (its generator, in-filler, ...), the logits, the objective, else the gradient."
+# %% ../../nbs/13_engine.ipynb #5c58c57d
+def _blame(cfg:RunSettings, st:RunState, bad:Tensor):
+    "Name in `st.failed_by`, for each sample of `bad`, the first part whose output was NaN or Inf: the space's render (its generator, in-filler, ...), the logits, the objective, else the gradient."
+    ev, obj = st.ev, st.obj
     render = nonfinite_rows(ev.x_hat).view(ev.B, -1).any(1)
     logits = nonfinite_rows(ev.logits).view(ev.B, -1).any(1) if ev.logits is not None else torch.zeros_like(bad)
     left = bad.clone()
-    for part, m in ((space.part, render), ("model", logits), ("objective", ~torch.isfinite(obj)), ("gradient", torch.ones_like(bad))):
+    for part, m in ((cfg.space.part, render), ("model", logits), ("objective", ~torch.isfinite(obj)), ("gradient", torch.ones_like(bad))):
         hit = left & m
-        if hit.any(): failed_by[part] = failed_by.get(part, torch.zeros_like(bad)) | hit
+        if hit.any(): st.failed_by[part] = st.failed_by.get(part, torch.zeros_like(bad)) | hit
         left &= ~hit
 
-def _record(hist, keys, ev, obj, space):
-    for k in keys:
-        if k == "obj": hist[k].append(obj)
-        elif k == "p_target": hist[k].append(ev.p_target if ev.logits is not None else torch.full_like(obj, math.nan))
-        elif k == "dist": hist[k].append(ev.per_image(lp_norm(ev.x_hat - ev.per_render(ev.anchor), getattr(space, "p", 2.0))))
+# %% ../../nbs/13_engine.ipynb #ec1e63f6
+def _record(cfg:RunSettings, st:RunState):
+    "Add the last evaluation to the history: objective, target probability (NaN where no classifier ran), distance to the anchor (in the ball's norm, else l2)."
+    ev, obj = st.ev, st.obj
+    for k in cfg.record:
+        if k == "obj": st.history[k].append(obj)
+        elif k == "p_target": st.history[k].append(ev.p_target if ev.logits is not None else torch.full_like(obj, math.nan))
+        elif k == "dist":
+            p = cfg.space.p if "lp_ball" in cfg.space.capabilities else 2.0
+            st.history[k].append(ev.per_image(lp_norm(ev.x_hat - ev.per_render(ev.anchor), p)))
 
 # %% ../../nbs/13_engine.ipynb #0009add0
-def _evaluate_active(model, space, stage, si, x, target, y, vars, consts, rng, step, chunk, active, prev):
+def _evaluate_active(cfg:RunSettings, st:RunState, stage:Stage, si:int, step:int):
     "Evaluate only the active samples and carry the finished ones' last values (their variables do not move, so they are exact)."
-    idx = active.nonzero()[:, 0]
-    sub = rng[idx]
-    ev_a, obj_a, grads_a = _evaluate(model, space, stage, si, x[idx], target[idx], y[idx], {k: v[idx] for k, v in vars.items()},
-                                     {k: v[idx] for k, v in consts.items()}, sub, step, chunk)
-    rng.counter = sub.counter                             # per-image streams: the active samples drew what they draw in the full batch
-    ev0, obj0, _ = prev
-    S, B = space.samples, len(x)
+    idx = st.active.nonzero()[:, 0]
+    sub = cfg.rows(idx)
+    ev_a, obj_a, grads_a = _evaluate(sub, stage, si, {k: v[idx] for k, v in st.vars.items()}, {k: v[idx] for k, v in st.consts.items()}, step)
+    cfg.rng.counter = sub.rng.counter                    # per-image streams: the active samples drew what they draw in the full batch
+    ev0, S, B = st.ev, cfg.space.samples, cfg.B
     ridx = (idx[:, None] * S + torch.arange(S, device=idx.device)).flatten()
     def put(full, part): out = full.clone(); out[idx if len(full) == B else ridx] = part; return out
-    obj = put(obj0, obj_a)
-    grads = {k: torch.zeros_like(v).index_copy_(0, idx, grads_a[k]) for k, v in vars.items()}
-    ev = Eval(step, x, put(ev0.x_hat, ev_a.x_hat), None if ev0.logits is None else put(ev0.logits, ev_a.logits), target, y,
-              {k: v.detach() for k, v in vars.items()}, consts, {k: put(ev0.aux[k], a) for k, a in ev_a.aux.items()}, S, si)
+    obj = put(st.obj, obj_a)
+    grads = {k: torch.zeros_like(v).index_copy_(0, idx, grads_a[k]) for k, v in st.vars.items()}
+    ev = Eval(step, cfg.x, put(ev0.x_hat, ev_a.x_hat), None if ev0.logits is None else put(ev0.logits, ev_a.logits), cfg.target, cfg.y,
+              {k: v.detach() for k, v in st.vars.items()}, st.consts, {k: put(ev0.aux[k], a) for k, a in ev_a.aux.items()}, S, si)
     return ev, obj, grads
 
+# %% ../../nbs/13_engine.ipynb #fa964e1c
 def _stalled(grads):
     "Per sample: every gradient entry exactly zero (the sample cannot move)."
     out = None
@@ -256,86 +362,96 @@ def _stalled(grads):
         out = z if out is None else out & z
     return out
 
-def _run_stage(model, space, stage, si, x, target, y, vars, consts, rng, chunk, hist, record, failed, failed_by, stalled, n_steps, progress, callback, compact):
+# %% ../../nbs/13_engine.ipynb #651de38e
+def _settle(cfg:RunSettings, st:RunState, stage:Stage, take:Tensor, recs:dict|None=None):
+    "After an evaluation: the stop rule, the selector and the records see the samples of `take`; finished and stalled samples stop moving."
+    done = stage.stop.done(st.ev) & take
+    st.select.update(st.ev, st.obj, st.grads, take, done)
+    _record(cfg, st)
+    for k, v in (recs or {}).items(): st.history.setdefault(k, []).append(v.detach())
+    if cfg.callback: cfg.callback(st.ev, st.active)
+    st.active = take & ~done
+    stuck = st.active & _stalled(st.grads); st.stalled |= stuck; st.active = st.active & ~stuck
+
+# %% ../../nbs/13_engine.ipynb #59849f40
+def _start_stage(cfg:RunSettings, st:RunState, stage:Stage, si:int) -> int:
+    "Evaluate the stage's starting point and start its stepper and selector; return how many random numbers one evaluation draws."
+    c0 = cfg.rng.counter
+    st.ev, st.obj, st.grads = _evaluate(cfg, stage, si, st.vars, st.consts, 0)
+    per_eval = cfg.rng.counter - c0
+    bad = ~_finite(st.obj, st.grads) & ~st.failed
+    if bad.any(): _blame(cfg, st, bad)
+    st.failed |= bad
+    st.active, st.pending = ~st.failed, None
+    stage.stepper.start(cfg.space, stage.steps, st.vars, st.consts, cfg.x, st.obj)
+    st.select = stage.select or (Last() if cfg.space.samples > 1 else Best())    # on a Monte-Carlo objective Best would pick lucky draws
+    st.select.start(st.ev, st.obj, st.grads, stage.stepper.needs_best_grads)
+    _settle(cfg, st, stage, st.active)
+    return per_eval
+
+# %% ../../nbs/13_engine.ipynb #b7b51b10
+def _moving(cfg:RunSettings, st:RunState) -> bool:
+    "Is any sample still moving? One host sync a step asks that and, when the last step broke samples, names who broke them."
+    if st.pending is None: return bool(st.active.any())
+    go, broke = torch.stack([st.active.any(), st.pending.any()]).tolist()
+    if broke: _blame(cfg, st, st.pending)
+    st.pending = None
+    return go
+
+# %% ../../nbs/13_engine.ipynb #fa4adb06
+def _step(cfg:RunSettings, st:RunState, stage:Stage, si:int, i:int):
+    "Step `i`: move the active samples, evaluate, and freeze those whose objective or gradient broke (named at the next sync)."
+    recs = stage.stepper.step(StepState(i - 1, cfg.x, st.vars, st.consts, st.grads, st.obj, st.active, st.select))
+    if not stage.stepper.stays_feasible: cfg.space.project(st.vars, st.consts, cfg.x)
+    st.n_steps += st.active.long()
+    if cfg.compact and not bool(st.active.all()): st.ev, st.obj, st.grads = _evaluate_active(cfg, st, stage, si, i)
+    else: st.ev, st.obj, st.grads = _evaluate(cfg, stage, si, st.vars, st.consts, i)
+    bad = st.active & ~_finite(st.obj, st.grads)
+    st.failed |= bad
+    st.pending = bad
+    _settle(cfg, st, stage, st.active & ~bad, recs)
+
+# %% ../../nbs/13_engine.ipynb #86c1f7ab
+def _run_stage(cfg:RunSettings, st:RunState, stage:Stage, si:int):
     "One stage: returns (selected vars, objective, step, stop rule at the selected iterate, evaluations)."
-    select = stage.select or (Last() if space.samples > 1 else Best())    # on a Monte-Carlo objective Best would pick lucky draws
-    handles = [h for t in stage.terms for h in t.attach(model)] if stage.uses_model else []
-    c0 = rng.counter
+    handles = [h for t in stage.terms for h in t.attach(cfg.model)] if stage.uses_model else []
+    c0 = cfg.rng.counter
     try:
-        ev, obj, grads = _evaluate(model, space, stage, si, x, target, y, vars, consts, rng, 0, chunk)
-        per_eval = rng.counter - c0                                      # random numbers one evaluation draws
-        bad = ~_finite(obj, grads) & ~failed
-        if bad.any(): _blame(failed_by, bad, ev, obj, space)
-        failed |= bad
-        active = ~failed
-        stage.stepper.start(space, stage.steps, vars, consts, x, obj)
-        select.start(ev, obj, grads, stage.stepper.needs_best_grads)
-        done = stage.stop.done(ev) & active
-        select.update(ev, obj, grads, active, done)
-        _record(hist, record, ev, obj, space)
-        if callback: callback(ev, active)
-        active = active & ~done
-        stuck = active & _stalled(grads); stalled |= stuck; active = active & ~stuck
-        taken, pending = 0, None
+        per_eval, taken = _start_stage(cfg, st, stage, si), 0
         for i in range(1, stage.steps + 1):
-            if pending is None: go = bool(active.any())
-            else:                                                        # one sync a step, as before: anyone still moving, anyone just broken
-                go, broke = torch.stack([active.any(), pending.any()]).tolist()
-                if broke: _blame(failed_by, pending, ev, obj, space)
-                pending = None
-            if not go: break
+            if not _moving(cfg, st): break
             taken = i
-            recs = stage.stepper.step(StepState(i - 1, x, vars, consts, grads, obj, active, select))
-            if not stage.stepper.stays_feasible: space.project(vars, consts, x)
-            n_steps += active.long()
-            if compact and not bool(active.all()):
-                ev, obj, grads = _evaluate_active(model, space, stage, si, x, target, y, vars, consts, rng, i, chunk, active, (ev, obj, grads))
-            else: ev, obj, grads = _evaluate(model, space, stage, si, x, target, y, vars, consts, rng, i, chunk)
-            bad = active & ~_finite(obj, grads)
-            failed |= bad
-            pending = bad
-            take = active & ~bad
-            done = stage.stop.done(ev) & take
-            select.update(ev, obj, grads, take, done)
-            _record(hist, record, ev, obj, space)
-            for k, v in (recs or {}).items(): hist.setdefault(k, []).append(v.detach())
-            if callback: callback(ev, active)
-            active = take & ~done
-            stuck = active & _stalled(grads); stalled |= stuck; active = active & ~stuck
-            if progress: progress(1.0)
-        if pending is not None and bool(pending.any()): _blame(failed_by, pending, ev, obj, space)
-        if progress and taken < stage.steps: progress(float(stage.steps - taken))
-        rng.counter = c0 + per_eval * (stage.steps + 1)                   # as if every step ran: what follows does not depend on batch mates
-        sel, sel_obj, sel_step, sel_done = select.result(vars)
+            _step(cfg, st, stage, si, i)
+            if cfg.progress: cfg.progress(1.0)
+        if st.pending is not None and bool(st.pending.any()): _blame(cfg, st, st.pending)
+        if cfg.progress and taken < stage.steps: cfg.progress(float(stage.steps - taken))
+        cfg.rng.counter = c0 + per_eval * (stage.steps + 1)               # as if every step ran: what follows does not depend on batch mates
+        sel, sel_obj, sel_step, sel_done = st.select.result(st.vars)
         return {k: v.clone() for k, v in sel.items()}, sel_obj, sel_step, sel_done, taken + 1
     finally:
         for h in handles: h.remove()
 
 # %% ../../nbs/13_engine.ipynb #f9e75f33
-def _run_once(model, space, stages, x, target, y, rng, init, record, chunk, progress, callback, compact):
-    vars, consts = init if init is not None else space.init(x, rng)
-    B = len(x)
-    for k, v in {**vars, **consts}.items():
-        if not isinstance(v, Tensor) or v.dim() == 0 or len(v) != B: raise ValueError(f"`init`: `{k}` must be a tensor with one row per image ({B}), got {_shape(v)}")
-    vars, consts = {k: v.detach().clone() for k, v in vars.items()}, {k: v.detach() for k, v in consts.items()}
-    n_steps = torch.zeros(B, dtype=torch.long, device=x.device)
-    failed, stalled = torch.zeros(B, dtype=torch.bool, device=x.device), torch.zeros(B, dtype=torch.bool, device=x.device)
-    failed_by = {}                                                   # part -> samples it broke (the first part to, for each)
-    for part, m in space.nonfinite_start(vars, consts).items():     # a start already NaN: failed before the first step
-        m = m.to(x.device) & ~failed
-        if m.any(): failed_by[part] = m; failed |= m
-    hist, recs = {k: [] for k in record}, []
-    for si, st in enumerate(stages):
-        vars, obj, step, done, evals = _run_stage(model, space, st, si, x, target, y, vars, consts, rng, chunk, hist, record, failed, failed_by, stalled, n_steps, progress, callback, compact)
-        with torch.no_grad(): x_s, aux = space.render(vars, consts, x, rng, st.steps, "final")
-        _check_render(space, x_s, x.shape, "final", True)
-        if len(stages) > 1:
-            with torch.no_grad(): p_t = model.probs(x_s).gather(1, target[:, None])[:, 0] if st.uses_model else torch.full((B,), math.nan, device=x.device)
-            recs.append(dict(x=x_s.detach().clone(), p_target=p_t, n_steps=n_steps.clone(), done=done.clone(), evaluations=evals, name=st.name))
-    gone = nonfinite_rows(x_s) & ~failed                             # a final render gone NaN: the space's part made it
-    if gone.any(): failed_by[space.part] = failed_by.get(space.part, torch.zeros_like(gone)) | gone; failed |= gone
-    history = {k: torch.stack(v, 1) for k, v in hist.items() if v}
-    return Result(x_s.detach(), vars, consts, obj, n_steps, step, done, failed, stalled, history, {k: a.detach() for k, a in aux.items()}, recs, failed_by)
+def _stage_record(cfg:RunSettings, st:RunState, stage:Stage, x_s:Tensor, done:Tensor, evals:int) -> dict:
+    "What `Result.stages` keeps of a stage: its final image, target probability, steps so far, stop rule, evaluations and name."
+    with torch.no_grad():
+        p_t = cfg.model.probs(x_s).gather(1, cfg.target[:, None])[:, 0] if stage.uses_model else torch.full((cfg.B,), math.nan, device=cfg.x.device)
+    return dict(x=x_s.detach().clone(), p_target=p_t, n_steps=st.n_steps.clone(), done=done.clone(), evaluations=evals, name=stage.name)
+
+# %% ../../nbs/13_engine.ipynb #e2921e7b
+def _run_once(cfg:RunSettings, stages:list, init:tuple[dict, dict]|None) -> Result:
+    "One run from one start through every stage."
+    st = RunState.start(cfg, init)
+    for si, stage in enumerate(stages):
+        st.vars, obj, step, done, evals = _run_stage(cfg, st, stage, si)
+        with torch.no_grad(): x_s, aux = cfg.space.render(st.vars, st.consts, cfg.x, cfg.rng, stage.steps, "final")
+        _check_render(cfg.space, x_s, cfg.x.shape, "final", True)
+        if len(stages) > 1: st.stages.append(_stage_record(cfg, st, stage, x_s, done, evals))
+    gone = nonfinite_rows(x_s) & ~st.failed                          # a final render gone NaN: the space's part made it
+    if gone.any(): st.failed_by[cfg.space.part] = st.failed_by.get(cfg.space.part, torch.zeros_like(gone)) | gone; st.failed |= gone
+    history = {k: torch.stack(v, 1) for k, v in st.history.items() if v}
+    return Result(x_s.detach(), st.vars, st.consts, obj, st.n_steps, step, done, st.failed, st.stalled, history,
+                  {k: a.detach() for k, a in aux.items()}, st.stages, st.failed_by)
 
 # %% ../../nbs/13_engine.ipynb #9328feb2
 def _pick(better, a, b):
@@ -349,6 +465,54 @@ def _pick(better, a, b):
         pad = lambda h: torch.cat([h, h[:, -1:].expand(-1, T - h.shape[1], *h.shape[2:])], 1) if h.shape[1] < T else h
         a, b = pad(a), pad(b)
     return torch.where(bview(better, a), b, a)
+
+# %% ../../nbs/13_engine.ipynb #092709ee
+def _better(a:Result, b:Result) -> Tensor:
+    "Per sample, is restart `a` better than `b`: not failed first, then the stop rule met, then the lower objective."
+    return torch.where(a.failed != b.failed, b.failed, torch.where(a.done != b.done, a.done, a.obj < b.obj))
+
+# %% ../../nbs/13_engine.ipynb #096a0a0f
+def _restarts(cfg:RunSettings, stages:list, init:tuple[dict, dict]|None, restarts:int) -> Result:
+    "`restarts` runs from fresh starts; each sample keeps its best."
+    out = None
+    for _ in range(restarts):
+        res = _run_once(cfg, stages, init)
+        if out is not None:                                          # the same parts on both sides, for the per-sample pick
+            for part in set(out.failed_by) | set(res.failed_by):
+                for r in (out, res): r.failed_by.setdefault(part, torch.zeros_like(r.failed))
+        out = res if out is None else _pick(_better(res, out), out, res)
+    return out
+
+# %% ../../nbs/13_engine.ipynb #0e71fa16
+def _check_batch(x, target, y, space, rng):
+    "The space, the streams, the targets and the predictions `run` is given (before any work)."
+    if not isinstance(space, Space): raise TypeError(f"`space` must be a Space, got {type(space).__name__}")
+    if not isinstance(rng, SampleRNG) or len(rng) != len(x): raise TypeError(f"`rng` must be a SampleRNG with one stream per image ({len(x)}), got {rng!r}")
+    for name, t in (("target", target), ("y", y)):
+        if t is None and name == "y": continue
+        if not isinstance(t, Tensor) or t.is_floating_point() or t.dtype == torch.bool or t.dim() == 0 or len(t) != len(x):
+            raise TypeError(f"`{name}` must be an integer tensor with one row per image ({len(x)}), got {_shape(t)}{'' if not isinstance(t, Tensor) else ' of ' + str(t.dtype)}")
+
+# %% ../../nbs/13_engine.ipynb #2999fe23
+def _as_stages(space, terms, stepper, steps, stop, select, stages) -> list:
+    "The stages to run (one built from terms/stepper/steps/stop/select, or those given), each stepper checked against the space's capabilities."
+    if stages is None:
+        if terms is None or stepper is None or steps is None: raise TypeError("give `terms`, `stepper` and `steps`, or `stages`")
+        stages = [Stage(terms, stepper, steps, stop, select)]
+    elif any(v is not None for v in (terms, stepper, steps, stop, select)): raise TypeError("give either `stages` or terms/stepper/steps/stop/select, not both")
+    stages = _check_list(stages, Stage, "stages")
+    for si, s in enumerate(stages): s.stepper.check_space(space, (s.name or si) if len(stages) > 1 else None)
+    return stages
+
+# %% ../../nbs/13_engine.ipynb #6fdf68b1
+def _check_options(restarts, chunk, init, record) -> tuple[int, int|None]:
+    "`restarts`, `chunk` and `record` checked (and `restarts` against `init`)."
+    restarts = check_number(restarts, "restarts", int, lo=1)
+    chunk = check_number(chunk, "chunk", int, lo=1, allow_none=True)
+    if init is not None and restarts > 1: raise ValueError("`restarts` > 1 needs fresh starts: it cannot be combined with `init`")
+    unknown = set(record) - {"obj", "p_target", "dist"}
+    if unknown: raise ValueError(f"`record` may hold 'obj', 'p_target', 'dist'; got {sorted(unknown)}")
+    return restarts, chunk
 
 # %% ../../nbs/13_engine.ipynb #8c28a885
 def run(model:Classifier|None, # the classifier (wrapped); None for searches that never read one (fitting a prior, projecting onto a generator)
@@ -373,41 +537,18 @@ def run(model:Classifier|None, # the classifier (wrapped); None for searches tha
        ) -> Result:
     "The batched, per-sample optimisation loop every method runs on."
     if torch.is_inference_mode_enabled(): raise RuntimeError("run() cannot run under torch.inference_mode(): the engine differentiates the model")
-    if not isinstance(space, Space): raise TypeError(f"`space` must be a Space, got {type(space).__name__}")
-    if not isinstance(rng, SampleRNG) or len(rng) != len(x): raise TypeError(f"`rng` must be a SampleRNG with one stream per image ({len(x)}), got {rng!r}")
-    for name, t in (("target", target), ("y", y)):
-        if t is None and name == "y": continue
-        if not isinstance(t, Tensor) or t.is_floating_point() or t.dtype == torch.bool or t.dim() == 0 or len(t) != len(x):
-            raise TypeError(f"`{name}` must be an integer tensor with one row per image ({len(x)}), got {_shape(t)}{'' if not isinstance(t, Tensor) else ' of ' + str(t.dtype)}")
-    if stages is None:
-        if terms is None or stepper is None or steps is None: raise TypeError("give `terms`, `stepper` and `steps`, or `stages`")
-        stages = [Stage(terms, stepper, steps, stop, select)]
-    elif any(v is not None for v in (terms, stepper, steps, stop, select)): raise TypeError("give either `stages` or terms/stepper/steps/stop/select, not both")
-    stages = _check_list(stages, Stage, "stages")
+    _check_batch(x, target, y, space, rng)
+    stages = _as_stages(space, terms, stepper, steps, stop, select, stages)
     if model is None:
-        if any(st.uses_model for st in stages): raise TypeError("`model` is None, but a term or stop rule of the search reads the classifier")
+        if any(s.uses_model for s in stages): raise TypeError("`model` is None, but a term or stop rule of the search reads the classifier")
         if y is None: y = torch.zeros(len(x), dtype=torch.long, device=x.device)   # nothing reads it
     else: model = as_classifier(model)
-    restarts = check_number(restarts, "restarts", int, lo=1)
-    chunk = check_number(chunk, "chunk", int, lo=1, allow_none=True)
-    if init is not None and restarts > 1: raise ValueError("`restarts` > 1 needs fresh starts: it cannot be combined with `init`")
-    unknown = set(record) - {"obj", "p_target", "dist"}
-    if unknown: raise ValueError(f"`record` may hold 'obj', 'p_target', 'dist'; got {sorted(unknown)}")
+    restarts, chunk = _check_options(restarts, chunk, init, record)
     if y is None:
         with torch.no_grad(): y = model(x).argmax(-1)
     prog = (lambda k: progress(k / restarts)) if progress else None
-    out = None
-    for _ in range(restarts):
-        res = _run_once(model, space, stages, x, target, y, rng, init, record, chunk, prog, callback, compact)
-        if out is not None:                                          # the same parts on both sides, for the per-sample pick
-            for part in set(out.failed_by) | set(res.failed_by):
-                for r in (out, res): r.failed_by.setdefault(part, torch.zeros_like(r.failed))
-        out = res if out is None else _pick(_better(res, out), out, res)
-    return out
-
-def _better(a:Result, b:Result) -> Tensor:
-    "Per sample, is restart `a` better than `b`: not failed first, then the stop rule met, then the lower objective."
-    return torch.where(a.failed != b.failed, b.failed, torch.where(a.done != b.done, a.done, a.obj < b.obj))
+    cfg = RunSettings(model, space, x, target, y, rng, record, chunk, compact, prog, callback)
+    return _restarts(cfg, stages, init, restarts)
 
 # %% ../../nbs/13_engine.ipynb #1315ff48
 def _frozen_guard(modules):
@@ -417,6 +558,55 @@ def _frozen_guard(modules):
     for m in modules:
         for sub in m.modules(): handles.append(sub.register_forward_hook(lambda mod, i, o: train_calls.append(type(mod).__name__) if mod.training else None))
     return states, train_calls, handles
+
+# %% ../../nbs/13_engine.ipynb #931426e2
+def _check_frozen(nets, states, train_calls):
+    "No frozen network ran in train mode, changed its weights or buffers, or received a gradient."
+    assert not train_calls, f"a frozen network ran in train mode: {sorted(set(train_calls))}"
+    for m, st in zip(nets, states):
+        assert all(torch.equal(st[k], v) for k, v in m.state_dict().items()), f"the weights or buffers of {type(m).__name__} changed"
+        assert all(p.grad is None for p in m.parameters()), f"a gradient reached the weights of {type(m).__name__}"
+
+# %% ../../nbs/13_engine.ipynb #7587432a
+def _check_iterates(log):
+    "Every iterate feasible, every render in [0, 1], and a sample that did not move in a step's `active` stayed where it was."
+    assert all(bool(r[3].all()) for r in log), "an iterate left the constraint set"
+    assert all(r[4].min() >= 0 and r[4].max() <= 1 for r in log), "a render left [0, 1]"
+    for (s0, v0, a0, *_), (s1, v1, a1, *_) in zip(log, log[1:]):
+        if s0 != s1: continue
+        still = ~a1                                     # did not move in the step that led to this evaluation
+        for k in v0: assert torch.equal(v1[k][still], v0[k][still]), f"a finished sample moved ({k})"
+
+# %% ../../nbs/13_engine.ipynb #6389aa41
+def _check_passes(rows, backs, evals, R, compacted):
+    "One forward and one backward pass of the `R = B·S` renders per evaluation (at most `R`, and all of them first, when compacted)."
+    if compacted: ok = len(backs) == evals and backs[0] == R and all(0 < b <= R for b in backs)
+    else: ok = rows.count(R) >= evals and len(backs) == evals and all(b == R for b in backs)
+    assert ok, f"expected one forward and one backward pass of {'at most ' if compacted else ''}{R} renders per evaluation; got forward rows {rows}, backward {backs}"
+
+# %% ../../nbs/13_engine.ipynb #64835f56
+def _check_seeds(runner, x, target, seeds, res, stochastic):
+    "The same seeds give the same result; other seeds another (when the search is random)."
+    again = runner(x, target, seeds, None)
+    assert torch.equal(again.x_cf, res.x_cf) and all(torch.equal(again.vars[k], res.vars[k]) for k in res.vars), "the same seeds gave another result"
+    if stochastic:
+        other = runner(x, target, seeds + 1000, None)
+        assert not all(torch.equal(other.vars[k], res.vars[k]) for k in res.vars), "other seeds gave the same result"
+
+# %% ../../nbs/13_engine.ipynb #ecbe3fc2
+def _check_independent(runner, x, target, seeds, res, atol) -> float:
+    "Each sample run alone, and the batch run as two uneven halves, give the batch's result (within `atol`); return the largest difference."
+    B = len(x)
+    alone = [runner(x[i:i + 1], target[i:i + 1], seeds[i:i + 1], None) for i in range(B)]
+    diff = max((a.x_cf - res.x_cf[i:i + 1]).abs().max().item() for i, a in enumerate(alone))
+    assert diff <= atol, f"batch independence: a sample run alone differs by {diff:.2e} (> {atol})"
+    assert all(int(a.n_steps) == int(res.n_steps[i]) for i, a in enumerate(alone)), "batch independence: a sample run alone took other steps"
+    if B > 2:
+        h = B // 2 + 1
+        halves = torch.cat([runner(x[:h], target[:h], seeds[:h], None).x_cf, runner(x[h:], target[h:], seeds[h:], None).x_cf])
+        diff = max(diff, (halves - res.x_cf).abs().max().item())
+        assert diff <= atol, f"batch independence: the batch run as two halves differs by {diff:.2e} (> {atol})"
+    return diff
 
 # %% ../../nbs/13_engine.ipynb #6c96cf76
 @dataclass
@@ -456,33 +646,11 @@ def check_invariants(runner:Callable, # runner(x, target, seeds, callback) -> Re
     finally:
         for h in handles: h.remove()
     evals = sum(1 for r in log if r[5])
-    assert not train_calls, f"a frozen network ran in train mode: {sorted(set(train_calls))}"
-    for m, st in zip(nets, states):
-        assert all(torch.equal(st[k], v) for k, v in m.state_dict().items()), f"the weights or buffers of {type(m).__name__} changed"
-        assert all(p.grad is None for p in m.parameters()), f"a gradient reached the weights of {type(m).__name__}"
-    assert all(bool(r[3].all()) for r in log), "an iterate left the constraint set"
-    assert all(r[4].min() >= 0 and r[4].max() <= 1 for r in log), "a render left [0, 1]"
-    for (s0, v0, a0, *_), (s1, v1, a1, *_) in zip(log, log[1:]):
-        if s0 != s1: continue
-        still = ~a1                                     # did not move in the step that led to this evaluation
-        for k in v0: assert torch.equal(v1[k][still], v0[k][still]), f"a finished sample moved ({k})"
-    if compacted: ok = len(backs) == evals and backs[0] == B * S and all(0 < b <= B * S for b in backs)
-    else: ok = rows.count(B * S) >= evals and len(backs) == evals and all(b == B * S for b in backs)
-    assert ok, f"expected one forward and one backward pass of {'at most ' if compacted else ''}{B * S} renders per evaluation; got forward rows {rows}, backward {backs}"
-    again = runner(x, target, seeds, None)
-    assert torch.equal(again.x_cf, res.x_cf) and all(torch.equal(again.vars[k], res.vars[k]) for k in res.vars), "the same seeds gave another result"
-    if stochastic:
-        other = runner(x, target, seeds + 1000, None)
-        assert not all(torch.equal(other.vars[k], res.vars[k]) for k in res.vars), "other seeds gave the same result"
-    alone = [runner(x[i:i + 1], target[i:i + 1], seeds[i:i + 1], None) for i in range(B)]
-    diff = max((a.x_cf - res.x_cf[i:i + 1]).abs().max().item() for i, a in enumerate(alone))
-    assert diff <= atol, f"batch independence: a sample run alone differs by {diff:.2e} (> {atol})"
-    assert all(int(a.n_steps) == int(res.n_steps[i]) for i, a in enumerate(alone)), "batch independence: a sample run alone took other steps"
-    if B > 2:
-        h = B // 2 + 1
-        halves = torch.cat([runner(x[:h], target[:h], seeds[:h], None).x_cf, runner(x[h:], target[h:], seeds[h:], None).x_cf])
-        diff = max(diff, (halves - res.x_cf).abs().max().item())
-        assert diff <= atol, f"batch independence: the batch run as two halves differs by {diff:.2e} (> {atol})"
+    _check_frozen(nets, states, train_calls)
+    _check_iterates(log)
+    _check_passes(rows, backs, evals, B * S, compacted)
+    _check_seeds(runner, x, target, seeds, res, stochastic)
+    diff = _check_independent(runner, x, target, seeds, res, atol)
     return InvariantReport(evals, len(rows), B * S, res.n_steps.tolist(), atol, diff)
 
 # %% ../../nbs/13_engine.ipynb #104eaec4

@@ -18,8 +18,8 @@ from ..core.checks import check_number, nonfinite_rows
 from .terms import lp_norm
 
 # %% auto #0
-__all__ = ['Space', 'Pixels', 'lmo_lp_box', 'lmo_lp_box_bisect', 'project_lp_box', 'LpBall', 'concrete_keep', 'Mask',
-           'upsample_mask', 'Latent', 'Module']
+__all__ = ['CAPABILITIES', 'Space', 'Pixels', 'lmo_lp_box', 'lmo_lp_box_bisect', 'project_lp_box', 'LpBall', 'concrete_keep',
+           'Mask', 'upsample_mask', 'Latent', 'Module']
 
 # %% ../../nbs/11_spaces.ipynb #58f67b2b
 def _nonfinite(*dicts) -> Tensor:
@@ -27,17 +27,22 @@ def _nonfinite(*dicts) -> Tensor:
     rows = [nonfinite_rows(v) for d in dicts for v in d.values() if isinstance(v, Tensor) and v.is_floating_point()]
     return torch.stack(rows).any(0) if rows else None
 
+# %% ../../nbs/11_spaces.ipynb #60636090
+CAPABILITIES = {
+    "project": "`project(vars, consts, x)` makes any iterate feasible again (a no-op where nothing constrains the variables)",
+    "lmo": "a linear maximisation oracle `lmo(x, g)` over its feasible set",
+    "lp_ball": "its feasible set is the l_p ball ‖x̂ − x‖_p ≤ eps in the [0, 1] box, with attributes `eps` and `p`",
+}
+
+# %% ../../nbs/11_spaces.ipynb #02a87057
 class Space:
     "A search space: per-sample variables and constants, the images they render, and their constraint set."
     samples:int = 1    # S: renders per image in 'search' mode
+    capabilities:frozenset = frozenset({"project"})   # what it offers steppers (`CAPABILITIES`); a stepper declares what it `needs`
     @property
     def part(self) -> str:
         "What makes this space's renders, as reports name it when they turn NaN: a generator, an in-filler, ... (default: the space's type)."
         return type(self).__name__
-    def nonfinite_start(self, vars:dict, consts:dict) -> dict:
-        "Per part, the samples whose starting variables or constants hold NaN or Inf (they fail before the first step)."
-        bad = _nonfinite(vars, consts)
-        return {} if bad is None else {self.part: bad}
     def init(self, x:Tensor, rng:SampleRNG) -> tuple[dict, dict]: raise NotImplementedError
     def render(self, vars:dict, consts:dict, x:Tensor, rng:SampleRNG, step:int, mode:str="search") -> tuple[Tensor, dict]:
         raise NotImplementedError
@@ -48,6 +53,14 @@ class Space:
     def __repr__(self):
         return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in vars(self).items() if not k.startswith('_'))})"
 
+# %% ../../nbs/11_spaces.ipynb #5620c868
+@patch
+def nonfinite_start(self:Space, vars:dict, consts:dict) -> dict:
+    "Per part, the samples whose starting variables or constants hold NaN or Inf (they fail before the first step)."
+    bad = _nonfinite(vars, consts)
+    return {} if bad is None else {self.part: bad}
+
+# %% ../../nbs/11_spaces.ipynb #368b710a
 class Pixels(Space):
     "The image itself, kept in the [0, 1] box."
     def init(self, x, rng): return {"x_hat": x.clone()}, {}
@@ -56,7 +69,7 @@ class Pixels(Space):
     def feasible(self, vars, consts, x, tol=1e-5):
         v = vars["x_hat"].flatten(1); return (v.amin(1) >= -tol) & (v.amax(1) <= 1 + tol)
 
-# %% ../../nbs/11_spaces.ipynb #429bc798
+# %% ../../nbs/11_spaces.ipynb #60eaaf82
 def _lmo_scale_sort(a, gamma, gp, c, epsp, p):
     "Root `s` of h(s) = Σ min(γ^p, c s) = ε^p by sorting the break-points (float64, B×1)."
     key = a / gamma.pow(p - 1)                                   # ∝ the break-point's μ; descending = saturates first
@@ -73,6 +86,7 @@ def _lmo_scale_sort(a, gamma, gp, c, epsp, p):
     Rj = torch.where(j > 0, R.gather(1, jm), tot)
     return (epsp - Sj).clamp_min(0) / Rj.clamp_min(1e-300)
 
+# %% ../../nbs/11_spaces.ipynb #065c7579
 def _newton_step(gp, c, epsp, s, un, w):
     "Root of h's tangent at `s`. The saturation pattern is 0/1 floats (bool masks of B×D are slow on CPU); `un`, `w` are reused buffers."
     torch.mul(c, s.float(), out=un); torch.sub(gp, un, out=un)
@@ -81,6 +95,7 @@ def _newton_step(gp, c, epsp, s, un, w):
     torch.mul(c, un, out=w); R = w.sum(1, keepdim=True).double()                            # Σ_unsat c (summed directly: no cancellation)
     return (epsp - S).clamp_min(0) / R.clamp_min(1e-300)
 
+# %% ../../nbs/11_spaces.ipynb #cb7b015d
 def _lmo_scale_newton(gp, c, epsp, max_iter):
     "Root `s` by Newton from below on the concave h; returns (s, settled) per row."
     s = epsp / c.sum(1, keepdim=True).double().clamp_min(1e-300)   # box ignored: a lower bound
@@ -146,7 +161,21 @@ def lmo_lp_box_bisect(x:Tensor, g:Tensor, eps:float|Tensor, p:float, iters:int=2
     d = torch.where(gamma.pow(p).sum(1, keepdim=True) <= eps.pow(p)[:, None], gamma, d)
     return (torch.sign(g) * d).float().reshape(shape)
 
-# %% ../../nbs/11_spaces.ipynb #31e83a89
+# %% ../../nbs/11_spaces.ipynb #2e0ddc8f
+def _project_l1(x:Tensor, d:Tensor, eps_b:Tensor, view:tuple, iters:int) -> Tensor:
+    "Project `x + d` onto `{‖δ‖₁ ≤ ε} ∩ [0, 1]`: a soft-threshold of `d` at the level λ found by bisection (clipped into the box)."
+    B, lo, hi = x.shape[0], -x, 1 - x
+    dc = d.clamp(lo, hi)
+    inside = lp_norm(dc, 1) <= eps_b
+    l, u = torch.zeros(B, dtype=x.dtype, device=x.device), d.flatten(1).abs().amax(1)
+    for _ in range(iters):
+        m = (l + u) / 2
+        n = lp_norm((d.sign() * (d.abs() - m.view(view)).clamp_min(0)).clamp(lo, hi), 1)
+        l, u = torch.where(n > eps_b, m, l), torch.where(n > eps_b, u, m)
+    out = (d.sign() * (d.abs() - u.view(view)).clamp_min(0)).clamp(lo, hi)
+    return x + torch.where(inside.view(view), dc, out)
+
+# %% ../../nbs/11_spaces.ipynb #0008e8b5
 def project_lp_box(x:Tensor, # anchor images B×...
                    x_hat:Tensor, # points to project, same shape
                    eps:Tensor|float, # radius per sample or one number
@@ -163,19 +192,10 @@ def project_lp_box(x:Tensor, # anchor images B×...
     if p == 2:
         n = lp_norm(d, 2).clamp_min(1e-12)
         return (x + d * torch.clamp(eps_b / n, max=1.0).view(view)).clamp(0, 1)
-    if p == 1:
-        dc = d.clamp(lo, hi)
-        inside = lp_norm(dc, 1) <= eps_b
-        l, u = torch.zeros(B, dtype=x.dtype, device=x.device), d.flatten(1).abs().amax(1)
-        for _ in range(iters):
-            m = (l + u) / 2
-            n = lp_norm((d.sign() * (d.abs() - m.view(view)).clamp_min(0)).clamp(lo, hi), 1)
-            l, u = torch.where(n > eps_b, m, l), torch.where(n > eps_b, u, m)
-        out = (d.sign() * (d.abs() - u.view(view)).clamp_min(0)).clamp(lo, hi)
-        return x + torch.where(inside.view(view), dc, out)
+    if p == 1: return _project_l1(x, d, eps_b, view, iters)
     raise ValueError(f"`p` must be 1, 2 or inf for projection, got {p}")
 
-# %% ../../nbs/11_spaces.ipynb #418851cd
+# %% ../../nbs/11_spaces.ipynb #2408585e
 class LpBall(Pixels):
     "Pixels with `‖x̂ − x‖_p ≤ ε` and `x̂ ∈ [0, 1]`."
     def __init__(self, eps:float, # radius in [0,1]-pixel units
@@ -186,24 +206,36 @@ class LpBall(Pixels):
         if start not in ("vertex", "random", "zero"): raise ValueError(f"`start` must be 'vertex', 'random' or 'zero', got {start!r}")
         self.start = start
 
+    @property
+    def capabilities(self):
+        "Its norm and radius; the oracle for p > 1; a projection for p in {1, 2, ∞}."
+        return frozenset({"lp_ball"} | ({"lmo"} if self.p > 1 else set()) | ({"project"} if self.p in (1, 2, math.inf) else set()))
+
     def lmo(self, x, g): return lmo_lp_box(x, g, self.eps, self.p)
 
-    def init(self, x, rng):
-        if self.start == "zero": return {"x_hat": x.clone()}, {}
-        noise = rng.randn(*x.shape[1:], dtype=x.dtype, device=x.device)
-        if self.start == "vertex": return {"x_hat": (x + self.lmo(x, noise).to(x)).clamp(0, 1)}, {}
-        q = self.p if self.p in (1, 2, math.inf) else 2
-        return {"x_hat": project_lp_box(x, x + noise * (self.eps / lp_norm(noise, self.p)).view(-1, *[1] * (x.dim() - 1)), self.eps, q)}, {}
+# %% ../../nbs/11_spaces.ipynb #50194e5f
+@patch
+def init(self:LpBall, x, rng):
+    "Each image's start: a random vertex, a random point of the sphere, or the image itself (`start`)."
+    if self.start == "zero": return {"x_hat": x.clone()}, {}
+    noise = rng.randn(*x.shape[1:], dtype=x.dtype, device=x.device)
+    if self.start == "vertex": return {"x_hat": (x + self.lmo(x, noise).to(x)).clamp(0, 1)}, {}
+    q = self.p if self.p in (1, 2, math.inf) else 2
+    return {"x_hat": project_lp_box(x, x + noise * (self.eps / lp_norm(noise, self.p)).view(-1, *[1] * (x.dim() - 1)), self.eps, q)}, {}
 
-    def project(self, vars, consts, x):
-        if self.p not in (1, 2, math.inf):
-            raise ValueError(f"no projection onto the l{self.p} ball: use a stepper that stays feasible (FrankWolfe), or p in (1, 2, inf)")
-        vars["x_hat"].copy_(project_lp_box(x, vars["x_hat"], self.eps, self.p))
+# %% ../../nbs/11_spaces.ipynb #f61eafc6
+@patch
+def project(self:LpBall, vars, consts, x):
+    if self.p not in (1, 2, math.inf):
+        raise ValueError(f"no projection onto the l{self.p} ball: use a stepper that stays feasible (FrankWolfe), or p in (1, 2, inf)")
+    vars["x_hat"].copy_(project_lp_box(x, vars["x_hat"], self.eps, self.p))
 
-    def feasible(self, vars, consts, x, tol=1e-5):
-        return super().feasible(vars, consts, x, tol) & (lp_norm(vars["x_hat"] - x, self.p) <= self.eps * (1 + tol) + tol)
+# %% ../../nbs/11_spaces.ipynb #179bdf71
+@patch
+def feasible(self:LpBall, vars, consts, x, tol=1e-5):
+    return super(LpBall, self).feasible(vars, consts, x, tol) & (lp_norm(vars["x_hat"] - x, self.p) <= self.eps * (1 + tol) + tol)
 
-# %% ../../nbs/11_spaces.ipynb #f131930b
+# %% ../../nbs/11_spaces.ipynb #a35887e3
 def concrete_keep(keep_logit:Tensor, # logit of the keep probability, any shape
                   u:Tensor, # uniform noise in (0, 1), same shape
                   temperature:float, # τ > 0; τ → 0 gives Bernoulli(σ(keep_logit)) samples
@@ -211,6 +243,7 @@ def concrete_keep(keep_logit:Tensor, # logit of the keep probability, any shape
     "Relaxed Bernoulli (concrete) keep mask in (0, 1)."
     return torch.sigmoid((keep_logit + u.log() - torch.log1p(-u)) / temperature)
 
+# %% ../../nbs/11_spaces.ipynb #a86ce7c5
 def _logit(k:Tensor, tiny:float=1e-6) -> Tensor:
     k = k.clamp(tiny, 1 - tiny); return k.log() - torch.log1p(-k)
 
@@ -236,24 +269,28 @@ class Mask(Space):
         if noise not in ("pixel", "cell"): raise ValueError(f"`noise` must be 'pixel' or 'cell', got {noise!r}")
         self.noise = noise
 
-# %% ../../nbs/11_spaces.ipynb #51c9519e
+# %% ../../nbs/11_spaces.ipynb #0482b51d
 @patch
 def init(self:Mask, x, rng):
+    "Each image's grid with every cell at `init_logit` (the in-filler checked on one image first)."
     check_infiller(self.infiller, x)          # one image: an in-filler made for other images is named before any work
     h, w = self.size or x.shape[-2:]
     return {"logit": torch.full((len(x), 1, h, w), self.init_logit, dtype=x.dtype, device=x.device)}, {}
 
+# %% ../../nbs/11_spaces.ipynb #065d6791
 def upsample_mask(m:Tensor, # masks N×1×h×w at the mask resolution
                   shape, # the image shape; its last two entries are the target size
                  ) -> Tensor:
     "Masks bilinearly up-sampled to the image size `shape[-2:]` (returned as they are when already that size)."
     return m if tuple(m.shape[-2:]) == tuple(shape[-2:]) else F.interpolate(m, size=tuple(shape[-2:]), mode="bilinear", align_corners=False)
 
+# %% ../../nbs/11_spaces.ipynb #cbfe275d
 @patch
 def keep_prob(self:Mask, vars:dict, shape) -> Tensor:
     "Keep probability up-sampled to the image size `shape[-2:]`, B×1×H×W."
     return upsample_mask(torch.sigmoid(vars["logit"]), shape)
 
+# %% ../../nbs/11_spaces.ipynb #196a25d2
 @patch
 def _compose(self:Mask, x, z, keep_hard, rng):
     "x·z + (1 − z)·φ(x, keep_hard), the in-fill computed by the frozen in-filler (no gradient, eval mode)."
@@ -262,6 +299,7 @@ def _compose(self:Mask, x, z, keep_hard, rng):
 # %% ../../nbs/11_spaces.ipynb #4298482d
 @patch
 def render(self:Mask, vars, consts, x, rng, step, mode="search"):
+    "Search: `samples` concrete masks per image, each composed with the in-fill; final: the mask thresholded at `threshold`, and `aux['mask']`."
     k = self.keep_prob(vars, x.shape)
     if mode == "final":
         hard = (k >= self.threshold).to(x.dtype)
@@ -278,7 +316,7 @@ def render(self:Mask, vars, consts, x, rng, step, mode="search"):
     xr = x.repeat_interleave(S, 0) if S > 1 else x
     return self._compose(xr, z, (z.detach() > 0.5), rng.split(S)), {"keep": k}
 
-# %% ../../nbs/11_spaces.ipynb #3fb7d8d8
+# %% ../../nbs/11_spaces.ipynb #8962dfc3
 class Latent(Space):
     "The latent code of a generator; renders are `generator.decode(z)`, distances are measured against `decode(z0)`."
     part = "generator"
@@ -294,20 +332,25 @@ class Latent(Space):
         with torch.no_grad(): x0 = self.generator.decode(z0)
         return {"z": z0.detach().clone()}, {"z0": z0.detach().clone(), "anchor": x0.detach()}
 
-    def init(self, x, rng):
-        check_generator(self.generator, x)    # one latent and one image: a generator made for other images is named before any work
-        with torch.no_grad(): z0 = self.generator.encode(x, rng if self.encode == "sample" else None)
-        return self.start(z0)
-
-    def nonfinite_start(self, vars, consts):
-        "A NaN start latent is the encoder's (given latents are checked where they come in: `explain_latent`); a NaN decoded start, the generator's."
-        bad = _nonfinite(vars, consts)
-        z0 = nonfinite_rows(consts["z0"]) if "z0" in consts else torch.zeros_like(bad)
-        gen = (nonfinite_rows(consts["anchor"]) if "anchor" in consts else torch.zeros_like(bad)) & ~z0
-        return {"encoder": z0, "generator": gen, "start": bad & ~z0 & ~gen}
-
     def render(self, vars, consts, x, rng, step, mode="search"): return self.generator.decode(vars["z"]), {"latent": vars["z"]}
     def __repr__(self): return f"Latent({type(self.generator).__name__}, encode={self.encode!r})"
+
+# %% ../../nbs/11_spaces.ipynb #39b01f0e
+@patch
+def init(self:Latent, x, rng):
+    "The encoder's code of each image (its mean, or a sample from the image's own stream) as the start."
+    check_generator(self.generator, x)    # one latent and one image: a generator made for other images is named before any work
+    with torch.no_grad(): z0 = self.generator.encode(x, rng if self.encode == "sample" else None)
+    return self.start(z0)
+
+# %% ../../nbs/11_spaces.ipynb #caab4634
+@patch
+def nonfinite_start(self:Latent, vars, consts):
+    "A NaN start latent is the encoder's (given latents are checked where they come in: `explain_latent`); a NaN decoded start, the generator's."
+    bad = _nonfinite(vars, consts)
+    z0 = nonfinite_rows(consts["z0"]) if "z0" in consts else torch.zeros_like(bad)
+    gen = (nonfinite_rows(consts["anchor"]) if "anchor" in consts else torch.zeros_like(bad)) & ~z0
+    return {"encoder": z0, "generator": gen, "start": bad & ~z0 & ~gen}
 
 # %% ../../nbs/11_spaces.ipynb #897f905c
 class Module(Space):
@@ -327,20 +370,24 @@ class Module(Space):
     def n_params(self) -> int: return sum(v.numel() for v in self._params.values())
     def __repr__(self): return f"Module({type(self.net).__name__}, {self.n_params} parameters per image)"
 
-# %% ../../nbs/11_spaces.ipynb #06f3ddab
+# %% ../../nbs/11_spaces.ipynb #e6ce3b57
 @patch
 def init(self:Module, x, rng):
+    "The template weights repeated per image (leading dimension B), and each image's input from `make_input`."
     B = len(x)
     if any(v.device != x.device for v in self._buffers.values()): self._buffers = {k: v.to(x.device) for k, v in self._buffers.items()}
     vars = {k: v.to(x.device).expand(B, *v.shape).clone() for k, v in self._params.items()}
     return vars, {"input": self.make_input(x, rng)}
 
+# %% ../../nbs/11_spaces.ipynb #562c91f3
 @patch
 def _one(self:Module, params, inp):
     return torch.func.functional_call(self.net, (params, self._buffers), (inp[None],))[0]
 
+# %% ../../nbs/11_spaces.ipynb #a586ff51
 @patch
 def render(self:Module, vars, consts, x, rng, step, mode="search"):
+    "Each image rendered by the network with its own weights, mapped over the batch with `vmap`."
     out = torch.func.vmap(self._one, randomness="error")(vars, consts["input"])
     if out.shape != x.shape: raise ValueError(f"the prior network renders images of shape {tuple(out.shape[1:])}, expected {tuple(x.shape[1:])}")
     return out, {}

@@ -14,7 +14,7 @@ from fastcore.basics import patch
 
 from ..core.checks import check_number
 from .terms import lp_norm
-from .spaces import project_lp_box
+from .spaces import CAPABILITIES, Space, project_lp_box
 
 # %% auto #0
 __all__ = ['AutoSchedule', 'StepState', 'Stepper', 'bview', 'FrankWolfe', 'APGD', 'Adam']
@@ -29,26 +29,31 @@ class AutoSchedule:
         self.k = max(int(0.22 * steps), 1); self.k_min = max(int(0.06 * steps), 1); self.k_dec = max(int(0.03 * steps), 1)
         self.counter = 0; self.checkpoints = []
 
-    def reset(self, best_obj:Tensor):
-        self.reduced_last = torch.ones_like(best_obj, dtype=torch.bool)
-        self.best_last = best_obj.clone(); self.objs = []
+# %% ../../nbs/12_steppers.ipynb #a7de0b4c
+@patch
+def reset(self:AutoSchedule, best_obj:Tensor):
+    "Start a stage: the starting objective is the best so far, and every sample counts as just halved."
+    self.reduced_last = torch.ones_like(best_obj, dtype=torch.bool)
+    self.best_last = best_obj.clone(); self.objs = []
 
-    def observe(self, step:int, obj:Tensor, best_obj:Tensor) -> Tensor|None:
-        "Record the objective (to maximise) after step `step`; at a checkpoint return the per-sample halving flags."
-        self.objs.append(obj.detach())
-        self.counter += 1
-        if self.counter < self.k: return None
-        window = torch.stack(self.objs[-(self.k + 1):])            # last k steps and the one before
-        self.objs = self.objs[-1:]
-        osc = (window[1:] > window[:-1]).sum(0) <= self.rho * self.k
-        noimp = ~self.reduced_last & (self.best_last >= best_obj)
-        flag = osc | noimp
-        self.reduced_last, self.best_last = flag, best_obj.clone()
-        self.checkpoints.append(step)
-        self.k, self.counter = max(self.k - self.k_dec, self.k_min), 0
-        return flag
+# %% ../../nbs/12_steppers.ipynb #1a76fd27
+@patch
+def observe(self:AutoSchedule, step:int, obj:Tensor, best_obj:Tensor) -> Tensor|None:
+    "Record the objective (to maximise) after step `step`; at a checkpoint return the per-sample halving flags."
+    self.objs.append(obj.detach())
+    self.counter += 1
+    if self.counter < self.k: return None
+    window = torch.stack(self.objs[-(self.k + 1):])            # last k steps and the one before
+    self.objs = self.objs[-1:]
+    osc = (window[1:] > window[:-1]).sum(0) <= self.rho * self.k
+    noimp = ~self.reduced_last & (self.best_last >= best_obj)
+    flag = osc | noimp
+    self.reduced_last, self.best_last = flag, best_obj.clone()
+    self.checkpoints.append(step)
+    self.k, self.counter = max(self.k - self.k_dec, self.k_min), 0
+    return flag
 
-# %% ../../nbs/12_steppers.ipynb #d01f905c
+# %% ../../nbs/12_steppers.ipynb #169a3333
 @dataclass
 class StepState:
     "What a stepper sees at one step."
@@ -61,17 +66,32 @@ class StepState:
     active: Tensor        # bool B: samples still moving
     select: object        # the selector, a `Select` of the loop (for best point / best gradient)
 
+# %% ../../nbs/12_steppers.ipynb #78ffa386
 class Stepper:
     "Moves the search variables of active samples."
     stays_feasible = False    # True: the engine need not call `space.project` after a step
     needs_best_grads = False  # True: the selector must keep the gradient at the best point
+    needs:frozenset = frozenset({"project"})   # what the space must declare (`Space.capabilities`): the engine projects after each step
     def start(self, space, steps:int, vars:dict, consts:dict, x:Tensor, obj:Tensor) -> None: self.space, self.steps = space, steps
     def step(self, st:StepState) -> dict|None: raise NotImplementedError
     def __repr__(self):
         return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in vars(self).items() if k in self._shown)})"
     _shown = ()
 
-def bview(m:Tensor, t:Tensor) -> Tensor: return m.view(-1, *[1] * (t.dim() - 1))
+# %% ../../nbs/12_steppers.ipynb #64d3df95
+@patch
+def check_space(self:Stepper, space:Space, stage:str|int|None=None):
+    "Raise a `TypeError` naming the space, this stepper and each capability it needs that the space does not declare."
+    missing = sorted(set(self.needs) - set(space.capabilities))
+    if not missing: return
+    need = ", ".join(f"{c!r} ({CAPABILITIES.get(c, 'a capability no space of cfx declares')})" for c in missing)
+    where = "" if stage is None else f" (stage {stage!r})"
+    raise TypeError(f"{self!r} cannot search {space!r}{where}: it needs {need}, which the space does not declare (it declares {sorted(space.capabilities)})")
+
+# %% ../../nbs/12_steppers.ipynb #bf39988b
+def bview(m:Tensor, t:Tensor) -> Tensor:
+    "`m` (one value per sample, B) viewed to broadcast over `t` (B×...)."
+    return m.view(-1, *[1] * (t.dim() - 1))
 
 # %% ../../nbs/12_steppers.ipynb #c8445dd9
 def _auto_restart(schedule:AutoSchedule, st:StepState, eta:Tensor, cur:Tensor, g:Tensor, key:str="x_hat"):
@@ -82,10 +102,11 @@ def _auto_restart(schedule:AutoSchedule, st:StepState, eta:Tensor, cur:Tensor, g
     return (torch.where(flag, eta / 2, eta), torch.where(f, st.select.best[key], cur),
             torch.where(f, st.select.best_grads[key], g), flag)
 
-# %% ../../nbs/12_steppers.ipynb #a525983f
+# %% ../../nbs/12_steppers.ipynb #7df7212c
 class FrankWolfe(Stepper):
     "Frank-Wolfe over an `LpBall` with the Auto-FW step schedule (step 0.75, momentum, checkpoint halving)."
     stays_feasible = True    # convex combinations of feasible points
+    needs = frozenset({"lmo"})
     _shown = ("lr", "momentum", "rho", "auto")
     def __init__(self, lr:float=0.75, # initial step η
                  momentum:float=0.0, # β in m ← β m + (1 − β) g
@@ -99,17 +120,20 @@ class FrankWolfe(Stepper):
     @property
     def needs_best_grads(self): return self.auto
 
-    def start(self, space, steps, vars, consts, x, obj):
-        if not hasattr(space, "lmo"): raise TypeError(f"FrankWolfe needs a space with a linear maximisation oracle (LpBall), got {space!r}")
-        super().start(space, steps, vars, consts, x, obj)
-        self.eta = torch.full((x.shape[0],), self.lr, dtype=x.dtype, device=x.device)
-        self.m = None
-        self.schedule = AutoSchedule(steps, self.rho) if self.auto and steps > 0 else None
-        if self.schedule: self.schedule.reset(-obj)
+# %% ../../nbs/12_steppers.ipynb #6ac62e50
+@patch
+def start(self:FrankWolfe, space, steps, vars, consts, x, obj):
+    "A fresh step size η per sample and, with `auto`, a fresh schedule over the stage's budget."
+    super(FrankWolfe, self).start(space, steps, vars, consts, x, obj)
+    self.eta = torch.full((x.shape[0],), self.lr, dtype=x.dtype, device=x.device)
+    self.m = None
+    self.schedule = AutoSchedule(steps, self.rho) if self.auto and steps > 0 else None
+    if self.schedule: self.schedule.reset(-obj)
 
 # %% ../../nbs/12_steppers.ipynb #f776d8d8
 @patch
 def step(self:FrankWolfe, st):
+    "Move the active samples toward the oracle's vertex by η; return the duality gap per sample."
     xh, g = st.vars["x_hat"], st.grads["x_hat"]
     cur = xh
     if st.step > 0 and self.schedule is not None:
@@ -122,11 +146,12 @@ def step(self:FrankWolfe, st):
     xh.copy_(new if bool(st.active.all()) else torch.where(bview(st.active, xh), new, xh))
     return {"fw_gap": gap}
 
-# %% ../../nbs/12_steppers.ipynb #356c1821
+# %% ../../nbs/12_steppers.ipynb #886c526e
 class APGD(Stepper):
     "Auto-PGD over an `LpBall` with p ∈ {1, 2, ∞}: normalised steps, projection, momentum, Auto schedule."
     stays_feasible = True    # projects inside its step
     needs_best_grads = True
+    needs = frozenset({"lp_ball", "project"})   # steps normalised in the ball's norm, projected onto it
     _shown = ("momentum", "rho", "sparsity")
     def __init__(self, momentum:float=0.25, # weight β of the previous move (the paper's α = 1 − β = 0.75 on the new step)
                  rho:float=0.75, # oscillation threshold
@@ -135,26 +160,31 @@ class APGD(Stepper):
         self.momentum, self.rho = check_number(momentum, "momentum", lo=0, hi=1), check_number(rho, "rho", lo=0, hi=1)
         self.sparsity = check_number(sparsity, "sparsity", lo=0, hi=1, lo_open=True)
 
-    def start(self, space, steps, vars, consts, x, obj):
-        if getattr(space, "p", None) not in (1, 2, math.inf): raise ValueError(f"APGD supports an LpBall with p in (1, 2, inf), got {space!r}")
-        super().start(space, steps, vars, consts, x, obj)
-        self.eta = torch.full((x.shape[0],), 2 * space.eps, dtype=x.dtype, device=x.device)
-        self.prev = vars["x_hat"].clone()
-        self.schedule = AutoSchedule(steps, self.rho) if steps > 0 else None
-        if self.schedule: self.schedule.reset(-obj)
+# %% ../../nbs/12_steppers.ipynb #3943d22e
+@patch
+def start(self:APGD, space, steps, vars, consts, x, obj):
+    "A step size of 2ε per sample, momentum from the starting point, a fresh Auto schedule."
+    super(APGD, self).start(space, steps, vars, consts, x, obj)
+    self.eta = torch.full((x.shape[0],), 2 * space.eps, dtype=x.dtype, device=x.device)
+    self.prev = vars["x_hat"].clone()
+    self.schedule = AutoSchedule(steps, self.rho) if steps > 0 else None
+    if self.schedule: self.schedule.reset(-obj)
 
-    def _direction(self, g):
-        p = self.space.p
-        if p == math.inf: return g.sign()
-        if p == 2: return g / bview(lp_norm(g, 2).clamp_min(1e-12), g)
-        flat = g.flatten(1); k = max(1, int(self.sparsity * flat.shape[1]))
-        thr = flat.abs().topk(k, 1).values[:, -1:]
-        d = torch.where(flat.abs() >= thr, flat.sign(), torch.zeros_like(flat))
-        return (d / d.abs().sum(1, keepdim=True).clamp_min(1)).view_as(g)
+# %% ../../nbs/12_steppers.ipynb #4c6d587e
+@patch
+def _direction(self:APGD, g):
+    p = self.space.p
+    if p == math.inf: return g.sign()
+    if p == 2: return g / bview(lp_norm(g, 2).clamp_min(1e-12), g)
+    flat = g.flatten(1); k = max(1, int(self.sparsity * flat.shape[1]))
+    thr = flat.abs().topk(k, 1).values[:, -1:]
+    d = torch.where(flat.abs() >= thr, flat.sign(), torch.zeros_like(flat))
+    return (d / d.abs().sum(1, keepdim=True).clamp_min(1)).view_as(g)
 
 # %% ../../nbs/12_steppers.ipynb #3129059d
 @patch
 def step(self:APGD, st):
+    "A normalised step, a projection, momentum and a projection again, for the active samples."
     xh, g = st.vars["x_hat"], st.grads["x_hat"]
     cur = xh.clone()
     if st.step > 0:
@@ -168,7 +198,7 @@ def step(self:APGD, st):
     self.prev = torch.where(act, cur, self.prev)
     xh.copy_(torch.where(act, new, xh))                     # a finished sample stays where it is (not at its best point)
 
-# %% ../../nbs/12_steppers.ipynb #d8d79fcd
+# %% ../../nbs/12_steppers.ipynb #360b422d
 class Adam(Stepper):
     "Vectorised Adam whose update, moments and step count are frozen for inactive samples."
     _shown = ("lr", "betas", "floor")
@@ -184,15 +214,19 @@ class Adam(Stepper):
         if lr_schedule is not None and not callable(lr_schedule): raise TypeError("`lr_schedule` must be a function of the step, or None")
         self.lr_schedule = lr_schedule
 
-    def start(self, space, steps, vars, consts, x, obj):
-        super().start(space, steps, vars, consts, x, obj)
-        self.m = {k: torch.zeros_like(v) for k, v in vars.items()}
-        self.v = {k: torch.zeros_like(v) for k, v in vars.items()}
-        self.t = torch.zeros(x.shape[0], dtype=torch.float64, device=x.device)
+# %% ../../nbs/12_steppers.ipynb #1326d907
+@patch
+def start(self:Adam, space, steps, vars, consts, x, obj):
+    "Zero moments and step counts per sample, for every variable."
+    super(Adam, self).start(space, steps, vars, consts, x, obj)
+    self.m = {k: torch.zeros_like(v) for k, v in vars.items()}
+    self.v = {k: torch.zeros_like(v) for k, v in vars.items()}
+    self.t = torch.zeros(x.shape[0], dtype=torch.float64, device=x.device)
 
 # %% ../../nbs/12_steppers.ipynb #4bed9678
 @patch
 def step(self:Adam, st):
+    "One Adam update of the active samples; the others' variables, moments and step counts stay as they are."
     b1, b2 = self.betas
     act, every = st.active, bool(st.active.all())
     self.t = self.t + act.to(self.t)

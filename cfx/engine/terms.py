@@ -11,6 +11,7 @@ from typing import Callable
 import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
+from fastcore.basics import patch
 
 from ..core.models import Classifier
 from ..core.checks import check_number
@@ -35,43 +36,60 @@ class Eval:
     samples: int = 1     # S, renders per image
     stage: int = 0       # index of the stage
 
-    @property
-    def B(self) -> int: return len(self.x)
-    def per_render(self, t:Tensor) -> Tensor:
-        "A per-image tensor repeated for each render (R rows)."
-        return t if self.samples == 1 else t.repeat_interleave(self.samples, 0)
-    def per_image(self, v:Tensor) -> Tensor:
-        "Per-render values (R) averaged over each image's renders (B); per-image values pass through."
-        return v if self.samples == 1 or len(v) == self.B else v.view(self.B, self.samples, *v.shape[1:]).mean(1)
-    @property
-    def anchor(self) -> Tensor:
-        "What distances are measured against: the space's `anchor` constant (e.g. the decoded starting latent) or the original."
-        return self.consts.get("anchor", self.x)
-    @property
-    def log_probs(self) -> Tensor: return self.logits.log_softmax(-1)
-    @property
-    def p_target_r(self) -> Tensor: return self.logits.softmax(-1).gather(1, self.per_render(self.target)[:, None])[:, 0]
-    @property
-    def p_target(self) -> Tensor:
-        "Target probability per image (the mean over its renders)."
-        return self.per_image(self.p_target_r)
+# %% ../../nbs/10_terms.ipynb #113bd0ce
+@patch(as_prop=True)
+def B(self:Eval) -> int:
+    "The number of images."
+    return len(self.x)
+
+# %% ../../nbs/10_terms.ipynb #71e2849b
+@patch
+def per_render(self:Eval, t:Tensor) -> Tensor:
+    "A per-image tensor repeated for each render (R rows)."
+    return t if self.samples == 1 else t.repeat_interleave(self.samples, 0)
+
+# %% ../../nbs/10_terms.ipynb #95dafff5
+@patch
+def per_image(self:Eval, v:Tensor) -> Tensor:
+    "Per-render values (R) averaged over each image's renders (B); per-image values pass through."
+    return v if self.samples == 1 or len(v) == self.B else v.view(self.B, self.samples, *v.shape[1:]).mean(1)
+
+# %% ../../nbs/10_terms.ipynb #85e3bf54
+@patch(as_prop=True)
+def anchor(self:Eval) -> Tensor:
+    "What distances are measured against: the space's `anchor` constant (e.g. the decoded starting latent) or the original."
+    return self.consts.get("anchor", self.x)
+
+# %% ../../nbs/10_terms.ipynb #a27f68af
+@patch(as_prop=True)
+def log_probs(self:Eval) -> Tensor:
+    "Log-probabilities of the classes per render (R×K)."
+    return self.logits.log_softmax(-1)
+
+# %% ../../nbs/10_terms.ipynb #ac5f478e
+@patch(as_prop=True)
+def p_target_r(self:Eval) -> Tensor:
+    "Target probability per render (R)."
+    return self.logits.softmax(-1).gather(1, self.per_render(self.target)[:, None])[:, 0]
+
+# %% ../../nbs/10_terms.ipynb #0bcc71ba
+@patch(as_prop=True)
+def p_target(self:Eval) -> Tensor:
+    "Target probability per image (the mean over its renders)."
+    return self.per_image(self.p_target_r)
 
 # %% ../../nbs/10_terms.ipynb #ada7f73f
 def _check_weight(w, name="weight"):
     if callable(w): return w
     return check_number(w, name)
 
+# %% ../../nbs/10_terms.ipynb #a453d468
 class Term:
     "A per-sample loss (R or B values) with a weight that may depend on the step."
     name = "term"
     uses_model = True
     part = None              # the user's part the term calls, e.g. "manifold": a NaN or Inf from the term is blamed on it
     def __init__(self, weight:float|Callable[[int], float]=1.0): self.weight = _check_weight(weight)
-    def w(self, step:int) -> float:
-        if not callable(self.weight): return self.weight
-        v = self.weight(step)
-        if not (isinstance(v, (int, float)) and math.isfinite(v)): raise ValueError(f"the weight schedule of {type(self).__name__} returned {v!r} at step {step}; expected a finite number")
-        return v
     def attach(self, model:Classifier) -> list: return []   # handles removed when the run ends
     def __call__(self, ev:Eval) -> Tensor: raise NotImplementedError
     def __repr__(self):
@@ -79,23 +97,35 @@ class Term:
         w = "schedule" if callable(self.weight) else self.weight
         return f"{type(self).__name__}(weight={w}" + "".join(f", {k}={v!r}" for k, v in extra.items()) + ")"
 
+# %% ../../nbs/10_terms.ipynb #d8d78147
+@patch
+def w(self:Term, step:int) -> float:
+    "The weight at `step`: the number, or the schedule's value there (checked to be finite)."
+    if not callable(self.weight): return self.weight
+    v = self.weight(step)
+    if not (isinstance(v, (int, float)) and math.isfinite(v)): raise ValueError(f"the weight schedule of {type(self).__name__} returned {v!r} at step {step}; expected a finite number")
+    return v
+
 # %% ../../nbs/10_terms.ipynb #0e18660d
 class TargetLogProb(Term):
     "Minus the log-probability of the target class: minimising it maximises `log p(t|x̂)` (SVCE's `log_conf`)."
     name = "neg_log_p_target"
     def __call__(self, ev): return -ev.log_probs.gather(1, ev.per_render(ev.target)[:, None])[:, 0]
 
+# %% ../../nbs/10_terms.ipynb #6dd57e18
 class TargetProb(Term):
     "Minus the probability of the target class (the counterfactual-attack loss)."
     name = "neg_p_target"
     def __call__(self, ev): return -ev.p_target_r
 
+# %% ../../nbs/10_terms.ipynb #6ebdb2f3
 def log_odds(logits:Tensor, target:Tensor) -> Tensor:
     "Log-odds `log p_t − log(1 − p_t)` of class `target` per row, stable for saturated probabilities."
     lp = logits.log_softmax(-1)
     others = lp.masked_fill(F.one_hot(target, lp.shape[1]).bool(), -math.inf).logsumexp(-1)
     return lp.gather(1, target[:, None])[:, 0] - others
 
+# %% ../../nbs/10_terms.ipynb #ecc1928f
 class LogOdds(Term):
     "The target's log-odds: minus it (`maximise=True`, FIDO's SSR) or itself (`maximise=False`, FIDO's SDR)."
     name = "log_odds"
@@ -104,6 +134,7 @@ class LogOdds(Term):
         s = log_odds(ev.logits, ev.per_render(ev.target))
         return -s if self.maximise else s
 
+# %% ../../nbs/10_terms.ipynb #75f57c28
 class Margin(Term):
     "Carlini-Wagner margin `max_{k≠t} f_k − f_t`, floored at `−kappa` (no reward beyond a confidence margin)."
     name = "margin"
@@ -113,6 +144,7 @@ class Margin(Term):
         other = ev.logits.masked_fill(F.one_hot(t, ev.logits.shape[1]).bool(), -math.inf).amax(-1)
         return (other - ev.logits.gather(1, t[:, None])[:, 0]).clamp_min(-self.kappa)
 
+# %% ../../nbs/10_terms.ipynb #49d5bbd9
 class CrossEntropyAway(Term):
     "The log-probability of the original class: minimising it pushes away from `y` (untargeted)."
     name = "neg_ce_orig"
@@ -125,6 +157,7 @@ def lp_norm(d:Tensor, # differences, B×… (any shape with a leading batch dime
     "Per-sample l_p norm of a batch `d` (any shape with leading dim B); p may be `inf`. Its gradient at 0 is 0, not NaN."
     return torch.linalg.vector_norm(d.flatten(1), ord=p, dim=1)
 
+# %% ../../nbs/10_terms.ipynb #62e92061
 class LpDistance(Term):
     "The l_p distance between the render and the anchor (the original, or the space's `anchor` constant), per render."
     name = "lp_distance"
@@ -132,6 +165,7 @@ class LpDistance(Term):
     def __init__(self, p:float=2.0, weight=1.0): super().__init__(weight); self.p = check_number(p, "p", lo=1, allow_inf=True)
     def __call__(self, ev): return lp_norm(ev.x_hat - ev.per_render(ev.anchor), self.p)
 
+# %% ../../nbs/10_terms.ipynb #a8ad872e
 class LatentDistance(Term):
     "The l_p distance of a latent space's code from its start, `‖z − z0‖_p`, per image."
     name = "latent_distance"
@@ -141,6 +175,7 @@ class LatentDistance(Term):
         if "z" not in ev.vars or "z0" not in ev.consts: raise ValueError("LatentDistance needs a latent space (variables `z`, constant `z0`)")
         return lp_norm(ev.vars["z"] - ev.consts["z0"], self.p)
 
+# %% ../../nbs/10_terms.ipynb #cbf6cb4f
 class MSE(Term):
     "Mean squared error between the render and the anchor, per render (does not read the classifier)."
     name = "mse"
@@ -161,10 +196,12 @@ class MaskSize(Term):
         k = ev.aux["keep"].flatten(1).mean(1)
         return k if self.kind == "keep" else 1 - k
 
+# %% ../../nbs/10_terms.ipynb #58192535
 def total_variation(v:Tensor) -> Tensor:
     "Sum of squared differences between vertical and horizontal neighbours, per sample (any N×C×H×W)."
     return (v[..., 1:, :] - v[..., :-1, :]).pow(2).flatten(1).sum(1) + (v[..., :, 1:] - v[..., :, :-1]).pow(2).flatten(1).sum(1)
 
+# %% ../../nbs/10_terms.ipynb #4395d686
 class TV(Term):
     "Total variation of the render (`on='image'`, per render) or of the up-sampled keep mask (`on='mask'`, per image)."
     name = "tv"
@@ -185,20 +222,24 @@ class BNStats(Term):
         super().__init__(weight)
         self.first_multiplier, self.coupled = check_number(first_multiplier, "first_multiplier", lo=0), bool(coupled)
         self._stats = []
-    def attach(self, model):
-        kinds = (nn.BatchNorm2d, nn.BatchNorm3d) if not self.coupled else (nn.modules.batchnorm._BatchNorm,)
-        layers = [m for m in model.modules() if isinstance(m, kinds) and m.running_mean is not None]
-        if not layers: raise ValueError("BNStats needs a classifier with BatchNorm2d/3d layers that track running statistics "
-                                        "(BatchNorm1d has no spatial positions to take per-image statistics over; use coupled=True to include it)")
-        self._stats = [None] * len(layers)
-        def hook(i):
-            def f(m, inp, out):
-                a = inp[0]; dims = [0] + list(range(2, a.dim())) if self.coupled else list(range(2, a.dim()))
-                mu, var = a.mean(dims), a.var(dims, unbiased=False)
-                d = (mu - m.running_mean).norm(dim=-1) + (var - m.running_var).norm(dim=-1)
-                self._stats[i] = d.expand(len(a)) if self.coupled else d
-            return f
-        return [m.register_forward_hook(hook(i)) for i, m in enumerate(layers)]
     def __call__(self, ev):
         if any(s is None for s in self._stats): raise RuntimeError("BNStats saw no forward pass of the classifier")
         return sum(s * (self.first_multiplier if i == 0 else 1.0) for i, s in enumerate(self._stats))
+
+# %% ../../nbs/10_terms.ipynb #8f440403
+@patch
+def attach(self:BNStats, model):
+    "Hooks on the classifier's BatchNorm layers (2-d and 3-d ones per image; every one when coupled) keeping each layer's distance at the last forward pass; returns their handles."
+    kinds = (nn.BatchNorm2d, nn.BatchNorm3d) if not self.coupled else (nn.modules.batchnorm._BatchNorm,)
+    layers = [m for m in model.modules() if isinstance(m, kinds) and m.running_mean is not None]
+    if not layers: raise ValueError("BNStats needs a classifier with BatchNorm2d/3d layers that track running statistics "
+                                    "(BatchNorm1d has no spatial positions to take per-image statistics over; use coupled=True to include it)")
+    self._stats = [None] * len(layers)
+    def hook(i):
+        def f(m, inp, out):
+            a = inp[0]; dims = [0] + list(range(2, a.dim())) if self.coupled else list(range(2, a.dim()))
+            mu, var = a.mean(dims), a.var(dims, unbiased=False)
+            d = (mu - m.running_mean).norm(dim=-1) + (var - m.running_var).norm(dim=-1)
+            self._stats[i] = d.expand(len(a)) if self.coupled else d
+        return f
+    return [m.register_forward_hook(hook(i)) for i, m in enumerate(layers)]
