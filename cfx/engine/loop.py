@@ -22,7 +22,7 @@ from .steppers import StepState, Stepper, bview
 
 # %% auto #0
 __all__ = ['Stop', 'Threshold', 'Select', 'Last', 'Best', 'FirstValid', 'Stage', 'Result', 'RunSettings', 'RunState', 'run',
-           'InvariantReport', 'check_invariants', 'fit_predictor']
+           'fit_predictor']
 
 # %% ../../nbs/13_engine.ipynb #2a728d90
 class Stop:
@@ -549,109 +549,6 @@ def run(model:Classifier|None, # the classifier (wrapped); None for searches tha
     prog = (lambda k: progress(k / restarts)) if progress else None
     cfg = RunSettings(model, space, x, target, y, rng, record, chunk, compact, prog, callback)
     return _restarts(cfg, stages, init, restarts)
-
-# %% ../../nbs/13_engine.ipynb #1315ff48
-def _frozen_guard(modules):
-    "Snapshot states, and hooks that record any forward pass in train mode."
-    states = [{k: v.detach().clone() for k, v in m.state_dict().items()} for m in modules]
-    train_calls, handles = [], []
-    for m in modules:
-        for sub in m.modules(): handles.append(sub.register_forward_hook(lambda mod, i, o: train_calls.append(type(mod).__name__) if mod.training else None))
-    return states, train_calls, handles
-
-# %% ../../nbs/13_engine.ipynb #931426e2
-def _check_frozen(nets, states, train_calls):
-    "No frozen network ran in train mode, changed its weights or buffers, or received a gradient."
-    assert not train_calls, f"a frozen network ran in train mode: {sorted(set(train_calls))}"
-    for m, st in zip(nets, states):
-        assert all(torch.equal(st[k], v) for k, v in m.state_dict().items()), f"the weights or buffers of {type(m).__name__} changed"
-        assert all(p.grad is None for p in m.parameters()), f"a gradient reached the weights of {type(m).__name__}"
-
-# %% ../../nbs/13_engine.ipynb #7587432a
-def _check_iterates(log):
-    "Every iterate feasible, every render in [0, 1], and a sample that did not move in a step's `active` stayed where it was."
-    assert all(bool(r[3].all()) for r in log), "an iterate left the constraint set"
-    assert all(r[4].min() >= 0 and r[4].max() <= 1 for r in log), "a render left [0, 1]"
-    for (s0, v0, a0, *_), (s1, v1, a1, *_) in zip(log, log[1:]):
-        if s0 != s1: continue
-        still = ~a1                                     # did not move in the step that led to this evaluation
-        for k in v0: assert torch.equal(v1[k][still], v0[k][still]), f"a finished sample moved ({k})"
-
-# %% ../../nbs/13_engine.ipynb #6389aa41
-def _check_passes(rows, backs, evals, R, compacted):
-    "One forward and one backward pass of the `R = B·S` renders per evaluation (at most `R`, and all of them first, when compacted)."
-    if compacted: ok = len(backs) == evals and backs[0] == R and all(0 < b <= R for b in backs)
-    else: ok = rows.count(R) >= evals and len(backs) == evals and all(b == R for b in backs)
-    assert ok, f"expected one forward and one backward pass of {'at most ' if compacted else ''}{R} renders per evaluation; got forward rows {rows}, backward {backs}"
-
-# %% ../../nbs/13_engine.ipynb #64835f56
-def _check_seeds(runner, x, target, seeds, res, stochastic):
-    "The same seeds give the same result; other seeds another (when the search is random)."
-    again = runner(x, target, seeds, None)
-    assert torch.equal(again.x_cf, res.x_cf) and all(torch.equal(again.vars[k], res.vars[k]) for k in res.vars), "the same seeds gave another result"
-    if stochastic:
-        other = runner(x, target, seeds + 1000, None)
-        assert not all(torch.equal(other.vars[k], res.vars[k]) for k in res.vars), "other seeds gave the same result"
-
-# %% ../../nbs/13_engine.ipynb #ecbe3fc2
-def _check_independent(runner, x, target, seeds, res, atol) -> float:
-    "Each sample run alone, and the batch run as two uneven halves, give the batch's result (within `atol`); return the largest difference."
-    B = len(x)
-    alone = [runner(x[i:i + 1], target[i:i + 1], seeds[i:i + 1], None) for i in range(B)]
-    diff = max((a.x_cf - res.x_cf[i:i + 1]).abs().max().item() for i, a in enumerate(alone))
-    assert diff <= atol, f"batch independence: a sample run alone differs by {diff:.2e} (> {atol})"
-    assert all(int(a.n_steps) == int(res.n_steps[i]) for i, a in enumerate(alone)), "batch independence: a sample run alone took other steps"
-    if B > 2:
-        h = B // 2 + 1
-        halves = torch.cat([runner(x[:h], target[:h], seeds[:h], None).x_cf, runner(x[h:], target[h:], seeds[h:], None).x_cf])
-        diff = max(diff, (halves - res.x_cf).abs().max().item())
-        assert diff <= atol, f"batch independence: the batch run as two halves differs by {diff:.2e} (> {atol})"
-    return diff
-
-# %% ../../nbs/13_engine.ipynb #6c96cf76
-@dataclass
-class InvariantReport:
-    "What `check_invariants` measured (all checks passed)."
-    evaluations: int          # evaluations seen by the callback
-    forward_calls: int        # forward passes of the classifier (evaluations plus any the runner makes itself)
-    renders_per_pass: int     # B·S
-    n_steps: list             # steps each sample took
-    atol: float               # batch-independence tolerance
-    batch_max_abs_diff: float # largest |sample alone − sample in the batch| over the final images
-    def __repr__(self):
-        return (f"invariants hold: {self.evaluations} evaluations, each one batched pass of {self.renders_per_pass} renders "
-                f"({self.forward_calls} forward calls); batch independent within {self.atol:g}; steps taken {self.n_steps}")
-
-# %% ../../nbs/13_engine.ipynb #377c5caa
-def check_invariants(runner:Callable, # runner(x, target, seeds, callback) -> Result, building fresh steppers per call
-                     x:Tensor, target:Tensor, seeds:Tensor, # a toy batch, its targets and one seed per image
-                     space:Space, # the space the runner searches (for the feasibility check)
-                     model:Classifier, # the classifier the runner uses
-                     modules:Sequence[nn.Module]=(), # other networks that must stay frozen (generator, in-filler, ...)
-                     stochastic:bool=True, # another seed must change the result (random starts or Monte-Carlo noise)
-                     atol:float=1e-5, # batch independence tolerance (batched convolutions round differently)
-                     compacted:bool=False, # the runner uses `run(..., compact=True)`: a pass may score only the samples still moving
-                    ) -> InvariantReport:
-    "Check batch independence, freezing, feasibility, determinism, frozen models and the pass count on one search."
-    B, S = len(x), space.samples
-    nets = [model.model, *modules]
-    states, train_calls, handles = _frozen_guard(nets)
-    rows, backs, log = [], [], []
-    def fwd(m, i, o):
-        rows.append(len(i[0]))
-        if isinstance(o, Tensor) and o.requires_grad: o.register_hook(lambda g: backs.append(len(g)))
-    handles.append(model.model.register_forward_hook(fwd))
-    def cb(ev, active): log.append((ev.stage, {k: v.clone() for k, v in ev.vars.items()}, active.clone(), space.feasible(ev.vars, ev.consts, ev.x), ev.x_hat.clone(), ev.logits is not None))
-    try: res = runner(x, target, seeds, cb)
-    finally:
-        for h in handles: h.remove()
-    evals = sum(1 for r in log if r[5])
-    _check_frozen(nets, states, train_calls)
-    _check_iterates(log)
-    _check_passes(rows, backs, evals, B * S, compacted)
-    _check_seeds(runner, x, target, seeds, res, stochastic)
-    diff = _check_independent(runner, x, target, seeds, res, atol)
-    return InvariantReport(evals, len(rows), B * S, res.n_steps.tolist(), atol, diff)
 
 # %% ../../nbs/13_engine.ipynb #104eaec4
 def fit_predictor(predictor:nn.Module, # the network to train (put in train mode for the loop, eval mode after)
