@@ -13,13 +13,13 @@ from fastcore.basics import patch
 
 from .. import zoo
 from .base import Explainer, Targets, Plan
-from ..core.results import Explanation, BatchResult
+from ..core.results import Explanation
 from ..core.random import SampleRNG
 from ..core.checks import check_images, check_number
 from ..engine.spaces import Latent
 from ..engine.terms import Term, TargetProb, TargetLogProb, Margin, MSE
 from ..engine.steppers import Adam, Stepper, bview
-from ..engine.loop import Threshold, Best, FirstValid, Last, Stage, Result, run
+from ..engine.loop import Threshold, Best, FirstValid, Last, Stage, run
 from .attributes import AttributeModel, attribution_grid, encode_images, softmax_regression
 
 # %% auto #0
