@@ -81,5 +81,5 @@ def test_recipes_run(tmp_path):
     save_asset(vae, card, "shapes-causal/vae", tmp_path)
     back, _ = load_asset("shapes-causal/vae", tmp_path)
     assert all(torch.equal(a.half().float(), b) for a, b in zip(vae.state_dict().values(), back.state_dict().values()))
-    c = shipped("shapes-causal", root=tmp_path, fitted=False).fit(steps=3, batch_size=8)
+    c = shipped("shapes-causal", root=tmp_path, fitted=False).fit(steps=3, latents_per_step=8)
     assert c.fitted and len(c.card["loss"]) == 3

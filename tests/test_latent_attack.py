@@ -23,12 +23,12 @@ def _threads():
 
 def test_cli_latent_attack_fashion(tmp_path):
     _, e = explained(tmp_path, "explain", "--method", "latent-attack", "--model", "fashion/classifier", "--n", "4", "--steps", "40",
-                     "--set", "threshold=0.6,loss=log_prob", "--quiet", "--oracle", "none", "--out", "out")
+                     "--set", "tau=0.6,loss=log_prob", "--quiet", "--oracle", "none", "--out", "out")
     assert e.meta["method"] == "latent-attack" and e.meta["params"]["generator"] == "fashion/vae"
-    assert e.meta["params"]["threshold"] == 0.6 and e.meta["params"]["loss"] == "log_prob" and e.meta["params"]["steps"] == 40
+    assert e.meta["params"]["tau"] == 0.6 and e.meta["params"]["loss"] == "log_prob" and e.meta["params"]["steps"] == 40
     assert e.latent.shape == (4, 16) and e.history["z0"].shape == (4, 16) and e.history["p_recon"].shape == (4, 10)
     p_t = e.p_cf.gather(1, e.target[:, None])[:, 0]
-    assert torch.equal(e.success, p_t >= 0.6)                         # success = crossed the threshold
+    assert torch.equal(e.success, p_t >= 0.6)                         # success = crossed τ (`tau`)
     assert (e.n_steps <= 40).all()
     m = json.loads((tmp_path / "out" / "metrics.json").read_text())
     assert m["method"] == "latent-attack" and m["n"] == 4

@@ -159,7 +159,7 @@ def eager_bars(monkeypatch):
 
 @pytest.mark.parametrize("make", [lambda c, g: FIDO(c, steps=9, samples=2),                    # 9 additions of 1/9 make more than 1
                                   lambda c, g: DISC(c, steps=(0, 5, 5, 5, 5)),  # 4 stages × 5 steps: 20 additions of 1/20
-                                  lambda c, g: LatentAttack(c, g, steps=9, threshold=0.99)], ids=["fido", "disc", "latent-attack"])
+                                  lambda c, g: LatentAttack(c, g, steps=9, tau=0.99)], ids=["fido", "disc", "latent-attack"])
 def test_progress_never_overshoots(fashion, eager_bars, make):
     clf, g, x = fashion
     ex = make(clf, g)

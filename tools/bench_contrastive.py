@@ -53,7 +53,7 @@ def main():
     fit_t, bare_t, sc_t, bsc_t = [], [], [], []
     z = torch.randn(n, 8, generator=torch.Generator().manual_seed(0))
     for _ in range(reps):
-        t = time.perf_counter(); shipped("shapes-causal", fitted=False).fit(steps=steps, batch_size=64); fit_t.append(time.perf_counter() - t)
+        t = time.perf_counter(); shipped("shapes-causal", fitted=False).fit(steps=steps, latents_per_step=64); fit_t.append(time.perf_counter() - t)
         t = time.perf_counter(); bare_fit(c, steps, 64); bare_t.append(time.perf_counter() - t)
         t = time.perf_counter(); c.scores(1, latents=z); sc_t.append(time.perf_counter() - t)
         t = time.perf_counter(); bare_scores(c, z, c.batch_size); bsc_t.append(time.perf_counter() - t)

@@ -9,7 +9,7 @@ Prints a table; never asserts a time (machines are shared and noisy). Every figu
   python tools/bench_latent_attack.py --json out.json # also write the figures as JSON
 
 Setting: the zoo's `fashion/classifier` and `fashion/vae` (latent 16), images of the bundled sample,
-target the most likely other class, threshold 0.5, the default loss ('prob') and lr (0.05).
+target the most likely other class, τ = 0.5 (`tau`), the default loss ('prob') and lr (0.05).
 
 Figures:
 - cf/s batched: counterfactuals per second of `LatentAttack.explain` on all images in one batch

@@ -11,7 +11,8 @@ and the shapes world, plus an evaluation table, a global explanation and a shard
 figures do not depend on the thread count; compare runs on the same machine (the vector unit changes last bits).
 Names are looked up in the public face first (`cfx.SVCE`), then in the modules that held them before it existed.
 Settings renamed since the baseline (RENAMED, per method) are digested under their old names; settings added since, at
-the value that gives the old behaviour (ADDED), are left out; DISC's `steps` (a total, with `stage_steps`, its split)
+the value that gives the old behaviour (ADDED), are left out, as are entries moved into `params` from the rest of `meta`
+(MOVED: the baseline did not digest them); DISC's `steps` (a total, with `stage_steps`, its split)
 is digested as the `steps_per_stage` and `warm_start_steps` it replaced.
 """
 import hashlib, importlib, json, os, sys, tempfile, warnings
@@ -34,15 +35,17 @@ NEW = {"SVCE": "cfx.methods.svce", "FIDO": "cfx.methods.fido", "BBMP": "cfx.meth
        "gradient_saliency": "cfx.methods.fido", "load_run": "cfx.scale.runner"}
 
 # meta['method'] -> {old setting name: new name}: `params` are digested under the old names, as the baseline was
-RENAMED = {}
+RENAMED = {"latent-attack": {"threshold": "tau"}, "interfacegan": {"threshold": "tau"}, "contrastive": {"refine_steps": "steps"}}
 # meta['method'] -> {setting added since the baseline: the value that gives the baseline's behaviour}: left out of the digest
-ADDED = {"fido": {"restarts": 1}, "bbmp": {"restarts": 1}, "disc": {"restarts": 1}}
+ADDED = {"fido": {"restarts": 1}, "bbmp": {"restarts": 1}, "disc": {"restarts": 1}, "latent-attack": {"restarts": 1}}
+# meta['method'] -> settings moved into `params` from elsewhere in `meta` since the baseline (which did not digest them): left out
+MOVED = {"contrastive": ("predictor",)}
 
 
 def old_params(method:str, params:dict) -> dict:
     "`params` as the baseline recorded them: renamed settings under their old names, added ones at their neutral value left out."
     back = {new: old for old, new in RENAMED.get(method, {}).items()}
-    out = {back.get(k, k): v for k, v in params.items() if not (k in ADDED.get(method, {}) and v == ADDED[method][k])}
+    out = {back.get(k, k): v for k, v in params.items() if not (k in ADDED.get(method, {}) and v == ADDED[method][k]) and k not in MOVED.get(method, ())}
     if method == "disc" and "stage_steps" in out:                # one total `steps` and its split replaced two settings
         warm, *stages = out.pop("stage_steps"); out.pop("steps")
         assert len(set(stages)) == 1, stages

@@ -8,26 +8,27 @@ import json, math
 from pathlib import Path
 from typing import Callable, Sequence
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
 from fastcore.basics import patch
 
 from .. import zoo
-from .base import Amortised
+from .base import Amortised, Explainer, Targets, Plan
 from ..core.models import Classifier, Generator, as_generator, eval_mode
-from ..core.results import GlobalExplanation
+from ..core.results import Explanation, GlobalExplanation
 from ..core.checks import check_images, check_number
-from ..engine.terms import Term, LatentDistance
+from ..engine.terms import Term, LatentDistance, log_odds
 from ..engine.spaces import Latent
 from ..engine.steppers import Adam
-from ..engine.loop import run, fit_predictor
+from ..engine.loop import Stage, fit_predictor
 from ..zoo.nets import ARCHITECTURES
 from ..data.causal import check_flag, check_level, necessity_sufficiency
 
 # %% auto #0
 __all__ = ['SHIPPED', 'check_code', 'code_loss', 'keep_loss', 'sample_codes', 'ShiftPredictor', 'class_log_odds', 'Contrastive',
-           'CodeTerm', 'assets_dir', 'load_asset', 'shipped']
+           'CodeTerm', 'is_code', 'assets_dir', 'load_asset', 'shipped']
 
 # %% ../../nbs/56_contrastive.ipynb #36fa81ee
 def check_code(code, # target code(s): a tensor N×H or H with entries in {-1, 0, 1}
@@ -106,11 +107,9 @@ class ShiftPredictor(nn.Module):
 
 # %% ../../nbs/56_contrastive.ipynb #c05fe867
 def class_log_odds(logits:Tensor) -> Tensor:
-    "Log-odds `log p_k − log(1 − p_k)` of every class, N×K (stable when a probability saturates)."
-    lp = logits.log_softmax(-1)
-    K = lp.shape[1]
-    others = lp[:, None, :].expand(-1, K, -1).masked_fill(torch.eye(K, dtype=torch.bool, device=lp.device), -math.inf).logsumexp(-1)
-    return lp - others
+    "Log-odds `log p_k − log(1 − p_k)` of every class, N×K: the engine's `log_odds` of each class in turn (stable when a probability saturates)."
+    n, k = logits.shape
+    return torch.stack([log_odds(logits, torch.full((n,), j, dtype=torch.long, device=logits.device)) for j in range(k)], 1)
 
 class Contrastive(Amortised):
     "Alipour et al. 2022: a learned latent shift toward attribute targets; causal necessity / sufficiency and contrastive scores."
@@ -127,7 +126,7 @@ class Contrastive(Amortised):
                  density:float=2/3, # training codes: probability that a head is cared about
                  keep:float=0.0, # weight of `keep_loss` (keep non-targeted attributes; an extension, 0 = the paper's loss)
                  scale:float=1.0, # inference: the predicted shift is multiplied by this
-                 refine_steps:int=0, # inference: per-image engine refinement steps from the prediction (0: one pass)
+                 steps:int=0, # inference: per-image engine refinement steps from the prediction (0: one pass)
                  refine_lr:float=0.05, # inference: Adam's learning rate of the refinement
                  batch_size:int=64, # images per batch at inference
                  show_progress:bool|None=None, # progress bar (None: shown for long runs)
@@ -142,8 +141,7 @@ class Contrastive(Amortised):
         self.hidden = check_number(hidden, "hidden", int, lo=1)
         self.lam, self.density = check_number(lam, "lam", lo=0), check_number(density, "density", lo=0, hi=1, lo_open=True)
         self.keep, self.scale = check_number(keep, "keep", lo=0), check_number(scale, "scale")
-        self.refine_steps, self.refine_lr = check_number(refine_steps, "refine_steps", int, lo=0), check_number(refine_lr, "refine_lr", lo=0, lo_open=True)
-        self.steps = max(self.refine_steps, 1)
+        self.steps, self.refine_lr = check_number(steps, "steps", int, lo=0), check_number(refine_lr, "refine_lr", lo=0, lo_open=True)
 
 # %% ../../nbs/56_contrastive.ipynb #3c038b79
 @patch(as_prop=True)
@@ -165,11 +163,11 @@ def heads(self:Contrastive) -> list:
 
 @patch
 def params(self:Contrastive) -> dict:
-    return dict(self.predictor_params(), scale=self.scale, refine_steps=self.refine_steps, refine_lr=self.refine_lr)
+    return dict(self.predictor_params(), scale=self.scale, steps=self.steps, refine_lr=self.refine_lr)
 
 @patch
 def predictor_params(self:Contrastive) -> dict:
-    "What a saved predictor must match (`load` compares them); the inference settings `scale`, `refine_*` may differ. `keep` is listed only when set (predictors of the paper's loss carry none)."
+    "What a saved predictor must match (`load` compares them); the inference settings `scale`, `steps`, `refine_lr` may differ. `keep` is listed only when set (predictors of the paper's loss carry none)."
     return dict(names=self.names, outcomes=self.outcomes, hidden=self.hidden, lam=self.lam, density=self.density,
                 latent_shape=list(self.generator.latent_shape), heads=self.heads, **({"keep": self.keep} if self.keep else {}))
 
@@ -288,7 +286,7 @@ def _attr_frozen(self:Contrastive):
 
 @patch
 def fit(self:Contrastive, steps:int=3000, # optimiser steps
-        batch_size:int=64, # latents per step
+        latents_per_step:int=64, # latents (and codes) drawn per optimiser step
         lr:float=1e-3, # Adam's learning rate (the paper: 1e-4 for 100 000 steps)
         seed:int=0, # seeds latents, codes, dropout and the initial weights
         latents:Tensor|None=None, # train on rows of these latents (e.g. encoded images) instead of the prior
@@ -296,7 +294,7 @@ def fit(self:Contrastive, steps:int=3000, # optimiser steps
        ) -> Contrastive:
     "Train the shift predictor; returns self (fitted, with its card)."
     lr = check_number(lr, "lr", lo=0, lo_open=True)
-    steps, batch_size = check_number(steps, "steps", int, lo=1), check_number(batch_size, "batch_size", int, lo=1)
+    steps, batch_size = check_number(steps, "steps", int, lo=1), check_number(latents_per_step, "latents_per_step", int, lo=1)
     seed, shape = check_number(seed, "seed", int, lo=0), self.generator.latent_shape
     if latents is not None: latents = _check_latents(latents, "latents", shape).detach()
     with torch.random.fork_rng(devices=[]):
@@ -350,57 +348,78 @@ def _encode(self:Contrastive, x:Tensor, bs:int=256) -> Tensor:
     with torch.no_grad(): return torch.cat([self.generator.encode(x[i:i + bs]) for i in range(0, len(x), bs)]).detach()
 
 @patch
-def explain(self:Contrastive, x:Tensor, # images N×C×H×W in [0, 1], or latents N×latent_shape
-            target=None, # a class (int, per-image, 'other', 'pred') when no code is given (default 'other')
-            seed:int=0, # seeds the run (refinement and any stochastic part)
-            batch_size:int|None=None, # overrides the constructor's batch size
-            show_progress:bool|None=None, # overrides the constructor's progress setting
-            *,
-            code=None, # target code: H entries or N×H, or a dict head name -> ±1; None: use `target`
-            scale:float|None=None, # multiplies the predicted shift (None: the constructor's `scale`)
-           ):
-    "Counterfactuals `G(z + scale·S(z, c))` of images or latents toward a code or a class."
-    self._require_fitted()
-    scale = self.scale if scale is None else check_number(scale, "scale")
-    z, x = self._latents_of(x)
-    extra = dict(z=self._encode(x) if z is None else z, scale=torch.full((len(x),), float(scale)))
-    if code is not None:
-        if target is not None: raise ValueError("give a `code` or a `target`, not both")
-        extra["code"] = check_code(self.code(code) if isinstance(code, dict) else code, len(self.heads), n=len(x))
-    elif not self.outcomes: raise ValueError("this explainer has no class heads (`outcomes=False`): give a `code`")
-    e = self._explain_all(x, "pred" if code is not None else target, seed, batch_size, show_progress, per_sample=extra)
-    e.meta["params"].update(scale=scale, target_kind="code" if code is not None else "class")
-    e.meta["predictor"] = {k: self.card.get(k) for k in ("steps", "seed", "lr", "batch_size", "latents")} | {"final_loss": (self.card.get("loss") or [None])[-1]}
-    e.meta["heads"] = self.heads
+def explain_latent(self:Contrastive, z:Tensor, # latents N×latent_shape (prior samples, encodings, ...)
+                   target=None, # a class (int, per-image, 'other', 'pred') or a code (dict of head names, float tensor H or N×H)
+                   seed:int=0, # seeds the run
+                   batch_size:int|None=None, # overrides the constructor's batch size
+                   show_progress:bool|None=None, # overrides the constructor's progress setting
+                  ) -> Explanation:
+    "Explain the images the latents `z` decode to (`x` of the result is `G(z)`), shifting `z` itself."
+    self._ready()
+    z = _check_latents(z, "z", self.generator.latent_shape).detach()
+    with torch.no_grad(): x = torch.cat([self._decode(z[i:i + 256], i) for i in range(0, len(z), 256)])
+    e = self._explain_all(x, target, seed, batch_size, show_progress, per_sample={"z0": z})   # each batch gets its own rows of `z`
+    e.meta["start"] = "latents"
     return e
+
+# %% ../../nbs/56_contrastive.ipynb #1fc987c0
+def is_code(target) -> bool:
+    "Is `target` a code rather than a class: a dict of head names, or a floating-point or 2-d tensor/array of −1/0/+1 (classes are ints, names, 1-d integer sequences)."
+    if isinstance(target, dict): return True
+    if target is None or isinstance(target, (str, bool, int, np.integer, np.bool_)): return False
+    try: t = torch.as_tensor(target)
+    except Exception: return False
+    return t.is_floating_point() or t.dim() == 2
+
+@patch
+def targets(self:Contrastive, target, p_orig:Tensor) -> Targets:
+    "A code goes to `extra['code']` (one row per image), with the originals' predictions as classes; a class target is the base's and needs the class heads."
+    if is_code(target):
+        code = check_code(self.code(target) if isinstance(target, dict) else target, len(self.heads), n=len(p_orig))
+        t = Targets(p_orig.argmax(-1).cpu(), "pred", {"code": code})
+    elif not self.outcomes: raise ValueError("this explainer has no class heads (`outcomes=False`): give a code as `target` (a dict of head names, or a float tensor)")
+    else: t = Explainer.targets(self, target, p_orig)
+    self._target_kind = "code" if "code" in t.extra else "class"        # for `meta`, which runs once after the last batch
+    return t
+
 
 # %% ../../nbs/56_contrastive.ipynb #87e5dacd
 @patch
-def _explain_batch(self:Contrastive, x, target, y, rng, progress,
-                   z:Tensor, # latents of the batch (given, or the encoder's means)
-                   scale:Tensor, # shift scale per image
-                   code:Tensor|None=None, # target codes (None: the class code of `target`)
-                  ):
-    given = code is not None
+def plan(self:Contrastive, x, target, y, rng,
+         z0:Tensor|None=None, # the batch's given latents (`explain_latent`); None: the encoder's means of `x`
+         code:Tensor|None=None, # the batch's target codes; None: the class code of `target`
+        ) -> Plan:
+    "Pre-work: the latents, the code, the one-pass prediction `z + scale·S(z, c)` and the heads of `G(z)`; the engine refines it for `steps` (the best iterate kept)."
+    if z0 is None and not getattr(self.generator, "has_encoder", True):
+        raise ValueError("Contrastive.explain needs a generator with an encoder; start from latents with `explain_latent(z)`")
     with torch.no_grad():
-        code = (code if given else self.class_code(target)).to(x)
-        dz = self._shift(z, code)
+        z = self._encode(x) if z0 is None else z0
+        code = (code if code is not None else self.class_code(target)).to(x)
         space = Latent(self.generator)
-        vars, consts = space.start(z + scale.view(-1, *[1] * (z.dim() - 1)).to(z) * dz)
+        vars, consts = space.start(z + self.scale * self._shift(z, code))
         anchor = self.generator.decode(z)
-        h0 = self.head_logits(anchor)
-        consts = dict(consts, z0=z, anchor=anchor, code=code, h0=h0)
-    res = run(self.model, x, target, space, [CodeTerm(self), LatentDistance(2, weight=self.lam)], Adam(lr=self.refine_lr), self.refine_steps, rng,
-              init=(vars, consts), y=y, progress=progress, record=("obj",))
-    with torch.no_grad(): h1 = self.head_logits(res.x_cf)
-    care = code != 0
-    success = ((h1 > 0) == (code > 0)) | ~care
-    hist = dict(p_heads_orig=h0.sigmoid(), p_heads_cf=h1.sigmoid(), code=code, x_rec=anchor,
-                shift_norm=(res.vars["z"] - z).flatten(1).norm(dim=1), objective=res.obj.detach())
-    if self.refine_steps: hist["obj"] = res.history["obj"]
-    out = res.batch_result(history=hist, success=success.all(1) if given else None)
-    out.n_steps = res.n_steps
-    return out
+        consts = dict(consts, z0=z, anchor=anchor, code=code, h0=self.head_logits(anchor))
+    stage = Stage([CodeTerm(self), LatentDistance(2, weight=self.lam)], Adam(lr=self.refine_lr), self.steps)
+    return Plan(space, [stage], init=(vars, consts), record=("obj",))
+
+@patch
+def collect(self:Contrastive, result, x, target, y, z0=None, code=None):
+    "Success for a code: every head it cares about on the asked side (for a class the base's: the class wins); the heads before and after, the code, the reconstruction, the shift, the objective."
+    c = result.consts
+    with torch.no_grad(): h1 = self.head_logits(result.x_cf)
+    success = ((h1 > 0) == (c["code"] > 0)) | (c["code"] == 0)
+    hist = dict(p_heads_orig=c["h0"].sigmoid(), p_heads_cf=h1.sigmoid(), code=c["code"], x_rec=c["anchor"],
+                shift_norm=(result.vars["z"] - c["z0"]).flatten(1).norm(dim=1), objective=result.obj.detach())
+    if self.steps: hist["obj"] = result.history["obj"]
+    return result.batch_result(history=hist, success=success.all(1) if code is not None else None)
+
+@patch
+def meta(self:Contrastive, x) -> dict:
+    "What the target was (`target_kind`: 'code' or 'class') and the predictor's training record."
+    card = self.card
+    return dict(target_kind=getattr(self, "_target_kind", None),
+                predictor={k: card.get(k) for k in ("steps", "seed", "lr", "batch_size", "latents")} | {"final_loss": (card.get("loss") or [None])[-1]})
+
 
 # %% ../../nbs/56_contrastive.ipynb #47179dd6
 @patch

@@ -12,19 +12,20 @@ from torch import Tensor
 from fastcore.basics import patch
 
 from .. import zoo
-from .base import Explainer
-from ..core.results import Explanation, BatchResult
+from .base import Explainer, Targets, Plan
+from ..core.results import Explanation
 from ..core.random import SampleRNG
 from ..core.checks import check_images, check_number
 from ..engine.spaces import Latent
 from ..engine.terms import Term, TargetProb, TargetLogProb, Margin, MSE
-from ..engine.steppers import Adam
-from ..engine.loop import Threshold, Best, FirstValid, Result, run
+from ..engine.steppers import Adam, Stepper, bview
+from ..engine.loop import Threshold, Best, FirstValid, Last, Stage, run
 from .attributes import AttributeModel, attribution_grid, encode_images, softmax_regression
 
 # %% auto #0
 __all__ = ['LOSSES', 'CrossingMargin', 'latent_loss', 'LatentExplainer', 'LatentAttack', 'default_generator_name',
-           'FirstCrossing', 'InterFaceGAN', 'project_latents', 'latent_attack_demo']
+           'FirstCrossing', 'InterFaceGAN', 'probe_log_odds', 'ProbeGap', 'ProbeStep', 'project_latents',
+           'latent_attack_demo']
 
 # %% ../../nbs/54_latent_attack.ipynb #c55cb519
 LOSSES = ("prob", "log_prob", "margin")   # the losses of `LatentAttack`
@@ -32,20 +33,21 @@ LOSSES = ("prob", "log_prob", "margin")   # the losses of `LatentAttack`
 class CrossingMargin(Term):
     "The Carlini-Wagner margin floored at `−κ`, the margin at which `p(t) ≥ τ` is sure for the classifier's K classes (read from its logits)."
     name = "margin"
-    def __init__(self, threshold:float, # τ
+    def __init__(self, tau:float, # τ
                  weight=1.0):
-        super().__init__(weight); self.threshold = check_number(threshold, "threshold", lo=0, hi=1, lo_open=True, hi_open=True)
-    def kappa_for(self, n_classes:int) -> float: return max(0.0, math.log((n_classes - 1) * self.threshold / (1 - self.threshold)) + 1)
+        super().__init__(weight); self.tau = check_number(tau, "tau", lo=0, hi=1, lo_open=True, hi_open=True)
+    def kappa_for(self, n_classes:int) -> float: return max(0.0, math.log((n_classes - 1) * self.tau / (1 - self.tau)) + 1)
     def __call__(self, ev): return Margin(self.kappa_for(ev.logits.shape[1]))(ev)
 
 def latent_loss(loss:str, # one of `LOSSES`
-                threshold:float, # τ: the target probability the search must reach
+                tau:float, # τ: the target probability the search must reach
                ) -> Term:
     "The engine term that `LatentAttack` minimises for `loss`."
     if loss == "prob": return TargetProb()
     if loss == "log_prob": return TargetLogProb()
-    if loss == "margin": return CrossingMargin(threshold)
+    if loss == "margin": return CrossingMargin(tau)
     raise ValueError(f"`loss` must be one of {list(LOSSES)}, got {loss!r}")
+
 
 # %% ../../nbs/54_latent_attack.ipynb #eda0d8d4
 class LatentExplainer(Explainer):
@@ -66,36 +68,42 @@ class LatentExplainer(Explainer):
     @property
     def generator_name(self) -> str: return getattr(self.generator, "zoo_name", type(self.generator).__name__)
 
+    def _need_encoder(self):
+        "Starting from images needs an encoder (or a projector): a clear error otherwise."
+        if not getattr(self.generator, "has_encoder", hasattr(self.generator, "encode")):
+            raise ValueError(f"{type(self).__name__}.explain needs a generator with an encoder: give `Generator(..., encoder=...)` one "
+                             "(an encoder network, or a projector such as `project_latents`), or start from latents with `explain_latent(z)`")
+
     def _start(self, x:Tensor, rng:SampleRNG, z0:Tensor|None=None) -> tuple[dict, dict]:
         "Variables and constants of the batch's search: its given latents `z0` (`explain_latent`) or the encoded images."
         sp = Latent(self.generator, self.encode)
-        return sp.init(x, rng) if z0 is None else sp.start(z0.to(x.device, x.dtype))
+        if z0 is not None: return sp.start(z0.to(x.device, x.dtype))
+        self._need_encoder()
+        return sp.init(x, rng)
 
 # %% ../../nbs/54_latent_attack.ipynb #4fe27256
 @patch
-def _warn_recon(self:LatentExplainer, e:Explanation):
-    "Warn, naming them, about images whose reconstruction the classifier puts in another class than the image."
-    changed = (e.history["p_recon"].argmax(-1) != e.y).nonzero()[:, 0].tolist()
-    if changed:
-        warnings.warn(f"{self.method}: the reconstruction G(E(x)) changes the classifier's prediction for {len(changed)} of {len(e)} image(s) "
-                      f"{changed[:20]}{' ...' if len(changed) > 20 else ''}: their counterfactuals explain the reconstruction, not the image "
-                      "(compare e.history['p_recon'] with e.p_orig)", UserWarning, stacklevel=3)
+def targets(self:LatentExplainer, target, p_orig:Tensor) -> Targets:
+    "The base's targets; opens the run's record of images whose reconstruction changes the prediction."
+    self._recon_changed = []
+    return Explainer.targets(self, target, p_orig)
 
 @patch
-def explain(self:LatentExplainer, x:Tensor, # images N×C×H×W in [0, 1]
-            target=None, # None ('other'), an int, per-image classes, 'other' or 'pred'
-            seed:int=0, # seeds the run (the latent samples of `encode='sample'`)
-            batch_size:int|None=None, # overrides the batch size given at construction
-            show_progress:bool|None=None, # overrides the constructor's progress setting
-           ) -> Explanation:
-    "Explain images: encode them, search from their latents; warns about images whose reconstruction changes the prediction."
-    if not getattr(self.generator, "has_encoder", hasattr(self.generator, "encode")):
-        raise ValueError(f"{type(self).__name__}.explain needs a generator with an encoder: give `Generator(..., encoder=...)` one "
-                         "(an encoder network, or a projector such as `project_latents`), or start from latents with `explain_latent(z)`")
-    e = Explainer.explain(self, x, target=target, seed=seed, batch_size=batch_size, show_progress=show_progress)
-    e.meta["start"] = "images"
-    self._warn_recon(e)
-    return e
+def _note_recon(self:LatentExplainer, p_recon:Tensor, y:Tensor, z0:Tensor|None):
+    "Note, for a batch started from images (`z0` None), which reconstructions the classifier puts in another class than the image."
+    if z0 is None: self._recon_changed.append((p_recon.argmax(-1) != y).cpu())
+
+@patch
+def meta(self:LatentExplainer, x:Tensor) -> dict:
+    "No additions to the params; warns, naming them, about the images of the run whose reconstruction the classifier puts in another class."
+    noted = self.__dict__.pop("_recon_changed", None) or [torch.zeros(0, dtype=torch.bool)]
+    changed = torch.cat(noted).nonzero()[:, 0].tolist()
+    if changed:
+        warnings.warn(f"{self.method}: the reconstruction G(E(x)) changes the classifier's prediction for {len(changed)} of {len(x)} image(s) "
+                      f"{changed[:20]}{' ...' if len(changed) > 20 else ''}: their counterfactuals explain the reconstruction, not the image "
+                      "(compare e.history['p_recon'] with e.p_orig)", UserWarning, stacklevel=4)
+    return {}
+
 
 # %% ../../nbs/54_latent_attack.ipynb #586a9be6
 @patch
@@ -110,6 +118,7 @@ def explain_latent(self:LatentExplainer, z:Tensor, # latents N×latent_shape (pr
     if not isinstance(z, Tensor) or not z.is_floating_point() or tuple(z.shape[1:]) != shape or len(z) == 0:
         raise ValueError(f"`z` must be a non-empty float tensor of shape N×{'×'.join(map(str, shape))}, got "
                          f"{tuple(z.shape) if isinstance(z, Tensor) else type(z).__name__}{'' if not isinstance(z, Tensor) else ' ' + str(z.dtype)}")
+    if getattr(self, "restarts", 1) > 1: raise ValueError("`restarts` > 1 draws fresh starts from the encoder; `explain_latent` starts every search at the given latents: use restarts=1")
     if not torch.isfinite(z).all(): raise ValueError(f"`z` contains NaN or Inf values (rows {(~torch.isfinite(z.flatten(1)).all(1)).nonzero()[:, 0].tolist()[:10]})")
     bs = check_number(batch_size if batch_size is not None else self.batch_size, "batch_size", int, lo=1)
     with torch.no_grad(): x = torch.cat([self.generator.decode(z[i:i + bs]) for i in range(0, len(z), bs)])
@@ -119,15 +128,16 @@ def explain_latent(self:LatentExplainer, z:Tensor, # latents N×latent_shape (pr
 
 # %% ../../nbs/54_latent_attack.ipynb #b3645b03
 class LatentAttack(LatentExplainer):
-    "Counterfactual attacks: Adam on the generator's latent toward the target, each image stopped at its first crossing of `threshold`."
+    "Counterfactual attacks: Adam on the generator's latent toward the target, each image stopped at its first crossing of `tau`."
     method = "latent-attack"
     default_target = "other"
 
     def __init__(self, model, # the classifier to explain: a `Classifier` or anything `Classifier` wraps
                  generator, # a `cfx.core.models.Generator`: the zoo's VAE (`zoo.load('fashion/vae')`), your GAN with an encoder or a projector
-                 threshold:float=0.5, # τ: stop once p(target | G(z)) ≥ τ; success means crossing it
+                 tau:float=0.5, # τ: stop once p(target | G(z)) ≥ τ; success means crossing it
                  loss:str="prob", # 'prob' (the paper's), 'log_prob' or 'margin'
                  steps:int=1000, # at most this many Adam steps per image
+                 restarts:int=1, # independent searches from fresh samples of the encoder's posterior (`encode='sample'`); each image keeps its best
                  lr:float=0.05, # Adam's step size, in latent units
                  encode:str="mean", # start from the encoder's 'mean' or a 'sample' of its posterior
                  compact:bool=True, # evaluate only the images still searching (the engine's `run(..., compact=True)`: same result, less work)
@@ -135,14 +145,18 @@ class LatentAttack(LatentExplainer):
                  show_progress:bool|None=None, # progress bar (None: shown for runs of ≥ 20 000 image-steps)
                 ):
         super().__init__(model, generator, encode=encode, batch_size=batch_size, show_progress=show_progress)
-        self.threshold = check_number(threshold, "threshold", lo=0, hi=1, lo_open=True, hi_open=True)
+        self.tau = check_number(tau, "tau", lo=0, hi=1, lo_open=True, hi_open=True)
         if loss not in LOSSES: raise ValueError(f"`loss` must be one of {list(LOSSES)}, got {loss!r}")
         self.loss, self.steps = loss, check_number(steps, "steps", int, lo=1)
+        self.restarts = check_number(restarts, "restarts", int, lo=1)
+        if self.restarts > 1 and encode != "sample":
+            raise ValueError("`restarts` > 1 needs random starts: give `encode='sample'` (from the encoder's mean every restart repeats the same search)")
         self.lr, self.compact = check_number(lr, "lr", lo=0, lo_open=True), bool(compact)
 
     def params(self):
-        return dict(threshold=self.threshold, loss=self.loss, steps=self.steps, lr=self.lr, encode=self.encode, compact=self.compact,
+        return dict(tau=self.tau, loss=self.loss, steps=self.steps, restarts=self.restarts, lr=self.lr, encode=self.encode, compact=self.compact,
                     generator=self.generator_name)
+
 
 # %% ../../nbs/54_latent_attack.ipynb #3d8441bb
 def default_generator_name(model_name:str|None, # a zoo model name such as 'fashion/classifier'
@@ -175,21 +189,21 @@ class FirstCrossing(FirstValid):
 
 # %% ../../nbs/54_latent_attack.ipynb #51b063d4
 @patch
-def _search(self:LatentAttack, x, target, y, rng, init, progress=None, callback=None) -> Result:
-    "The engine run from `init` (vars, consts): Adam on the latent, each image stopped at its first crossing of τ."
-    return run(self.model, x, target, Latent(self.generator, self.encode), [latent_loss(self.loss, self.threshold)], Adam(lr=self.lr), self.steps,
-               rng, stop=Threshold(self.threshold), select=FirstCrossing(), init=init, y=y, record=("p_target",), compact=self.compact,
-               progress=progress, callback=callback)
+def plan(self:LatentAttack, x, target, y, rng, z0=None) -> Plan:
+    "The `Latent` space from the encoded images (or `init` at the given latents `z0`); one stage: Adam on the loss, each image stopped at its first crossing of τ."
+    if z0 is None: self._need_encoder()
+    stage = Stage([latent_loss(self.loss, self.tau)], Adam(lr=self.lr), self.steps, stop=Threshold(self.tau), select=FirstCrossing())
+    init = None if z0 is None else Latent(self.generator).start(z0.to(x.device, x.dtype))
+    return Plan(Latent(self.generator, self.encode), [stage], init=init, restarts=self.restarts, record=("p_target",), compact=self.compact)
 
 @patch
-def _explain_batch(self:LatentAttack, x, target, y, rng, progress, z0=None):
-    init = self._start(x, rng, z0)
-    seen = {}
-    def recon(ev, active):                                  # the first evaluation scores G(z₀)
-        if ev.step == 0: seen["p_recon"] = ev.logits.softmax(-1)
-    res = self._search(x, target, y, rng, init, progress, recon)
-    hist = dict(p_target=res.history["p_target"], z0=init[0]["z"], x_recon=init[1]["anchor"], p_recon=seen["p_recon"], zero_grad=res.stalled)
-    return res.batch_result(history=hist, success=res.done & ~res.failed)
+def collect(self:LatentAttack, result, x, target, y, z0=None):
+    "The target's probability per step, the start `z0`, its image `x_recon`, the classifier's `p_recon` on it and `zero_grad`; success: crossed τ."
+    with torch.no_grad(): p_recon = self.model.probs(result.consts["anchor"])
+    self._note_recon(p_recon, y, z0)
+    hist = dict(p_target=result.history["p_target"], z0=result.consts["z0"], x_recon=result.consts["anchor"], p_recon=p_recon, zero_grad=result.stalled)
+    return result.batch_result(history=hist, success=result.done & ~result.failed)
+
 
 # %% ../../nbs/54_latent_attack.ipynb #a7dccfd1
 class InterFaceGAN(LatentExplainer):
@@ -204,7 +218,7 @@ class InterFaceGAN(LatentExplainer):
                  labels:Tensor|None=None, # their labels; None: the classifier's predictions on their reconstructions
                  target_prob:float=0.75, # p*: the probe's pairwise target probability after the step
                  beyond_prob:float=0.9, # p* for latents the probe already puts at or beyond `target_prob`
-                 threshold:float=0.5, # success: p(target | x_cf) ≥ threshold
+                 tau:float=0.5, # τ: success means p(target | x_cf) ≥ τ
                  alpha:float=1.0, # L2 penalty of the probe
                  encode:str="mean", # start from the encoder's 'mean' or a 'sample'
                  batch_size:int=64, # images per batch
@@ -213,12 +227,12 @@ class InterFaceGAN(LatentExplainer):
         super().__init__(model, generator, encode=encode, batch_size=batch_size, show_progress=show_progress)
         self.target_prob = check_number(target_prob, "target_prob", lo=0.5, hi=1, lo_open=True, hi_open=True)
         self.beyond_prob = check_number(beyond_prob, "beyond_prob", lo=self.target_prob, hi=1, hi_open=True)
-        self.threshold = check_number(threshold, "threshold", lo=0, hi=1, lo_open=True, hi_open=True)
+        self.tau = check_number(tau, "tau", lo=0, hi=1, lo_open=True, hi_open=True)
         self.alpha = check_number(alpha, "alpha", lo=0, lo_open=True)
         self._fit_probe(images, labels)
 
     def params(self):
-        return dict(target_prob=self.target_prob, beyond_prob=self.beyond_prob, threshold=self.threshold, alpha=self.alpha, encode=self.encode,
+        return dict(target_prob=self.target_prob, beyond_prob=self.beyond_prob, tau=self.tau, alpha=self.alpha, encode=self.encode,
                     generator=self.generator_name, probe_images=self.probe_n, probe_accuracy=round(self.probe_accuracy, 4))
 
 # %% ../../nbs/54_latent_attack.ipynb #04b71a23
@@ -261,23 +275,54 @@ def _fit_probe(self:InterFaceGAN, images, labels):
     self.weight, self.bias = softmax_regression(Z, labels, k, self.alpha)
     self.probe_n = len(Z)
 
+
+# %% ../../nbs/54_latent_attack.ipynb #badb5ca2
+def probe_log_odds(z:Tensor, # latents B×latent_shape
+                   consts:dict, # the space's constants: `z0`, `beta` (B×d), `l0` (B)
+                  ) -> Tensor:
+    "The linear probe's log-odds `l(z) = l₀ + β·(z − z₀)` per image, float64."
+    return consts["l0"] + ((z.flatten(1).double() - consts["z0"].flatten(1).double()) * consts["beta"]).sum(1)
+
+class ProbeGap(Term):
+    "½ (goal − l(z))²: the gap of the probe's log-odds to its goal (constants `z0`, `beta`, `l0`, `goal` of a `Latent` space); reads no classifier."
+    name = "probe_gap"
+    uses_model = False
+    def __call__(self, ev): return (0.5 * (ev.consts["goal"] - probe_log_odds(ev.vars["z"], ev.consts)).pow(2)).to(ev.vars["z"].dtype)
+
+class ProbeStep(Stepper):
+    "The exact minimiser of `ProbeGap` along `β`: each active latent moves to `z + (goal − l(z)) / ‖β‖² · β` (float64), where the probe says its goal."
+    stays_feasible = True       # a latent has no constraint
+    def step(self, st):
+        z, c = st.vars["z"], st.consts
+        eta = (c["goal"] - probe_log_odds(z, c)) / c["beta"].pow(2).sum(1).clamp_min(1e-12)
+        new = (z.flatten(1).double() + eta[:, None] * c["beta"]).to(z.dtype).view_as(z)
+        z.copy_(torch.where(bview(st.active, z), new, z))
+
+
+# %% ../../nbs/54_latent_attack.ipynb #45a0cc79
 @patch
-def _explain_batch(self:InterFaceGAN, x, target, y, rng, progress, z0=None):
+def plan(self:InterFaceGAN, x, target, y, rng, z0=None) -> Plan:
+    "Pre-work: the start latents, and per image the probe's normal `beta` of the target-vs-runner-up boundary, its log-odds `l0` and `goal`; one `ProbeStep` on `ProbeGap`."
     vars, consts = self._start(x, rng, z0)
-    z0 = vars["z"]
-    s = z0.flatten(1).double() @ self.weight.to(z0.device) + self.bias.to(z0.device)        # probe logits B×K
-    a = s.masked_fill(F.one_hot(target, s.shape[1]).bool(), -math.inf).argmax(1)            # the probe's most likely other class
-    beta = self.weight.T.to(z0.device)[target] - self.weight.T.to(z0.device)[a]              # B×d: normal of the t-vs-a boundary
+    z = vars["z"]
+    W, b = self.weight.to(z.device), self.bias.to(z.device)
+    s = z.flatten(1).double() @ W + b                                                         # probe logits B×K
+    a = s.masked_fill(F.one_hot(target, s.shape[1]).bool(), -math.inf).argmax(1)               # the probe's most likely other class
     l0 = s.gather(1, target[:, None])[:, 0] - s.gather(1, a[:, None])[:, 0]
     goal = torch.where(l0 >= math.log(self.target_prob / (1 - self.target_prob)), math.log(self.beyond_prob / (1 - self.beyond_prob)),
                        math.log(self.target_prob / (1 - self.target_prob)))
-    eta = (goal - l0) / beta.pow(2).sum(1).clamp_min(1e-12)
-    z_cf = (z0.flatten(1).double() + eta[:, None] * beta).to(z0.dtype).view_as(z0)
-    with torch.no_grad(): x_cf, p_recon = self.generator.decode(z_cf), self.model.probs(consts["anchor"])
-    with torch.no_grad(): p_t = self.model.probs(x_cf).gather(1, target[:, None])[:, 0]
-    if progress: progress(1.0)
-    hist = dict(z0=z0, x_recon=consts["anchor"], p_recon=p_recon, probe_log_odds=l0.to(z0.dtype))
-    return BatchResult(x_cf=x_cf, n_steps=torch.ones(len(x), dtype=torch.long, device=x.device), success=p_t >= self.threshold, latent=z_cf, history=hist)
+    consts = dict(consts, beta=W.T[target] - W.T[a], l0=l0, goal=goal)                       # beta B×d: normal of the t-vs-a boundary
+    return Plan(Latent(self.generator, self.encode), [Stage([ProbeGap()], ProbeStep(), self.steps, select=Last())], init=(vars, consts), record=())
+
+@patch
+def collect(self:InterFaceGAN, result, x, target, y, z0=None):
+    "Success: p(target | x_cf) ≥ τ after the step; the history keeps the start, its image, the classifier's view of it, and the probe's log-odds before the step."
+    c = result.consts
+    with torch.no_grad(): p_recon, p_t = self.model.probs(c["anchor"]), self.model.probs(result.x_cf).gather(1, target[:, None])[:, 0]
+    self._note_recon(p_recon, y, z0)
+    hist = dict(z0=c["z0"], x_recon=c["anchor"], p_recon=p_recon, probe_log_odds=c["l0"].to(c["z0"].dtype))
+    return result.batch_result(history=hist, success=p_t >= self.tau)
+
 
 # %% ../../nbs/54_latent_attack.ipynb #eb9dc791
 def project_latents(generator, # anything with `decode` and `latent_shape` (an encoder is not needed)
@@ -313,17 +358,17 @@ def latent_attack_demo(model, # the classifier
                        attributes:AttributeModel|None=None, # descriptor probes (bars beside the counterfactual)
                        steps:int=300, # budget per counterfactual
                       ):
-    "An ipywidgets demo: choose image, target, threshold and loss; see the counterfactual and its descriptor changes."
+    "An ipywidgets demo: choose image, target, τ (`tau`) and loss; see the counterfactual and its descriptor changes."
     import ipywidgets as W
     import matplotlib.pyplot as plt
     names = ["other"] + [model.name_of(k) for k in range(model(images[:1]).shape[1])]
-    def show(image=0, target="other", threshold=0.5, loss="prob"):
+    def show(image=0, target="other", tau=0.5, loss="prob"):
         t = "other" if target == "other" else names.index(target) - 1
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            e = LatentAttack(model, generator, threshold=threshold, loss=loss, steps=steps, show_progress=False).explain(images[image:image + 1], target=t)
+            e = LatentAttack(model, generator, tau=tau, loss=loss, steps=steps, show_progress=False).explain(images[image:image + 1], target=t)
         if attributes is None: e.show()
         else: attribution_grid({"counterfactual": e}, attributes, n=1, size=2.2)
         plt.show()
     return W.interact(show, image=W.IntSlider(0, 0, len(images) - 1), target=W.Dropdown(options=names),
-                      threshold=W.FloatSlider(value=0.5, min=0.05, max=0.95, step=0.05), loss=W.Dropdown(options=list(LOSSES)))
+                      tau=W.FloatSlider(value=0.5, min=0.05, max=0.95, step=0.05), loss=W.Dropdown(options=list(LOSSES)))
