@@ -263,13 +263,13 @@ def cpu_threads(n:int|None, # `--threads`; 0 or None: torch's setting
     finally: torch.set_num_threads(old)
 
 # %% ../../nbs/80_cli.ipynb #794429c5
-GENERAL_OPTIONS = {"eps": ("svce",), "p": ("svce",), "steps": ("svce", "fido", "latent-attack"), "batch_size": None}   # None: every method
+GENERAL_OPTIONS = {"eps": ("svce",), "p": ("svce",), "steps": None, "batch_size": None}   # None: every method
 
 def _for(option:str) -> str: ms = GENERAL_OPTIONS[option]; return "every method" if ms is None else "--method " + ", ".join(ms)
 
 EPS = Param(f"budget of the change, for {_for('eps')} (default: the method's, for the image size)", float)
 P = Param(f"norm of the threat model, for {_for('p')} (default: the method's)", float)
-STEPS = Param(f"optimisation steps, for {_for('steps')}; disc: --set steps_per_stage=N (default: the method's)", int)
+STEPS = Param(f"optimisation steps, the method's whole budget (DISC and Contrastive split it over their stages), for {_for('steps')} (default: the method's)", int)
 BATCH_SIZE = Param(f"images per batch, for {_for('batch_size')} (default: the method's)", int)
 
 # %% ../../nbs/80_cli.ipynb #6a3dea61
