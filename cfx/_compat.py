@@ -9,7 +9,7 @@ import glob, importlib.util, os
 import torch
 
 # %% auto #0
-__all__ = ['TORCHVISION_OPS', 'torchvision']
+__all__ = ['TORCHVISION_OPS', 'import_torchvision']
 
 # %% ../nbs/00_compat.ipynb #e6388bde
 def _torchvision_ops_missing() -> bool:
@@ -34,5 +34,8 @@ def _declare_torchvision_schemas():
 # %% ../nbs/00_compat.ipynb #54239812
 TORCHVISION_OPS = not _torchvision_ops_missing()
 if not TORCHVISION_OPS: _declare_torchvision_schemas()
-import torchvision  # the only import of torchvision in cfx
-_all_ = ["torchvision"]          # re-exported: every cfx module takes torchvision from here
+
+def import_torchvision():
+    "torchvision, imported on first use: every cfx module that needs it calls this (the one `import torchvision` in cfx)."
+    import torchvision
+    return torchvision

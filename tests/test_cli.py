@@ -140,9 +140,7 @@ def test_bad_threads_and_epochs_are_one_line_errors(tmp_path):
              (["train", "fashion/classifier", "--threads", "-1", "--out", "o3"], ["`--threads` must be a whole number ≥ 1"]),
              (["scores", "Bag", "--n", "8", "--threads", "-1"], ["`--threads` must be a whole number ≥ 1"]),
              (["train", "fashion/classifier", "--epochs", "0", "--out", "o3"], ["`--epochs` must be at least 1, got 0"])]
-    from concurrent.futures import ThreadPoolExecutor
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        results = list(pool.map(lambda c: run_in(tmp_path, *c[0]), cases))
+    results = [run_in(tmp_path, *cases[0][0])] + [run_here(tmp_path, *c[0]) for c in cases[1:]]   # the first as a process
     for (args, needles), r in zip(cases, results):
         usage_error(r, *needles)
     assert not any((tmp_path / o).exists() and any((tmp_path / o).iterdir()) for o in ("o1", "o2", "o3")), "a refused run wrote files"
@@ -164,6 +162,23 @@ def test_other_commands_help_or_clear_error(cmd, module):
 def run_in(cwd, *args, timeout=600):
     return subprocess.run([cfx_exe(), *args], capture_output=True, text=True, timeout=timeout, cwd=str(cwd),
                           env={**os.environ, "COLUMNS": "100"}, stdin=subprocess.DEVNULL)
+
+
+def run_here(cwd, *args):
+    """`cfx *args` from `cwd`, run in this process through `cfx.cli.main.main`, with the result of `run_in`.
+
+    For the many user errors that stop before any work: the console script is exactly `main` (its tests above run it as a
+    process), and a process per case would cost ~2 s of start-up for a message."""
+    import contextlib, io, types
+    from cfx.cli.main import main
+    out, err, here = io.StringIO(), io.StringIO(), os.getcwd()
+    try:
+        os.chdir(cwd)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try: rc = main(list(args))
+            except SystemExit as e: rc = e.code
+    finally: os.chdir(here)
+    return types.SimpleNamespace(returncode=rc, stdout=out.getvalue(), stderr=err.getvalue())
 
 
 OUTPUTS = ("explanations.safetensors", "figure.png", "metrics.json", "metrics.md")   # what `cfx explain --out DIR` writes
@@ -320,9 +335,8 @@ def test_explain_user_errors_are_one_line(image_dir, tmp_path):
     ]
     import torch
     if not torch.cuda.is_available(): cases.append((["--device", "cuda:0"], ["CUDA is not available on this machine"]))
-    from concurrent.futures import ThreadPoolExecutor
-    with ThreadPoolExecutor(max_workers=2) as pool:       # each case is a process that stops before any work: two at a time
-        results = list(pool.map(lambda c: run_in(tmp_path, "explain", "--out", "out", *FAST, *c[0]), cases))
+    results = [run_in(tmp_path, "explain", "--out", "out", *FAST, *cases[0][0])] + \
+              [run_here(tmp_path, "explain", "--out", "out", *FAST, *c[0]) for c in cases[1:]]            # the first as a process
     for (args, needles), r in zip(cases, results):
         usage_error(r, *needles)
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir()), "a failed run left files behind"
@@ -357,5 +371,5 @@ def test_installed_modules_pass_pyflakes():
 
 def test_zoo_user_errors_are_one_line():
     usage_error(run("zoo", "fashion/nope"), "`name` must be one of the zoo's models")
-    usage_error(run("zoo", "/etc/passwd"), "not a path")
-    usage_error(run("zoo", "fashion/../../x"), "must be '<dataset>/<model>'")
+    usage_error(run_here("/", "zoo", "/etc/passwd"), "not a path")                   # the others in this process
+    usage_error(run_here("/", "zoo", "fashion/../../x"), "must be '<dataset>/<model>'")

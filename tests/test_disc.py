@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from test_cli import explained, run_in as cfx_in, usage_error
+from test_cli import explained, run_in as cfx_in, run_here, usage_error
 
 FAST = ["--steps", "15", "--quiet", "--oracle", "none"]     # the general option: DISC splits it over its stages
 
@@ -31,8 +31,8 @@ def test_explain_disc_with_the_zoo_duq(tmp_path):
 
 def test_explain_disc_user_errors(tmp_path):
     usage_error(run_in(tmp_path, "--n", "1", "--out", "o1", "--steps", "4"), "`steps` = 4 leaves fewer than one step per confidence stage (4): give at least 5")
-    usage_error(run_in(tmp_path, "--n", "1", "--out", "o2", "--set", "prior=gan"), "`prior` must be one of")
-    usage_error(run_in(tmp_path, "--n", "1", "--out", "o3", "--set", "stages=(0.9,0.5)"), "`stages` must increase strictly")
+    for o, opt, needle in (("o2", "prior=gan", "`prior` must be one of"), ("o3", "stages=(0.9,0.5)", "`stages` must increase strictly")):
+        usage_error(run_here(tmp_path, "explain", "--method", "disc", "--n", "1", "--out", o, "--set", opt), needle)   # in this process
 
 
 def _disc_defaults():

@@ -1,7 +1,8 @@
 """`cfx explain --method fido` (and bbmp's class through the same hook) end to end: the installed console script."""
 import json
 
-from test_cli import explained, run_in      # the installed `cfx` script, in a subprocess from `cwd` (explained: it succeeds and writes every output)
+from test_cli import explained, run_in, run_here   # the installed `cfx` script, in a subprocess from `cwd` (explained: it succeeds and writes
+                                                 # every output); run_here: the same in this process, for errors that stop before any work
 
 
 def test_explain_method_fido_writes_saliency(tmp_path):
@@ -25,7 +26,7 @@ def test_explain_method_fido_generative_infiller(tmp_path):
 def test_explain_method_fido_bad_options_are_one_line(tmp_path):
     for opts, needle in ((["--set", "objective=both"], "`objective` must be 'ssr'"), (["--eps", "2"], "`--eps` does not apply to --method fido"),
                          (["--set", "infiller=gan"], "`infiller` must be one of")):
-        r = run_in(tmp_path, "explain", "--method", "fido", "--n", "1", "--steps", "2", "--quiet", "--out", "o", *opts)
+        r = run_here(tmp_path, "explain", "--method", "fido", "--n", "1", "--steps", "2", "--quiet", "--out", "o", *opts)
         lines = [l for l in r.stderr.splitlines() if l.strip()]
         assert r.returncode == 2 and len(lines) == 1 and needle in lines[0] and "Traceback" not in r.stderr, r.stderr[-2000:]
 
@@ -33,7 +34,7 @@ def test_explain_method_fido_bad_options_are_one_line(tmp_path):
 def test_explain_method_fido_float_mask_size_is_one_line(tmp_path):
     "`--set mask_size=7.0` (or a pair of floats) gets the one-line message naming `mask_size`, not a TypeError (issue 18 §3)."
     for value, needle in (("7.0", "`mask_size`"), ("(7.0,7.0)", "got (7.0, 7.0); write (7, 7)")):
-        r = run_in(tmp_path, "explain", "--method", "fido", "--n", "1", "--steps", "2", "--quiet", "--out", "o", "--set", f"mask_size={value}")
+        r = run_here(tmp_path, "explain", "--method", "fido", "--n", "1", "--steps", "2", "--quiet", "--out", "o", "--set", f"mask_size={value}")
         lines = [l for l in r.stderr.splitlines() if l.strip()]
         assert r.returncode == 2 and len(lines) == 1 and needle in lines[0], r.stderr[-2000:]
         assert "Traceback" not in r.stderr and "TypeError" not in r.stderr and "not iterable" not in r.stderr

@@ -7,7 +7,6 @@ from __future__ import annotations
 import difflib, importlib, importlib.util, inspect, json, os, pickle, re, sys, tempfile, time, warnings
 from pathlib import Path
 
-import matplotlib
 import torch
 from fastcore.script import Param, store_true
 
@@ -459,7 +458,7 @@ def run_explain(method:str="svce", model:str="fashion/robust", n:int|None=None, 
                 oracle:str|None="auto", out:str="cfx_out", force:bool=False, show_progress:bool=True, device:str="auto",
                 random_weights:bool=False, notify=print) -> dict:
     "Run one explanation job, checking everything first; write its figure, explanation and metrics into `out`."
-    matplotlib.use("Agg")
+    import matplotlib; matplotlib.use("Agg")            # imported here: a run that stops at a bad argument never loads it
     import matplotlib.pyplot as plt
     outdir, _ = prepare_out(out, force)
     cls = method_class(method)

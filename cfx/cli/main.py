@@ -297,7 +297,8 @@ def _device_info(torch) -> dict:
 def collect_info() -> dict:
     "What this install of cfx can use: versions, device, torchvision ops, datasets and zoo models."
     import torch
-    from cfx._compat import torchvision, TORCHVISION_OPS
+    from cfx._compat import import_torchvision, TORCHVISION_OPS
+    torchvision = import_torchvision()
     datasets, data_note = _optional_part("cfx.data.fashion", "dataset_status")
     models, zoo_note = _optional_part("cfx.zoo", "list_models")
     return {"cfx": {"version": _version(), "path": os.path.dirname(sys.modules["cfx"].__file__)},

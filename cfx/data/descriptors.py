@@ -9,7 +9,7 @@ from typing import Sequence
 import torch
 from torch import Tensor
 
-from .._compat import torchvision
+from .._compat import import_torchvision
 from ..core.checks import check_images
 from .fashion import canonical_name
 from .shapes import SHAPES_CLASSES, ShapesBatch
@@ -110,7 +110,7 @@ def show_descriptor_extremes(images:Tensor, # N×C×H×W in [0, 1]
         o = v.argsort(stable=True)
         lo, hi = o[:k], o[-k:]
         gap = torch.ones(1, *images.shape[1:])
-        grid = torchvision.utils.make_grid(torch.cat([images[lo], gap, images[hi]]), nrow=2 * k + 1, padding=1, pad_value=1)
+        grid = import_torchvision().utils.make_grid(torch.cat([images[lo], gap, images[hi]]), nrow=2 * k + 1, padding=1, pad_value=1)
         ax.imshow(grid.permute(1, 2, 0).clamp(0, 1), cmap="gray" if images.shape[1] == 1 else None)
         ax.set_xticks([]); ax.set_yticks([])
         for s in ax.spines.values(): s.set_visible(False)

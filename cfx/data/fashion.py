@@ -13,7 +13,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from .._compat import torchvision
+from .._compat import import_torchvision
 from .shapes import SHAPES_CLASSES, Shapes
 
 # %% auto #0
@@ -106,7 +106,7 @@ def _idx_count(path) -> int:
 @lru_cache(maxsize=8)
 def _read_idx_cached(path:str, mtime:float, labels:bool) -> Tensor:
     if path.endswith(".gz"): return _read_idx_gz(path)
-    mnist = torchvision.datasets.mnist
+    mnist = import_torchvision().datasets.mnist
     return (mnist.read_label_file if labels else mnist.read_image_file)(path).to(torch.uint8)
 
 def _read_idx_shared(path, labels:bool=False) -> Tensor:
@@ -137,7 +137,7 @@ def _fashion_missing_message(split, root, search_system) -> str:
 def _download_fashion(split, root):
     "Download with torchvision into `root` (or cfx's cache) and return the raw files it wrote."
     target = Path(root) if root is not None else Path(os.environ.get("CFX_DATA") or cache_dir())
-    torchvision.datasets.FashionMNIST(str(target), train=(split == "train"), download=True)
+    import_torchvision().datasets.FashionMNIST(str(target), train=(split == "train"), download=True)
     return find_fashion_mnist(split, root=target, search_system=False)
 
 def load_fashion_mnist(split:str="train", # "train" (60 000 images) or "test" (10 000)

@@ -10,17 +10,26 @@ from typing import Mapping, Sequence
 import numpy as np
 import torch
 from torch import Tensor
-import matplotlib.pyplot as plt
-from matplotlib.figure import Figure
+from typing import TYPE_CHECKING
 from fastcore.basics import patch
 
 from ..core.checks import check_images, check_number
 from ..core.results import Explanation, GlobalExplanation
 from ..metrics.evaluate import Evaluation
+if TYPE_CHECKING: from matplotlib.figure import Figure
 
 # %% auto #0
 __all__ = ['to_display', 'signed_diff', 'image_grid', 'draw_diff', 'diff_map', 'show_explanation', 'counterfactual_grid',
            'compare_rows', 'curve', 'metric_curve', 'bar_chart', 'metric_bars']
+
+# %% ../../nbs/35_viz.ipynb #10fab7de
+class _Pyplot:
+    "`matplotlib.pyplot`, imported on first use."
+    def __getattr__(self, name):
+        import matplotlib.pyplot
+        return getattr(matplotlib.pyplot, name)
+
+_plt = _Pyplot()
 
 # %% ../../nbs/35_viz.ipynb #c418a0f4
 def to_display(img:Tensor):
@@ -74,7 +83,7 @@ def image_grid(images:Tensor|Sequence[Tensor], # N×C×H×W in [0, 1], or a list
     n, nrow = len(images), _check_int(nrow, "nrow")
     titles = _check_titles(titles, n)
     cols = min(nrow, n); rows = math.ceil(n / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(figsize_per * cols, figsize_per * rows * (1.15 if any(titles) else 1)), squeeze=False)
+    fig, axes = _plt.subplots(rows, cols, figsize=(figsize_per * cols, figsize_per * rows * (1.15 if any(titles) else 1)), squeeze=False)
     for i, ax in enumerate(axes.flat):
         if i < n: _show_image(ax, images[i], titles[i])
         else: ax.axis("off")
@@ -117,7 +126,7 @@ def diff_map(x:Tensor, # original image(s): C×H×W or N×C×H×W in [0, 1]
     d, n, nrow = signed_diff(x, x_cf), len(x), _check_int(nrow, "nrow")
     titles = _check_titles(titles, n)
     cols = min(nrow, n); rows = math.ceil(n / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(figsize_per * cols + (0.6 if colorbar else 0), figsize_per * rows * 1.15), squeeze=False)
+    fig, axes = _plt.subplots(rows, cols, figsize=(figsize_per * cols + (0.6 if colorbar else 0), figsize_per * rows * 1.15), squeeze=False)
     im = None
     for i, ax in enumerate(axes.flat):
         if i < n: im = draw_diff(ax, d[i], vmax, titles[i])
@@ -155,7 +164,7 @@ def show_explanation(e:Explanation, # the explanations to draw
     if not all(hasattr(e, a) for a in ("x", "x_cf", "y", "target", "p_orig", "p_cf", "success", "saliency")):
         raise TypeError(f"`e` must be a cfx.core.results.Explanation, got {type(e).__name__}")
     n, cols = min(_check_int(n, "n"), len(e)), _panel_columns(e, cols)
-    fig, axes = plt.subplots(n, len(cols), figsize=(figsize_per * len(cols) * 1.1, figsize_per * 1.2 * n + (0.4 if title else 0)),
+    fig, axes = _plt.subplots(n, len(cols), figsize=(figsize_per * len(cols) * 1.1, figsize_per * 1.2 * n + (0.4 if title else 0)),
                              squeeze=False, layout="constrained")
     d = signed_diff(e.x[:n], e.x_cf[:n])
     for i in range(n):
@@ -244,7 +253,7 @@ def _cf_figure(columns:dict, n:int, diff:str|None, show_original:bool, figsize_p
     per = 2 if diff == "beside" else 1                      # panels per column
     sub = 2 if diff == "below" else 1                       # panel rows per image
     ncols = int(show_original) + per * len(columns)
-    fig, axes = plt.subplots(n * sub, ncols, figsize=(figsize_per * ncols, figsize_per * 1.2 * n * sub), squeeze=False)
+    fig, axes = _plt.subplots(n * sub, ncols, figsize=(figsize_per * ncols, figsize_per * 1.2 * n * sub), squeeze=False)
     for i in range(n): _cf_row(axes, i, columns, diff, show_original, fontsize)
     _column_heads(fig, axes, columns, show_original, per, fontsize)
     return fig
@@ -299,7 +308,7 @@ def curve(x, # shared x values, e.g. the budgets eps (sequence or tensor)
     "Lines `name -> y(x)` with markers and optional ± error bands."
     xv = _as_1d(x, "x")
     _check_lines(ys, errors)
-    fig, ax = plt.subplots(figsize=figsize)
+    fig, ax = _plt.subplots(figsize=figsize)
     for name, y in ys.items():
         yv = _as_1d(y, f"ys[{name!r}]")
         if len(yv) != len(xv): raise ValueError(f"`ys[{name!r}]` has {len(yv)} values for {len(xv)} x values")
@@ -404,7 +413,7 @@ def bar_chart(names:Sequence[str], # one label per bar (per group of bars, with 
     errs, k = _bar_errors(errors, series, grouped, len(names)), len(names)
     order = np.argsort(-next(iter(series.values())), kind="stable") if sort else np.arange(k)
     labels, grow, new = [str(names[i]) for i in order], 1 + (len(series) - 1) / 2, ax is None
-    if new: fig, ax = plt.subplots(figsize=figsize or ((4.5, 0.8 + 0.32 * k * grow) if horizontal else (1.0 + 0.5 * k * grow, 3.2)))
+    if new: fig, ax = _plt.subplots(figsize=figsize or ((4.5, 0.8 + 0.32 * k * grow) if horizontal else (1.0 + 0.5 * k * grow, 3.2)))
     pos = np.arange(k)[::-1] if horizontal else np.arange(k)
     _draw_bars(ax, pos, series, errs, order, colors, grouped, horizontal)
     if horizontal: ax.set_yticks(pos, labels); ax.set_xlabel(xlabel); ax.axvline(0, color="k", lw=0.8)
