@@ -14,7 +14,7 @@ from torch import Tensor
 from fastcore.basics import patch
 
 # %% auto #0
-__all__ = ['SHAPES_CLASSES', 'SHAPES_FACTORS', 'hsv_to_rgb', 'ShapesBatch', 'Shapes', 'show_interventions']
+__all__ = ['SHAPES_CLASSES', 'SHAPES_FACTORS', 'SHAPE_SDFS', 'hsv_to_rgb', 'ShapesBatch', 'Shapes', 'show_interventions']
 
 # %% ../../nbs/21_shapes.ipynb #7b2e8c83
 SHAPES_CLASSES = ["circle", "square", "triangle"]  # shape names in factor order (the default labels)
@@ -52,7 +52,7 @@ def _sdf_triangle(u, v, r):
     px = px - torch.clamp(px, min=-2 * h, max=0 * h)
     return -torch.sqrt(px * px + py * py) * torch.sign(py)
 
-_SDFS = {"circle": _sdf_circle, "square": _sdf_square, "triangle": _sdf_triangle}
+SHAPE_SDFS = {"circle": _sdf_circle, "square": _sdf_square, "triangle": _sdf_triangle}   # name -> signed distance (u, v, r), negative inside; r: radius of the circle of equal area
 
 # %% ../../nbs/21_shapes.ipynb #936b846e
 @dataclass
@@ -217,7 +217,7 @@ def _coverage_chunk(self:Shapes, f:dict, g:Tensor) -> Tensor:
         th = torch.deg2rad(f["rotation"][c])[:, None, None]
         cs, sn = torch.cos(th), torch.sin(th)
         u, v = cs * dx - sn * dy, -(sn * dx + cs * dy)       # rotate by -θ into the object frame; v points up
-        d = _SDFS[name](u, v, (f["size"][c] * S)[:, None, None])
+        d = SHAPE_SDFS[name](u, v, (f["size"][c] * S)[:, None, None])
         out[c] = (0.5 - d).clamp_(0, 1)
     return out
 
