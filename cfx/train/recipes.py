@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses, functools, json, math, time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import torch
 import torch.nn.functional as F
@@ -19,26 +20,67 @@ from ..zoo.nets import ARCHITECTURES
 from ..zoo import zoo_dir
 
 # %% auto #0
-__all__ = ['DATA', 'RECIPES', 'EVAL_ROBUST_N', 'EVAL_ROBUST_STEPS', 'SAMPLE_ROBUST_N', 'load_split', 'augment', 'Normed',
-           'pgd_l2', 'accuracy', 'robust_accuracy', 'Recipe', 'random_masks', 'make_step', 'build', 'channel_stats',
-           'fit', 'quick_eval', 'eval_sample', 'hole_mse', 'evaluate_model', 'half_state', 'to_shipped_precision',
-           'write_card', 'train', 'smoke']
+__all__ = ['DATASETS', 'RECIPES', 'EVAL_ROBUST_N', 'EVAL_ROBUST_STEPS', 'SAMPLE_ROBUST_N', 'TrainData', 'register_data',
+           'world_data', 'load_split', 'augment', 'Normed', 'pgd_l2', 'accuracy', 'robust_accuracy', 'Recipe',
+           'random_masks', 'make_step', 'build', 'channel_stats', 'fit', 'quick_eval', 'eval_sample', 'hole_mse',
+           'evaluate_model', 'half_state', 'to_shipped_precision', 'write_card', 'train', 'smoke']
 
 # %% ../../nbs/60_train.ipynb #6d9de458
+@dataclass
+class TrainData:
+    "A dataset recipes train on: its splits, the evaluation sample the tests re-measure, image shape, class names, and the card's words for it."
+    name: str          # what recipes call it (`Recipe.dataset`)
+    split: Callable    # 'train' | 'test' -> (x N×C×H×W float32 in [0, 1], y int64)
+    sample: Callable   # () -> (x, y): the evaluation sample
+    shape: tuple       # (C, H, W)
+    classes: list      # class names
+    text: Callable     # a class index or None -> the card's description of the data
+
+DATASETS = {}  # name -> TrainData: every dataset a recipe can name
+
+def register_data(d:TrainData):
+    "Make `d` a dataset recipes can name (one of the same name is replaced)."
+    if not isinstance(d, TrainData): raise TypeError(f"`d` must be a TrainData, got {type(d).__name__}")
+    DATASETS[d.name] = d
+
+# %% ../../nbs/60_train.ipynb #1ab1ba36
 def _fashion(split):
     x, y = load_fashion_mnist(split)
     return torch.as_tensor(x, dtype=torch.float32), torch.as_tensor(y, dtype=torch.long)
 
-@functools.lru_cache(maxsize=2)
-def _shapes(split):
-    n, seed = (20000, 0) if split == "train" else (2000, 1)
-    s = Shapes().sample(n, seed=seed)
-    return torch.as_tensor(s.images, dtype=torch.float32), torch.as_tensor(s.labels, dtype=torch.long)
+def _fashion_text(c):
+    cls = "" if c is None else f", class {c} ({FASHION_CLASSES[c]}) only"
+    return (f"Fashion-MNIST train split (60 000 images, 28×28 grey{cls}); metrics on the test split (10 000{'' if c is None else ', same class'})"
+            " and on the bundled 1 000-image test sample (`cfx.data.load_fashion_sample`)")
 
-DATA = {"fashion": _fashion, "shapes": _shapes}
+register_data(TrainData("fashion", _fashion, load_fashion_sample, (1, 28, 28), list(FASHION_CLASSES), _fashion_text))
 
+# %% ../../nbs/60_train.ipynb #d94d29f0
+def world_data(name:str, # the dataset's name
+               world, # a renderer with `sample(n, seed)` (images, labels), `classes` and `image_size`: `Shapes`, `ColourWorld`
+               text:Callable, # a class index or None -> the card's description
+               n_train:int=20_000, n_test:int=2_000, n_sample:int=1_000, # images per set (seeds 0, 1, 2)
+              ) -> TrainData:
+    "A procedural world as a `TrainData`: training set (seed 0), test set (seed 1), evaluation sample (seed 2)."
+    @functools.lru_cache(maxsize=3)
+    def draw(seed, n):
+        b = world.sample(n, seed=seed)
+        return torch.as_tensor(b.images, dtype=torch.float32), torch.as_tensor(b.labels, dtype=torch.long)
+    sets = {"train": (0, n_train), "test": (1, n_test)}
+    return TrainData(name, lambda split: draw(*sets[split]), lambda: draw(2, n_sample), (3, world.image_size, world.image_size),
+                     list(world.classes), text)
+
+def _shapes_text(c):
+    cls = "" if c is None else f", class {c} ({SHAPES_CLASSES[c]}) only"
+    return (f"`cfx.data.Shapes()` defaults, 32×32 RGB, 3 classes: 20 000 images (seed 0) for training{cls}; metrics on 2 000 test images (seed 1)"
+            " and a 1 000-image evaluation sample (seed 2)")
+
+register_data(world_data("shapes", Shapes(), _shapes_text))
+
+# %% ../../nbs/60_train.ipynb #b61aa943
 def load_split(dataset, split, label=None):
-    x, y = DATA[dataset](split)
+    if dataset not in DATASETS: raise ValueError(f"`dataset` must be one of {sorted(DATASETS)}, got {dataset!r}")
+    x, y = DATASETS[dataset].split(split)
     if label is not None: x, y = x[y == label], y[y == label]
     return x, y
 
@@ -114,8 +156,8 @@ class Recipe:
     description: str = ""
 
 # %% ../../nbs/60_train.ipynb #cdadac0d
-def _shape(dataset): return dict(in_channels=1, img_size=28) if dataset == "fashion" else dict(in_channels=3, img_size=32)
-def _ncls(dataset): return 10 if dataset == "fashion" else 3
+def _shape(dataset): return dict(in_channels=DATASETS[dataset].shape[0], img_size=DATASETS[dataset].shape[1])
+def _ncls(dataset): return len(DATASETS[dataset].classes)
 
 def _classifier_recipes(dataset, E):
     sh, k = _shape(dataset), _ncls(dataset)
@@ -165,13 +207,10 @@ def _recipes(dataset, epochs_scale=1.0):
 RECIPES = {r.name: r for d in ("fashion", "shapes") for r in _recipes(d)}
 
 # %% ../../nbs/60_train.ipynb #016f4b90
-@functools.lru_cache(maxsize=2)
-def _shapes_marker(split):
-    n, seed = (20000, 0) if split == "train" else (2000, 1)
-    s = Shapes(marker_corr=0.9, marker_class=2).sample(n, seed=seed)
-    return torch.as_tensor(s.images, dtype=torch.float32), torch.as_tensor(s.labels, dtype=torch.long)
-
-DATA["shapes-marker"] = _shapes_marker
+register_data(world_data("shapes-marker", Shapes(marker_corr=0.9, marker_class=2), lambda c: (
+    "`cfx.data.Shapes(marker_corr=0.9, marker_class=2)`: 32×32 RGB, 3 classes, a white 4×4 marker in the top-left corner "
+    "correlated with the class triangle at 0.9 (a planted spurious feature): 20 000 images (seed 0) for training; metrics on 2 000 test "
+    "images (seed 1) and a 1 000-image evaluation sample (seed 2) of the same world")))
 _sm = dict(in_channels=3, img_size=32, n_classes=3, widths=(32, 64, 128), hidden=256)
 RECIPES.update({r.name: r for r in [
     Recipe("shapes-marker/classifier", "classifier", "shapes-marker", "SmallCNN", _sm, epochs=5, lr=3e-3, seed=0,
@@ -324,11 +363,8 @@ EVAL_ROBUST_N, EVAL_ROBUST_STEPS, SAMPLE_ROBUST_N = 1000, 20, 200
 
 @functools.lru_cache(maxsize=2)
 def eval_sample(dataset):
-    "The evaluation sample the tests re-measure: the bundled 1 000 Fashion-MNIST test images, or 1 000 `shapes` images (seed 2)."
-    if dataset == "fashion":
-        return load_fashion_sample()
-    b = (Shapes(marker_corr=0.9, marker_class=2) if dataset == "shapes-marker" else Shapes()).sample(1000, seed=2)
-    return b.images, b.labels
+    "The evaluation sample the tests re-measure (`TrainData.sample`): the bundled 1 000 Fashion-MNIST test images, or 1 000 images of a world (seed 2)."
+    return DATASETS[dataset].sample()
 
 # %% ../../nbs/60_train.ipynb #af411c8f
 def _r5(v): return round(float(v), 5)
@@ -398,18 +434,9 @@ def evaluate_model(r:Recipe, net, mean, std, xt, yt, xs, ys) -> dict:
 def _short(name): return name.split("/", 1)[1]
 
 def _data_text(r:Recipe) -> str:
-    c = r.hparams.get("label")
-    if r.dataset == "fashion":
-        cls = "" if c is None else f", class {c} ({FASHION_CLASSES[c]}) only"
-        return (f"Fashion-MNIST train split (60 000 images, 28×28 grey{cls}); metrics on the test split (10 000{'' if c is None else ', same class'})"
-                " and on the bundled 1 000-image test sample (`cfx.data.load_fashion_sample`)")
-    cls = "" if c is None else f", class {c} ({SHAPES_CLASSES[c]}) only"
-    if r.dataset == "shapes-marker":
-        return ("`cfx.data.Shapes(marker_corr=0.9, marker_class=2)`: 32×32 RGB, 3 classes, a white 4×4 marker in the top-left corner "
-                "correlated with the class triangle at 0.9 (a planted spurious feature): 20 000 images (seed 0) for training; metrics on 2 000 test "
-                "images (seed 1) and a 1 000-image evaluation sample (seed 2) of the same world")
-    return (f"`cfx.data.Shapes()` defaults, 32×32 RGB, 3 classes: 20 000 images (seed 0) for training{cls}; metrics on 2 000 test images (seed 1)"
-            " and a 1 000-image evaluation sample (seed 2)")
+    "The card's description of `r`'s data; a dataset not in `DATASETS` (the rule worlds) is described by its own trainer."
+    d = DATASETS.get(r.dataset)
+    return d.text(r.hparams.get("label")) if d else f"dataset {r.dataset!r}"
 
 # %% ../../nbs/60_train.ipynb #3fb3723c
 def half_state(net) -> dict:
@@ -428,7 +455,7 @@ def _card(r:Recipe, net, hist:dict, metrics:dict, wf:Path) -> dict:
                 file=wf.name, size_bytes=wf.stat().st_size,
                 arch=dict(kwargs=r.arch_kwargs, n_params=sum(p.numel() for p in net.parameters()), **{"class": r.arch}),
                 normalization=dict(mean=hist["mean"], std=hist["std"]),
-                class_names=list(FASHION_CLASSES if r.dataset == "fashion" else SHAPES_CLASSES),
+                class_names=list(DATASETS[r.dataset].classes) if r.dataset in DATASETS else [],
                 recipe=dict(name=f"cfx.train.RECIPES[{r.name!r}]", epochs=len(hist["epoch"]), batch_size=r.batch_size, lr=r.lr,
                             weight_decay=r.weight_decay, optimizer="AdamW + OneCycleLR", hparams=r.hparams),
                 seed=r.seed,
@@ -462,9 +489,9 @@ def _init_state(r:Recipe, out):
     raise FileNotFoundError(f"recipe {r.name!r} starts from {name!r}: train it first (`cfx train {name}`)")
 
 def _select(name) -> list[Recipe]:
-    if name in ("all", "fashion", "shapes"):
+    if name == "all" or name in DATASETS:
         return [r for r in RECIPES.values() if name == "all" or r.dataset == name]
-    if name not in RECIPES: raise ValueError(f"`name` must be a recipe in {list(RECIPES)} or 'all', 'fashion', 'shapes'; got {name!r}")
+    if name not in RECIPES: raise ValueError(f"`name` must be a recipe in {list(RECIPES)}, a dataset in {sorted(DATASETS)} or 'all'; got {name!r}")
     return [RECIPES[name]]
 
 # %% ../../nbs/60_train.ipynb #102fa17b
