@@ -5,12 +5,14 @@
 # %% ../../nbs/81_cli_explain.ipynb #f8166698
 from __future__ import annotations
 import difflib, importlib, importlib.util, inspect, json, os, pickle, re, sys, tempfile, time, warnings
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 from fastcore.script import Param, store_true
 
-from .main import UsageError, GENERAL_OPTIONS, THREADS, EPS, P, STEPS, BATCH_SIZE, cpu_threads
+from cfx.cli.main import (UsageError, GENERAL_OPTIONS, THREADS, EPS, P, STEPS, BATCH_SIZE, MODEL, RANDOM_WEIGHTS, STD, TARGET, SET,
+    cpu_threads)
 from ..core.models import Classifier
 from ..core.results import write_atomic
 from ..data.fashion import load_fashion_sample
@@ -24,7 +26,7 @@ from ..zoo import CLASSIFIER_TASKS, list_models, load_card, load as load_zoo_mod
 __all__ = ['METHODS', 'COMMON_OPTIONS', 'OUTPUT_FILES', 'available_methods', 'method_class', 'method_options', 'parse_set',
            'convert_option', 'build_options', 'make_explainer', 'resolve_device', 'parse_size', 'parse_floats',
            'parse_classes', 'load_weights', 'load_model', 'probe_model', 'balanced_indices', 'select_images',
-           'parse_target', 'prepare_out', 'load_oracle', 'run_explain', 'explain']
+           'parse_target', 'prepare_out', 'load_oracle', 'ExplainerSetup', 'explainer_setup', 'run_explain', 'explain']
 
 # %% ../../nbs/81_cli_explain.ipynb #df633941
 METHODS = {"svce": "cfx.methods.svce:SVCE", "fido": "cfx.methods.fido:FIDO", "disc": "cfx.methods.disc:DISC",
@@ -451,6 +453,43 @@ def _title(method, model, explainer, e, x) -> str:
     b = _budget(explainer, e, x)
     return f"{method} on {model}" + (f" — {b}" if b else "") + f" — {int(e.success.sum())}/{len(e)} succeeded"
 
+# %% ../../nbs/81_cli_explain.ipynb #a4cdb47c
+@dataclass
+class ExplainerSetup:
+    "What a command line asks to explain with, checked: the method's class and options, the loaded model, the shape it declares, the device."
+    cls: type              # the method's class
+    options: dict          # its keyword options (`build_options`, with `show_progress`)
+    model: Classifier      # the loaded classifier
+    model_name: str        # the `--model` string
+    declared: tuple|None   # the input shape the model declares, (C or None, H, W); None: from the data
+    device: torch.device   # where it runs
+
+    def build(self):
+        "The explainer: `make_explainer(cls, model, model_name, options)`."
+        return make_explainer(self.cls, self.model, self.model_name, self.options)
+
+def explainer_setup(method:str, # `--method`
+                    model:str, # `--model`
+                    general:dict, # the general options (`GENERAL_OPTIONS`): name -> value, or None when not given
+                    set:list|None=None, # `--set` values
+                    show_progress:bool=True, # the method's progress bar (a `--set show_progress=...` wins unless `force_progress`)
+                    weights=None, mean=None, std=None, classes=None, size=None, # your model's options, as `load_model` takes them
+                    device:str="auto", # `--device`
+                    random_weights:bool=False, # `--random-weights`
+                    resolve=method_class, # `--method` -> the method's class
+                    place=resolve_device, # `--device` -> a torch device
+                    force_progress:bool=False, # `show_progress` wins over `--set show_progress=...`
+                   ) -> ExplainerSetup:
+    "The method, its options, the device and the model of a command line, checked in that order."
+    cls = resolve(method)
+    options = build_options(cls, method, general, parse_set(set))
+    if "show_progress" in method_options(cls):
+        if force_progress: options["show_progress"] = show_progress
+        else: options.setdefault("show_progress", show_progress)
+    dev = place(device)
+    clf, declared = load_model(model, weights, mean, std, classes, size, dev, random_weights=random_weights)
+    return ExplainerSetup(cls, options, clf, model, declared, dev)
+
 # %% ../../nbs/81_cli_explain.ipynb #0589a437
 def run_explain(method:str="svce", model:str="fashion/robust", n:int|None=None, target:str|None=None, images:str|None=None,
                 eps:float|None=None, p:float|None=None, steps:int|None=None, batch_size:int|None=None, set:list|None=None,
@@ -461,11 +500,9 @@ def run_explain(method:str="svce", model:str="fashion/robust", n:int|None=None, 
     import matplotlib; matplotlib.use("Agg")            # imported here: a run that stops at a bad argument never loads it
     import matplotlib.pyplot as plt
     outdir, _ = prepare_out(out, force)
-    cls = method_class(method)
-    options = build_options(cls, method, dict(eps=eps, p=p, steps=steps, batch_size=batch_size), parse_set(set))
-    if "show_progress" in method_options(cls): options.setdefault("show_progress", show_progress)
-    dev = resolve_device(device)
-    clf, declared = load_model(model, weights, mean, std, classes, size, dev, random_weights=random_weights)
+    st = explainer_setup(method, model, dict(eps=eps, p=p, steps=steps, batch_size=batch_size), set, show_progress,
+                         weights, mean, std, classes, size, device, random_weights)
+    clf, declared, dev = st.model, st.declared, st.device
     if declared is None or declared[0] is None:                   # your model without a full --size: the data's size
         hw = declared[1:] if declared else (tuple(load_image(image_files(images)[0][0])[0].shape[1:]) if images else (28, 28))
         declared = (None, *hw)
@@ -475,7 +512,7 @@ def run_explain(method:str="svce", model:str="fashion/robust", n:int|None=None, 
     if random_weights: notes.insert(0, f"`--random-weights`: explaining `{model}` with the untrained weights it is built with")
     for note in notes: notify(f"note: {note}")
     tgt = parse_target(target, clf.class_names, k)
-    explainer = make_explainer(cls, clf, model, options)
+    explainer = st.build()
     t0 = time.perf_counter()
     e = explainer.explain(x, target=tgt, seed=seed)
     secs = time.perf_counter() - t0
@@ -493,25 +530,19 @@ def run_explain(method:str="svce", model:str="fashion/robust", n:int|None=None, 
 
 # %% ../../nbs/81_cli_explain.ipynb #eafab4c9
 _METHOD = Param(f"explanation method: {', '.join(METHODS)} (default: svce)", str)
-_SET = Param("method options key=value[,key=value], repeatable, e.g. --set restarts=2,solver=apgd", str, action="append")
 
 def explain(method:_METHOD=None,
-            model:str="fashion/robust", # a zoo model (see `cfx zoo`), a TorchScript file, or module:function returning an nn.Module
+            model:MODEL="fashion/robust",
             weights:str=None, # weights for a module:function model: safetensors, or a torch.save state dict (read weights-only)
-            random_weights:store_true=False, # explain a module:function model's untrained (random) weights on purpose
+            random_weights:RANDOM_WEIGHTS=False,
             mean:str=None, # your model's per-channel input mean, e.g. 0.485,0.456,0.406 (applied inside cfx's wrapper)
-            std:str=None, # your model's per-channel input std
+            std:STD=None,
             classes:str=None, # your model's class names: comma-separated, or a text file with one name per line
             size:str=None, # your model's input size, H×W or C×H×W (channels first), e.g. 3x224x224 (default: the images' size)
             images:str=None, # comma-separated image files or folders (default: the bundled Fashion-MNIST sample; shapes images for RGB models)
             n:int=None, # explain the first n images (default: 8 of the bundled sample, every file given)
             select:str="first", # which n images: first, or balanced (classes in turn: sample labels, or predictions for files)
-            target:str=None, # a class index, a class name, other (any class but the image's own; the search heads for its second most likely) or pred (default: the method's: pred for fido, other for the rest)
-            eps:EPS=None,
-            p:P=None,
-            steps:STEPS=None,
-            batch_size:BATCH_SIZE=None,
-            set:_SET=None,
+            target:TARGET=None, eps:EPS=None, p:P=None, steps:STEPS=None, batch_size:BATCH_SIZE=None, set:SET=None,
             seed:int=0, # random seed
             oracle:str="auto", # independent oracle for oracle agreement: a zoo name, auto (<dataset>/oracle) or none
             out:str="cfx_out", # output folder (created if missing)

@@ -8,12 +8,12 @@ import ast, builtins, contextlib, copy, difflib, importlib, importlib.util, insp
 from pathlib import Path
 from typing import Callable
 
-from fastcore.script import Param
+from fastcore.script import Param, store_true
 
 # %% auto #0
-__all__ = ['COMMANDS', 'THREADS', 'GENERAL_OPTIONS', 'EPS', 'P', 'STEPS', 'BATCH_SIZE', 'CommandUnavailable', 'resolve_command',
-           'UsageError', 'command_parser', 'run_command', 'static_command', 'main', 'check_threads', 'cpu_threads',
-           'collect_info', 'format_info', 'info']
+__all__ = ['COMMANDS', 'THREADS', 'GENERAL_OPTIONS', 'EPS', 'P', 'STEPS', 'BATCH_SIZE', 'MODEL', 'RANDOM_WEIGHTS', 'STD',
+           'TARGET', 'SET', 'CommandUnavailable', 'resolve_command', 'UsageError', 'command_parser', 'run_command',
+           'static_command', 'main', 'check_threads', 'cpu_threads', 'collect_info', 'format_info', 'info']
 
 # %% ../../nbs/80_cli.ipynb #7f212239
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -271,6 +271,14 @@ EPS = Param(f"budget of the change, for {_for('eps')} (default: the method's, fo
 P = Param(f"norm of the threat model, for {_for('p')} (default: the method's)", float)
 STEPS = Param(f"optimisation steps, the method's whole budget (DISC and Contrastive split it over their stages), for {_for('steps')} (default: the method's)", int)
 BATCH_SIZE = Param(f"images per batch, for {_for('batch_size')} (default: the method's)", int)
+
+# %% ../../nbs/80_cli.ipynb #cd38f1c8
+MODEL = Param("a zoo model (see `cfx zoo`), a TorchScript file, or module:function returning an nn.Module", str)
+RANDOM_WEIGHTS = Param("explain a module:function model's untrained (random) weights on purpose", store_true)
+STD = Param("your model's per-channel input std", str)
+TARGET = Param("a class index, a class name, other (any class but the image's own; the search heads for its second most likely) "
+               "or pred (default: the method's: pred for fido, other for the rest)", str)
+SET = Param("method options key=value[,key=value], repeatable, e.g. --set restarts=2,solver=apgd", str, action="append")
 
 # %% ../../nbs/80_cli.ipynb #6a3dea61
 def _optional_part(module:str, func:str):

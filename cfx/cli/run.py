@@ -10,9 +10,8 @@ from pathlib import Path
 import torch
 from fastcore.script import Param, store_true
 
-from .main import BATCH_SIZE, EPS, P, STEPS, THREADS, UsageError, check_threads
-from .explain import (build_options, load_model, load_oracle, make_explainer, method_class, method_options, parse_set,
-    parse_target, probe_model, resolve_device)
+from .main import BATCH_SIZE, EPS, MODEL, P, RANDOM_WEIGHTS, SET, STD, STEPS, TARGET, THREADS, UsageError, check_threads
+from .explain import explainer_setup, load_oracle, method_class, parse_target, probe_model, resolve_device
 from ..methods.base import Explainer
 from ..core.results import write_atomic
 from ..scale.sources import ImageSource, as_source
@@ -47,7 +46,6 @@ def _device(spec:str) -> torch.device:
 
 # %% ../../nbs/82_cli_run.ipynb #99eb68f6
 _METHOD = Param("explanation method: a registered name (svce, fido, ...) or module:Class, your own Explainer subclass", str)
-_SET = Param("method options key=value[,key=value], repeatable, e.g. --set restarts=2,solver=apgd", str, action="append")
 
 def _cli_source(data:str, declared:tuple, model_name:str) -> ImageSource:
     "The `--data` source, its images checked against the shape the model takes (a folder's images are fitted to it)."
@@ -63,15 +61,13 @@ def _cli_source(data:str, declared:tuple, model_name:str) -> ImageSource:
     return src
 
 # %% ../../nbs/82_cli_run.ipynb #b7237522
-def _cli_explainer(method, model, data, target, eps, p, steps, batch_size, set, weights, mean, std, classes, size, device, random_weights):
+def _cli_explainer(method, model, data, target, general, set, weights, mean, std, classes, size, device, random_weights):
     "(explainer without a progress bar of its own, the `--data` source, the target) of a `cfx run` command line."
-    cls = _method_class(method)
-    options = build_options(cls, method, dict(eps=eps, p=p, steps=steps, batch_size=batch_size), parse_set(set))
-    if "show_progress" in method_options(cls): options["show_progress"] = False
-    clf, declared = load_model(model, weights, mean, std, classes, size, _device(device), random_weights=random_weights)
-    src = _cli_source(data, declared, model)
-    k, _ = probe_model(clf, tuple(src.read(0, 1)[0].shape[1:]), model)
-    return make_explainer(cls, clf, model, options), src, parse_target(target, clf.class_names, k)
+    st = explainer_setup(method, model, general, set, False, weights, mean, std, classes, size, device, random_weights,
+                         resolve=_method_class, place=_device, force_progress=True)
+    src = _cli_source(data, st.declared, model)
+    k, _ = probe_model(st.model, tuple(src.read(0, 1)[0].shape[1:]), model)
+    return st.build(), src, parse_target(target, st.model.class_names, k)
 
 # %% ../../nbs/82_cli_run.ipynb #75411268
 def _summary(run:Run, data:str, secs:float) -> str:
@@ -85,24 +81,19 @@ def _summary(run:Run, data:str, secs:float) -> str:
 
 # %% ../../nbs/82_cli_run.ipynb #eff0acf3
 def run_cmd(method:_METHOD="svce",
-            model:str="fashion/robust", # a zoo model (see `cfx zoo`), a TorchScript file, or module:function returning an nn.Module
+            model:MODEL="fashion/robust",
             data:str="fashion-mnist:test", # fashion-mnist:test|train, fashion-sample, digits[:train|test], shapes[:n=N,seed=S], or a folder of images
             out:str="cfx_run", # the run's folder; rerunning the same command resumes it
             n:int=None, # explain this many images (default: all from --offset); under torchrun put `--` before `cfx run`
             offset:int=0, # dataset index of the first image explained
-            target:str=None, # a class index, a class name, other (any class but the image's own; the search heads for its second most likely) or pred (default: the method's: pred for fido, other for the rest)
-            eps:EPS=None,
-            p:P=None,
-            steps:STEPS=None,
-            batch_size:BATCH_SIZE=None,
-            set:_SET=None,
+            target:TARGET=None, eps:EPS=None, p:P=None, steps:STEPS=None, batch_size:BATCH_SIZE=None, set:SET=None,
             seed:int=0, # the run's seed: image i's randomness comes from (seed, i)
             shard_size:int=None, # images per shard file, a multiple of the batch size (default: the largest multiple ≤ 1024)
             threads:THREADS=1,
             weights:str=None, # weights for a module:function model (safetensors, or a torch.save state dict)
-            random_weights:store_true=False, # explain a module:function model's untrained (random) weights on purpose
+            random_weights:RANDOM_WEIGHTS=False,
             mean:str=None, # your model's per-channel input mean, e.g. 0.485,0.456,0.406
-            std:str=None, # your model's per-channel input std
+            std:STD=None,
             classes:str=None, # your model's class names: comma-separated, or a text file with one per line
             size:str=None, # your model's input size, H×W or C×H×W (channels first) (default: the data's)
             device:str="auto", # auto, cpu, cuda or cuda:K (under torchrun, auto/cuda: the process's LOCAL_RANK GPU)
@@ -112,8 +103,8 @@ def run_cmd(method:_METHOD="svce",
     threads = check_threads(threads)                       # 1 thread per process: the same bits for any number of processes
     rank, _ = init_distributed()
     try:
-        explainer, src, tgt = _cli_explainer(method, model, data, target, eps, p, steps, batch_size, set, weights, mean, std, classes, size,
-                                             device, random_weights)
+        explainer, src, tgt = _cli_explainer(method, model, data, target, dict(eps=eps, p=p, steps=steps, batch_size=batch_size), set,
+                                             weights, mean, std, classes, size, device, random_weights)
         t0 = time.perf_counter()
         run = explain_dataset(explainer, src, out, target=tgt, seed=seed, n=n, offset=offset,
                               shard_size=shard_size, threads=threads, show_progress=not quiet)

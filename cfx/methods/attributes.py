@@ -17,6 +17,7 @@ from fastcore.basics import patch
 from ..core.results import Explanation, GlobalExplanation
 from ..core.random import SampleRNG
 from ..core.checks import check_images, check_number
+from ..viz.figures import bar_chart
 
 # %% auto #0
 __all__ = ['AttributeModel', 'softmax_regression', 'encode_images', 'fit_attributes', 'attribution_grid']
@@ -209,6 +210,7 @@ def _interval(v:Tensor, interval:str, level:float, n_boot:int, seed:int) -> tupl
     lo = torch.quantile(means, (1 - level) / 2, dim=0); hi = torch.quantile(means, (1 + level) / 2, dim=0)
     return {"attribution": se}, torch.stack([lo, hi], 1)
 
+# %% ../../nbs/55_attributes.ipynb #796b0655
 @patch
 def global_explanation(self:AttributeModel, e:Explanation, # a latent explanation of a population
                        positive:int|None=None, # the class whose direction counts +1; None: the one target all counterfactuals share
@@ -242,13 +244,6 @@ def global_explanation(self:AttributeModel, e:Explanation, # a latent explanatio
                              n={"attribution": torch.full((len(self),), len(v))}, meta=meta)
 
 # %% ../../nbs/55_attributes.ipynb #cbf4fc13
-def _bars(ax, v, names, lim, fontsize=6):
-    pos = np.arange(len(v))[::-1]
-    ax.barh(pos, v, color=["tab:blue" if u >= 0 else "tab:red" for u in v], height=0.7)   # the colours of GlobalExplanation.show
-    ax.set_xlim(-lim, lim); ax.axvline(0, color="k", lw=0.6)
-    ax.set_yticks(pos, names, fontsize=fontsize); ax.tick_params(axis="x", labelsize=fontsize)
-    for s in ("top", "right"): ax.spines[s].set_visible(False)
-
 def attribution_grid(explanations, # dict label -> Explanation of the same images (e.g. one per target), or one Explanation
                      attributes:AttributeModel, # the descriptor probes
                      n:int=4, # images (rows)
@@ -277,6 +272,6 @@ def attribution_grid(explanations, # dict label -> Explanation of the same image
             t = int(e.target[i])
             lab = str(k) if str(k) == e.name_of(t) else f"{k}: {e.name_of(t)}"
             show(axes[i, 2 + 2 * j], e.x_cf[i], f"{'✓' if bool(e.success[i]) else '✗'} {lab} ({float(e.p_cf[i, t]):.2f})")
-            _bars(axes[i, 3 + 2 * j], np.clip(phis[k][i], -lim, lim), attributes.names, lim)
+            bar_chart(attributes.names, np.clip(phis[k][i], -lim, lim), vlim=(-lim, lim), fontsize=6, ax=axes[i, 3 + 2 * j])   # blue up, red down
     fig.tight_layout(pad=0.3, w_pad=0.2, h_pad=0.6)
     return fig

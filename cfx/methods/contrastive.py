@@ -190,6 +190,7 @@ def _check_latents(z, # the latents to check
     if bad.any(): raise ValueError(f"`{name}` has NaN or Inf values in {int(bad.sum())} of {len(z)} latents (indices {bad.nonzero()[:, 0].tolist()[:10]})")
     return z
 
+# %% ../../nbs/56_contrastive.ipynb #51b45682
 def _check_part(out:Tensor, # what the part returned, one row per input row
                 part:str, # the part's name in messages: 'predictor', 'attributes', 'generator', 'model'
                 what:str, # what it returns, e.g. 'shifts'
@@ -206,6 +207,7 @@ def _check_part(out:Tensor, # what the part returned, one row per input row
         raise ValueError(f"`{part}` returned NaN or Inf {what} for input row(s) {rows[:10]}{f' and {len(rows) - 10} more' if len(rows) > 10 else ''}{hint}")
     return out
 
+# %% ../../nbs/56_contrastive.ipynb #d54edfa1
 @patch
 def _shift(self:Contrastive, z:Tensor, # latents N×latent_shape
            code:Tensor, # codes N×H
@@ -218,16 +220,17 @@ def _shift(self:Contrastive, z:Tensor, # latents N×latent_shape
     return _check_part(dz, "predictor", "shifts", offset=offset, hint=f": its weights {w[:5]} hold NaN or Inf (a damaged file, or a diverged `fit`)" if w else
                        ": the shift predictor (trained by `fit` or read by `load`) is broken for these latents")
 
+# %% ../../nbs/56_contrastive.ipynb #90957bcc
 @patch
 def _decode(self:Contrastive, z:Tensor, offset:int=0) -> Tensor:
     "`generator.decode(z)`, checked: NaN or Inf images are reported as the generator's."
     return _check_part(self.generator.decode(z), "generator", "images", z, offset=offset)
 
+# %% ../../nbs/56_contrastive.ipynb #89ab3029
 @patch
 def _logits(self:Contrastive, x:Tensor, offset:int=0) -> Tensor:
     "The classifier's logits of `x`, checked: NaN or Inf is reported as the model's."
     return _check_part(self.model(x), "model", "logits", x, offset=offset)
-
 
 # %% ../../nbs/56_contrastive.ipynb #0ce92da1
 @patch
@@ -278,12 +281,14 @@ def objective(self:Contrastive, logits:Tensor, # head logits of the counterfactu
         out = out + self.keep * keep_loss(logits, logits0, code, len(self.names))
     return out
 
+# %% ../../nbs/56_contrastive.ipynb #6f0cdf4a
 @patch
 def _attr_frozen(self:Contrastive):
     "The attribute model frozen for training: no gradient into its weights (restored after)."
     mods = [m for m in (self.attributes, self.generator, self.model) if isinstance(m, nn.Module)]
     return [(p, p.requires_grad) for m in mods for p in m.parameters()]
 
+# %% ../../nbs/56_contrastive.ipynb #7dea2fb5
 @patch
 def fit(self:Contrastive, steps:int=3000, # optimiser steps
         latents_per_step:int=64, # latents (and codes) drawn per optimiser step
