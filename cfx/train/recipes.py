@@ -15,6 +15,7 @@ from torch import nn, Tensor
 
 from ..data.fashion import FASHION_CLASSES, load_fashion_mnist, load_fashion_sample
 from ..data.shapes import SHAPES_CLASSES, Shapes
+from ..data.colour import COLOUR_CLASSES, ColourWorld
 from ..engine.terms import lp_norm
 from ..zoo.nets import ARCHITECTURES
 from ..zoo import zoo_dir
@@ -219,6 +220,34 @@ RECIPES.update({r.name: r for r in [
            hparams=dict(eps=1.0, pgd_steps=5, flip=True, shift=2, init="shapes-marker/classifier"),
            description="L2-PGD adversarial fine-tuning (PGD examples only) on shapes with a spurious corner marker"),
 ]})
+
+# %% ../../nbs/60_train.ipynb #8cff842e
+def _colour_text(confounder):
+    def text(c):
+        cls = "" if c is None else f", class {c} ({COLOUR_CLASSES[c]}) only"
+        return (f"`cfx.data.ColourWorld(confounder={confounder})`: 64×64 RGB scenes of nine factors, label = shape (4 classes), background "
+                f"equal to the label's with probability {confounder} beyond chance: 20 000 images (seed 0) for training{cls}; metrics on 2 000 "
+                "test images (seed 1) and a 1 000-image evaluation sample (seed 2)")
+    return text
+
+register_data(world_data("colour", ColourWorld(), _colour_text(0.0)))
+register_data(world_data("colour-confounded", ColourWorld(confounder=0.9), _colour_text(0.9)))
+
+# %% ../../nbs/60_train.ipynb #d8e5a35d
+_C64 = dict(in_channels=3, img_size=64, n_classes=4, widths=(32, 64, 128, 128), hidden=128)
+
+def _colour_recipes(dataset):
+    r = [Recipe(f"{dataset}/classifier", "classifier", dataset, "SmallCNN", _C64, epochs=4, lr=3e-3, seed=0, hparams=dict(flip=True, shift=2),
+                description="plain classifier: cross-entropy, AdamW + one-cycle, flips and 2-px shifts")]
+    if dataset == "colour-confounded": return r
+    return r + [
+        Recipe(f"{dataset}/robust", "robust", dataset, "SmallCNN", _C64, epochs=2, lr=1e-3, seed=1,
+               hparams=dict(eps=2.0, pgd_steps=5, clean_weight=0.5, flip=True, shift=2, init=f"{dataset}/classifier"),
+               description="L2-PGD adversarial training: fine-tuned from the plain classifier on an equal mix of PGD and clean examples"),
+        Recipe(f"{dataset}/oracle", "oracle", dataset, "SmallCNN", dict(_C64, widths=(24, 48, 96, 96), batchnorm=False), epochs=4, lr=2e-3, seed=7,
+               hparams=dict(flip=True, shift=2), description="independent oracle: other architecture (normalisation-free, narrower), other seed")]
+
+RECIPES.update({r.name: r for d in ("colour", "colour-confounded") for r in _colour_recipes(d)})
 
 # %% ../../nbs/60_train.ipynb #e6e861f7
 def random_masks(n, h, w, g):
