@@ -167,7 +167,7 @@ class Jitter(Explainer):
     method = "jitter"
     def __init__(self, model, sigma:float=0.3, **kw): super().__init__(model, **kw); self.sigma = check_number(sigma, "sigma", lo=0)
     def params(self): return {"sigma": self.sigma}
-    def _explain_batch(self, x, target, y, rng, progress):
+    def explain_batch(self, x, target, y, rng, progress):
         progress(1.0)
         return BatchResult(x_cf=(x + self.sigma * rng.randn(*x.shape[1:], device=x.device)).clamp(0, 1))
 '''

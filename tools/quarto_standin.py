@@ -113,7 +113,7 @@ def _rewrite_links(out: Path, renamed: dict[str, str], site_url: str | None) -> 
     (``# a [`Classifier`](https://…/core.html#classifier)``) and they become links (`# a Classifier`, linked). The
     search index gets the text a reader sees. nbdev also links names that no page shows (a private function, a
     method without an entry of its own): such a link goes to the nearest documented name above it (`#explainer` for
-    `Explainer._explain_batch`), or to its page. The sitemap can only list absolute URLs: the offline site has none.
+    `Explainer._search`), or to its page. The sitemap can only list absolute URLs: the offline site has none.
     Returns how many symbol links were moved.
     """
     pats = [(re.compile(r"(?<![\w./-])" + re.escape(Path(a).name) + r"(?=[#\"'?)\s]|$)"), Path(b).name) for a, b in renamed.items()]

@@ -471,7 +471,7 @@ def equals(self:GlobalExplanation, other:GlobalExplanation) -> bool:
 # %% ../../nbs/04_results.ipynb #03581ff3
 @dataclass
 class BatchResult:
-    "What `Explainer._explain_batch` returns for one batch."
+    "What `Explainer.explain_batch` returns for one batch (and `Explainer.collect`, when the base runs the batch)."
     x_cf: Tensor                       # counterfactual images B×C×H×W in [0, 1]
     n_steps: Tensor|None = None        # steps each sample took (default: the method's budget)
     success: Tensor|None = None        # per-sample success, when the method decides it (default: from the target mode)
@@ -481,3 +481,4 @@ class BatchResult:
     history: dict = field(default_factory=dict)   # name -> tensor with B rows
     failed: Tensor|None = None         # bool B: the run broke for these samples (NaN or Inf somewhere in the search)
     failed_by: dict = field(default_factory=dict)   # part -> bool B: who broke them ('generator', 'infiller', 'encoder', 'model', ...; unnamed: the model)
+    notes: dict = field(default_factory=dict)       # name -> tensor with B rows for `Explainer.meta`: concatenated over the batches, passed by name

@@ -189,8 +189,10 @@ def collect(self:Explainer, result:Result, # what the engine's `run` returned fo
 # %% ../../nbs/50_base.ipynb #b8ffeac6
 @patch
 def meta(self:Explainer, x:Tensor, # every image explained
+         targets:Targets|None=None, # the run's resolved targets (None: asked about images alone)
+         **notes, # the batches' `BatchResult.notes`, each concatenated over the run (N rows)
         ) -> dict:
-    "Additions to `meta['params']` that depend on the images (the budget used for their size, say); default: none."
+    "Additions to `meta['params']` known once the run is seen (the budget used for the images' size, the kind of target, what the batches noted); default: none."
     return {}
 
 # %% ../../nbs/50_base.ipynb #58c7d924
@@ -222,9 +224,14 @@ def search(self:Explainer, x:Tensor, # images B×C×H×W in [0, 1]
 
 # %% ../../nbs/50_base.ipynb #9f1ebd9e
 @patch
-def _batch(self:Explainer, x, target, y, rng, progress, **extra) -> BatchResult:
-    "One batch: plan → run → collect; a method that still defines `_explain_batch` (the old template) runs that instead."
-    if callable(getattr(self, "_explain_batch", None)): return self._explain_batch(x, target, y, rng, progress, **extra)
+def explain_batch(self:Explainer, x:Tensor, # the batch's images B×C×H×W in [0, 1]
+                  target:Tensor, # target class per image, B
+                  y:Tensor, # predicted class per image, B
+                  rng:SampleRNG, # the batch's streams, one per image
+                  progress:Callable[[float], None], # called with the number of steps done
+                  **extra, # the batch's rows of `Targets.extra`
+                 ) -> BatchResult:
+    "One batch's result: `plan` → `search` → `collect`. No cfx method overrides it; a test double or a toy that computes its batch directly (no search) may."
     p, res = self._search(x, target, rng, y, progress, **extra)
     return self.collect(res, x, target, y, **extra, **p.notes)
 
@@ -274,6 +281,20 @@ def _per_sample(self:Explainer, per_sample:dict|None, n:int) -> dict:
     for k, v in per_sample.items():
         if not isinstance(v, Tensor) or v.dim() == 0 or len(v) != n: raise ValueError(f"`{k}` must be a tensor with one row per image ({n}), got {tuple(getattr(v, 'shape', ())) or type(v).__name__}")
     return per_sample
+
+# %% ../../nbs/50_base.ipynb #a22b659e
+@patch
+def _cat_notes(self:Explainer, noted:list, # (images, `BatchResult.notes`) of each batch, in order
+              ) -> dict:
+    "The batches' notes as `meta` gets them: each name's tensors concatenated in batch order; every batch notes the same names, each with one row per image."
+    names = sorted(noted[0][1]) if noted else []
+    for b, (n, d) in enumerate(noted):
+        if sorted(d) != names or {"x", "targets"} & set(d):
+            raise ValueError(f"{type(self).__name__}: every batch must note the same names in `BatchResult.notes` (not 'x' or 'targets', `meta`'s own arguments): batch 0 noted {names}, batch {b} {sorted(d)}")
+        for k, v in d.items():
+            if not isinstance(v, Tensor) or v.dim() == 0 or len(v) != n:
+                raise ValueError(f"{type(self).__name__}: `BatchResult.notes[{k!r}]` must be a tensor with one row per image of its batch ({n}), got {tuple(getattr(v, 'shape', ())) or type(v).__name__}")
+    return {k: torch.cat([d[k].detach() for _, d in noted]) for k in names}
 
 # %% ../../nbs/50_base.ipynb #b103d66a
 @patch
@@ -327,15 +348,15 @@ def _explain_all(self:Explainer, x, target=None, seed=0, batch_size=None, show_p
         target, mode = t.classes.to(x.device), t.mode
         extra = {**{k: v.to(x.device) for k, v in self._per_sample(t.extra, len(x)).items()}, **given}
         rng = streams if streams is not None else SampleRNG.from_generator(len(x), torch.Generator().manual_seed(seed))
-        outs = []
+        outs, notes = [], []
         with _progress(len(x), self.method, show) as bar:
             for i in range(0, len(x), bs):
                 sl, nb = slice(i, i + bs), len(x[i:i + bs])
-                out = self._batch(x[sl], target[sl], y[sl], rng[sl], _batch_progress(bar, i, nb, max(self.steps, 1)), **{k: v[sl] for k, v in extra.items()})
+                out = self.explain_batch(x[sl], target[sl], y[sl], rng[sl], _batch_progress(bar, i, nb, max(self.steps, 1)), **{k: v[sl] for k, v in extra.items()})
                 bar.n = min(i + nb, len(x)); bar.refresh()
-                outs.append(self._finish(x[sl], y[sl], target[sl], p_orig[sl], out, mode, offset=i))
+                outs.append(self._finish(x[sl], y[sl], target[sl], p_orig[sl], out, mode, offset=i)); notes.append((nb, out.notes))
     e = Explanation.cat(outs) if len(outs) > 1 else outs[0]
-    e.meta = jsonable(dict(method=self.method, params={**self.params(), **self.meta(x)}, target_mode=mode, seed=seed, batch_size=bs,
+    e.meta = jsonable(dict(method=self.method, params={**self.params(), **self.meta(x, t, **self._cat_notes(notes))}, target_mode=mode, seed=seed, batch_size=bs,
                             n=len(x), device=str(x.device), seconds=round(time.perf_counter() - t0, 4), cfx_version=cfx_version(),
                             torch_version=torch.__version__, class_names=self.model.class_names or [str(i) for i in range(k)]))
     return e

@@ -384,7 +384,6 @@ def targets(self:Contrastive, target, p_orig:Tensor) -> Targets:
         t = Targets(p_orig.argmax(-1).cpu(), "pred", {"code": code})
     elif not self.outcomes: raise ValueError("this explainer has no class heads (`outcomes=False`): give a code as `target` (a dict of head names, or a float tensor)")
     else: t = Explainer.targets(self, target, p_orig)
-    self._target_kind = "code" if "code" in t.extra else "class"        # for `meta`, which runs once after the last batch
     return t
 
 
@@ -419,10 +418,10 @@ def collect(self:Contrastive, result, x, target, y, z0=None, code=None):
     return result.batch_result(history=hist, success=success.all(1) if code is not None else None)
 
 @patch
-def meta(self:Contrastive, x) -> dict:
-    "What the target was (`target_kind`: 'code' or 'class') and the predictor's training record."
+def meta(self:Contrastive, x, targets=None) -> dict:
+    "What the target was (`target_kind`: 'code' or 'class', from the run's `targets`) and the predictor's training record."
     card = self.card
-    return dict(target_kind=getattr(self, "_target_kind", None),
+    return dict(target_kind=None if targets is None else "code" if "code" in targets.extra else "class",
                 predictor={k: card.get(k) for k in ("steps", "seed", "lr", "batch_size", "latents")} | {"final_loss": (card.get("loss") or [None])[-1]})
 
 

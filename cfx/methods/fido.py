@@ -175,7 +175,7 @@ def collect(self:_MaskSaliency, result, x, target, y):
 
 # %% ../../nbs/52_fido.ipynb #b5aba2c8
 @patch
-def meta(self:_MaskSaliency, x): return {"mask_size": list(self.mask_size_for(x))}    # the mask grid used
+def meta(self:_MaskSaliency, x, targets=None): return {"mask_size": list(self.mask_size_for(x))}    # the mask grid used
 
 @patch
 def attribute(self:_MaskSaliency, inputs:Tensor, # images N×C×H×W in [0, 1]

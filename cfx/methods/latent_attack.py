@@ -83,21 +83,16 @@ class LatentExplainer(Explainer):
 
 # %% ../../nbs/54_latent_attack.ipynb #4fe27256
 @patch
-def targets(self:LatentExplainer, target, p_orig:Tensor) -> Targets:
-    "The base's targets; opens the run's record of images whose reconstruction changes the prediction."
-    self._recon_changed = []
-    return Explainer.targets(self, target, p_orig)
+def _recon_note(self:LatentExplainer, p_recon:Tensor, y:Tensor, z0:Tensor|None) -> Tensor:
+    "A batch's note for `meta`: which images started from `x` (`z0` None) the classifier puts in another class once reconstructed; none for given latents."
+    return p_recon.argmax(-1) != y if z0 is None else torch.zeros_like(y, dtype=torch.bool)
 
 @patch
-def _note_recon(self:LatentExplainer, p_recon:Tensor, y:Tensor, z0:Tensor|None):
-    "Note, for a batch started from images (`z0` None), which reconstructions the classifier puts in another class than the image."
-    if z0 is None: self._recon_changed.append((p_recon.argmax(-1) != y).cpu())
-
-@patch
-def meta(self:LatentExplainer, x:Tensor) -> dict:
+def meta(self:LatentExplainer, x:Tensor, targets:Targets|None=None,
+         recon_changed:Tensor|None=None, # per image of the run: its reconstruction changes the prediction (the batches' notes)
+        ) -> dict:
     "No additions to the params; warns, naming them, about the images of the run whose reconstruction the classifier puts in another class."
-    noted = self.__dict__.pop("_recon_changed", None) or [torch.zeros(0, dtype=torch.bool)]
-    changed = torch.cat(noted).nonzero()[:, 0].tolist()
+    changed = [] if recon_changed is None else recon_changed.nonzero()[:, 0].tolist()
     if changed:
         warnings.warn(f"{self.method}: the reconstruction G(E(x)) changes the classifier's prediction for {len(changed)} of {len(x)} image(s) "
                       f"{changed[:20]}{' ...' if len(changed) > 20 else ''}: their counterfactuals explain the reconstruction, not the image "
@@ -200,9 +195,8 @@ def plan(self:LatentAttack, x, target, y, rng, z0=None) -> Plan:
 def collect(self:LatentAttack, result, x, target, y, z0=None):
     "The target's probability per step, the start `z0`, its image `x_recon`, the classifier's `p_recon` on it and `zero_grad`; success: crossed τ."
     with torch.no_grad(): p_recon = self.model.probs(result.consts["anchor"])
-    self._note_recon(p_recon, y, z0)
     hist = dict(p_target=result.history["p_target"], z0=result.consts["z0"], x_recon=result.consts["anchor"], p_recon=p_recon, zero_grad=result.stalled)
-    return result.batch_result(history=hist, success=result.done & ~result.failed)
+    return result.batch_result(history=hist, success=result.done & ~result.failed, notes={"recon_changed": self._recon_note(p_recon, y, z0)})
 
 
 # %% ../../nbs/54_latent_attack.ipynb #a7dccfd1
@@ -319,9 +313,8 @@ def collect(self:InterFaceGAN, result, x, target, y, z0=None):
     "Success: p(target | x_cf) ≥ τ after the step; the history keeps the start, its image, the classifier's view of it, and the probe's log-odds before the step."
     c = result.consts
     with torch.no_grad(): p_recon, p_t = self.model.probs(c["anchor"]), self.model.probs(result.x_cf).gather(1, target[:, None])[:, 0]
-    self._note_recon(p_recon, y, z0)
     hist = dict(z0=c["z0"], x_recon=c["anchor"], p_recon=p_recon, probe_log_odds=c["l0"].to(c["z0"].dtype))
-    return result.batch_result(history=hist, success=p_t >= self.tau)
+    return result.batch_result(history=hist, success=p_t >= self.tau, notes={"recon_changed": self._recon_note(p_recon, y, z0)})
 
 
 # %% ../../nbs/54_latent_attack.ipynb #eb9dc791

@@ -88,7 +88,7 @@ def collect(self:SVCE, result, x, target, y):
     return result.batch_result(history=hist)
 
 @patch
-def meta(self:SVCE, x): return {"eps": self.eps_for(x)}    # the budget actually used
+def meta(self:SVCE, x, targets=None): return {"eps": self.eps_for(x)}    # the budget actually used
 
 # %% ../../nbs/51_svce.ipynb #432bc2db
 def svce_demo(model, # the classifier (a robust one)

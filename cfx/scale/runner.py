@@ -171,6 +171,7 @@ def shard_file(k:int) -> str: return f"shard-{k:06d}.safetensors"
 def _is_int(v, lo:int) -> bool: return isinstance(v, int) and not isinstance(v, bool) and v >= lo
 def _is_sha(v) -> bool: return isinstance(v, str) and len(v) == 64 and all(c in "0123456789abcdef" for c in v)
 
+# %% ../../nbs/71_scale.ipynb #be64f3a7
 def _manifest_problem(m:dict) -> str|None:
     "What is wrong in a manifest with the right format, or None: every field's type, the key against the run id, the plan against the key, the shard list against the plan."
     for k, t in (("run", str), ("key", dict), ("plan", dict), ("shards", list), ("status", str), ("invocations", list)):
@@ -196,6 +197,7 @@ def _manifest_problem(m:dict) -> str|None:
         return f"`status` is 'complete' but `shards[{k}]` has no checksum"
     return None
 
+# %% ../../nbs/71_scale.ipynb #073ff677
 def read_manifest(out) -> dict:
     "The manifest of the run in folder `out`, checked whole; a folder without one, or a manifest damaged or edited by hand, is refused with its name and what is wrong."
     p = Path(out) / MANIFEST
