@@ -15,7 +15,7 @@ from ..zoo import headline
 __all__ = ['train_cmd']
 
 # %% ../../nbs/83_cli_train.ipynb #f0bffeb1
-def train_cmd(name:str, # zoo entry to rebuild (fashion/classifier, shapes/vae, shapes-rules/size, ...), or all / fashion / shapes / shapes-rules
+def train_cmd(name:str, # zoo entry to rebuild (fashion/classifier, colour/robust, shapes-rules/size, ...), or a dataset (fashion, shapes, colour, ...), shapes-rules, all
               out:str="cfx_out/zoo", # output folder; cfx/assets/zoo replaces the shipped weights
               epochs:int=None, # override the recipe's epoch count (at least 1)
               threads:THREADS=1,
