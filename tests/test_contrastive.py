@@ -1,6 +1,7 @@
 """The contrastive method end to end: `cfx explain --method contrastive`, the `cfx scores` function, and its recipes (a few steps)."""
 import json
 
+import pytest
 import torch
 
 from cfx.core.results import GlobalExplanation
@@ -69,17 +70,51 @@ def test_scores_cmd_errors():
 
 
 def test_recipes_run(tmp_path):
-    from cfx.train.worlds import train_contrastive_reader, train_causal_classifier, train_causal_vae, save_asset
-    from cfx.methods.contrastive import shipped, load_asset
+    from cfx import zoo
+    from cfx.train.worlds import train_contrastive_reader, train_causal_classifier, train_causal_vae, save_asset, save_predictor, CONTRASTIVE_PARTS
+    from cfx.methods.contrastive import Contrastive, zoo_parts
+    readers = {}
     for name in ("shapes-causal", "fashion"):
-        net, card = train_contrastive_reader(name, steps=3, n=64)
+        readers[name], card = train_contrastive_reader(name, steps=3, n=64)
         assert len(card["loss"]) == 3 and card["names"]
-        save_asset(net, card, f"{name}/attributes", tmp_path)
+        save_asset(readers[name], card, f"{name}/attributes", tmp_path)
     net, card = train_causal_classifier(steps=3, n=64)
     save_asset(net, card, "shapes-causal/classifier", tmp_path)
     vae, card = train_causal_vae(epochs=1, n=64)
     save_asset(vae, card, "shapes-causal/vae", tmp_path)
-    back, _ = load_asset("shapes-causal/vae", tmp_path)
+    back = zoo.load("shapes-causal/vae", root=tmp_path, raw=True)
     assert all(torch.equal(a.half().float(), b) for a, b in zip(vae.state_dict().values(), back.state_dict().values()))
-    c = shipped("shapes-causal", root=tmp_path, fitted=False).fit(steps=3, latents_per_step=8)
+    assert zoo.load_card("shapes-causal/attributes", tmp_path)["task"] == "reader"
+    c = Contrastive(*zoo_parts(**CONTRASTIVE_PARTS["shapes-causal"], root=tmp_path)).fit(steps=3, latents_per_step=8)
     assert c.fitted and len(c.card["loss"]) == 3
+    save_predictor(c, "shapes-causal/contrastive", tmp_path)
+    d = Contrastive.from_zoo("shapes-causal/contrastive", root=tmp_path)
+    assert all(torch.equal(a, b) for a, b in zip(c.predictor.state_dict().values(), d.predictor.state_dict().values()))
+    f = Contrastive(*zoo_parts(**CONTRASTIVE_PARTS["fashion"], root=tmp_path))     # the reader from the recipe's folder, the rest from the shipped zoo
+    assert f.model.zoo_name == "fashion/classifier" and f.generator.zoo_name == "fashion/vae" and f.names == ["large", "bright", "wide", "symmetric", "textured"]
+    assert all(torch.equal(a.half().float(), b) for a, b in zip(readers["fashion"].state_dict().values(), f.attributes.model.state_dict().values()))
+
+
+SHIPPED_ENTRIES = ["shapes-causal/classifier", "shapes-causal/attributes", "shapes-causal/vae", "fashion/attributes", "shapes-causal/contrastive", "fashion/contrastive"]
+
+
+@pytest.mark.parametrize("name", SHIPPED_ENTRIES)
+def test_shipped_entry_meets_its_card(name):
+    "The contrastive method's zoo entries, re-measured as their recipe measured them (`asset_metrics`); a shift predictor on its two hardest codes."
+    from cfx import zoo
+    from cfx.methods.contrastive import Contrastive
+    from cfx.train.worlds import asset_metrics
+    card = zoo.load_card(name)
+    k = card["metrics"]
+    assert card["file"] == name.split("/")[1] + ".safetensors" and card["size_bytes"] == zoo.weights_file(name).stat().st_size
+    if card["task"] == "shift-predictor":            # every code would take a minute on Fashion-MNIST: the two the predictor reaches least often
+        c = Contrastive.from_zoo(name, show_progress=False)
+        z = torch.randn(k["validity_n"], *c.generator.latent_shape, generator=torch.Generator().manual_seed(2))
+        for code in sorted(k["validity_per_code"], key=k["validity_per_code"].get)[:2]:
+            got = c.explain_latent(z, target={code[:-1]: 1 if code.endswith("+") else -1}).validity
+            assert abs(got - k["validity_per_code"][code]) <= 0.02, (code, got, k["validity_per_code"][code])
+        return
+    try: got = asset_metrics(name)
+    except FileNotFoundError as e: pytest.skip(f"{name}: its test images are not here ({e})")
+    for key, v in k.items():
+        if isinstance(v, float): assert abs(got[key] - v) <= (0.05 * v if "mse" in key else 0.005), (key, got[key], v)

@@ -39,8 +39,8 @@ def test_recipe_loss_falls(name):
 def test_zoo_is_complete_and_small():
     for must in ("fashion/classifier", "fashion/robust", "fashion/oracle", "fashion/vae", "fashion/infill-vae", "fashion/duq", "fashion/ae-all"):
         assert must in NAMES, f"{must} is not shipped"
-    total = sum(m["size_bytes"] for m in MODELS)
-    assert 0 < total < 20 * 2**20, total
+    total = sum(m["size_bytes"] for m in MODELS)    # every entry: the recipes', the rule worlds', the contrastive method's (5.3 MiB, moved in from cfx/assets/contrastive)
+    assert 0 < total < 25 * 2**20, total
     for m in MODELS:
         assert set(m) >= {"name", "task", "dataset", "file", "size_bytes"}
         assert m["file"].endswith(".safetensors") and m["size_bytes"] > 0

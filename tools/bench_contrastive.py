@@ -48,12 +48,12 @@ def main():
     a = ap.parse_args()
     steps, n, reps = (3, 16, 1) if a.smoke else (200, 2000, 3)
     reps = a.repeats or reps
-    from cfx.methods.contrastive import shipped
-    c = shipped("shapes-causal", show_progress=False)
+    from cfx.methods.contrastive import Contrastive
+    c = Contrastive.from_zoo("shapes-causal/contrastive", show_progress=False)
     fit_t, bare_t, sc_t, bsc_t = [], [], [], []
     z = torch.randn(n, 8, generator=torch.Generator().manual_seed(0))
     for _ in range(reps):
-        t = time.perf_counter(); shipped("shapes-causal", fitted=False).fit(steps=steps, latents_per_step=64); fit_t.append(time.perf_counter() - t)
+        t = time.perf_counter(); Contrastive.from_zoo("shapes-causal/contrastive", fitted=False).fit(steps=steps, latents_per_step=64); fit_t.append(time.perf_counter() - t)
         t = time.perf_counter(); bare_fit(c, steps, 64); bare_t.append(time.perf_counter() - t)
         t = time.perf_counter(); c.scores(1, latents=z); sc_t.append(time.perf_counter() - t)
         t = time.perf_counter(); bare_scores(c, z, c.batch_size); bsc_t.append(time.perf_counter() - t)

@@ -105,7 +105,8 @@ def main():
     gen = zoo.load("fashion/vae")
     out["latent_attack"] = L(plain, gen, steps=30, show_progress=False).explain(x8, seed=0)
     out["interfacegan"] = get("InterFaceGAN")(plain, gen, x[:200], show_progress=False).explain(x8, seed=0)
-    c = get("shipped")("fashion")
+    C = get("Contrastive")
+    c = C.from_zoo("fashion/contrastive") if hasattr(C, "from_zoo") else get("shipped")("fashion")   # the zoo's since issue 19
     code = c.code({c.heads[0]: 1})
     out["contrastive"] = c.explain(x8, code=code, seed=0) if "code" in c.explain.__code__.co_varnames else c.explain(x8, target=code, seed=0)
     for k, e in out.items(): print(k, of_explanation(e))

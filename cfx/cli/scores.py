@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .main import THREADS, UsageError, cpu_threads
 from ..core.results import check_writable
-from ..methods.contrastive import SHIPPED, shipped
+from ..methods.contrastive import Contrastive, zoo_predictors
 from ..viz.figures import GlobalExplanation   # from viz, which gives it `show` (the bar chart `--out` saves)
 
 # %% auto #0
@@ -16,10 +16,10 @@ __all__ = ['scores_cmd']
 
 # %% ../../nbs/85_cli_scores.ipynb #02caf286
 def _shipped_outcome(model:str, outcome) -> tuple:
-    "The shipped `Contrastive` of `model` and the index of the class `outcome` names (a name, any case, or an index); a `UsageError` otherwise."
-    have = {m: d for d, m in SHIPPED.items()}
+    "The zoo's `Contrastive` of `model` (its shift predictor's) and the index of the class `outcome` names (a name, any case, or an index); a `UsageError` otherwise."
+    have = zoo_predictors()
     if model not in have: raise UsageError(f"`--model` must be a classifier with a shipped shift predictor ({', '.join(sorted(have))}), got {model!r}")
-    c = shipped(have[model])
+    c = Contrastive.from_zoo(have[model])
     names = c.class_names
     k = int(outcome) if str(outcome).isdigit() else next((i for i, nm in enumerate(names) if nm.lower() == str(outcome).lower()), None)
     if k is None or not 0 <= k < len(names): raise UsageError(f"`outcome` must be a class of {model} ({', '.join(names)}) or its index, got {outcome!r}")

@@ -25,7 +25,7 @@ def zoo_cmd(name:_ZOO_NAME=None,
         return
     ms = list_models()
     if json: print(_json.dumps(ms, indent=1)); return
-    w = max((len(m["name"]) for m in ms), default=4)
-    for m in ms: print(f"{m['name']:<{w}}  {m['task']:<11}  {m['size_bytes'] / 1024:7.0f} KiB  {m['headline']}")
+    w, wt = max((len(m["name"]) for m in ms), default=4), max((len(m["task"]) for m in ms), default=4)
+    for m in ms: print(f"{m['name']:<{w}}  {m['task']:<{wt}}  {m['size_bytes'] / 1024:7.0f} KiB  {m['headline']}")
     print(f"{len(ms)} models, {sum(m['size_bytes'] for m in ms) / 2**20:.2f} MiB in {zoo_dir()}")
 

@@ -4,8 +4,7 @@
 
 # %% ../../nbs/56_contrastive.ipynb #74d540aa
 from __future__ import annotations
-import json, math
-from pathlib import Path
+import math
 from typing import Callable, Sequence
 
 import numpy as np
@@ -16,19 +15,18 @@ from fastcore.basics import patch
 
 from .. import zoo
 from .base import Amortised, Explainer, Targets, Plan
-from ..core.models import Classifier, Generator, as_generator, eval_mode
+from ..core.models import as_generator, eval_mode
 from ..core.results import Explanation, GlobalExplanation
 from ..core.checks import check_images, check_number
 from ..engine.terms import Term, LatentDistance, log_odds
 from ..engine.spaces import Latent
 from ..engine.steppers import Adam
 from ..engine.loop import Stage, fit_predictor
-from ..zoo.nets import ARCHITECTURES
 from ..data.causal import check_flag, check_level, necessity_sufficiency
 
 # %% auto #0
-__all__ = ['SHIPPED', 'check_code', 'code_loss', 'keep_loss', 'sample_codes', 'ShiftPredictor', 'class_log_odds', 'Contrastive',
-           'CodeTerm', 'is_code', 'assets_dir', 'load_asset', 'shipped']
+__all__ = ['check_code', 'code_loss', 'keep_loss', 'sample_codes', 'ShiftPredictor', 'class_log_odds', 'Contrastive', 'CodeTerm',
+           'is_code', 'zoo_parts', 'zoo_predictors']
 
 # %% ../../nbs/56_contrastive.ipynb #36fa81ee
 def check_code(code, # target code(s): a tensor N×H or H with entries in {-1, 0, 1}
@@ -537,46 +535,43 @@ def contrastive_attribution(self:Contrastive, outcome:int|str, # the explained c
                              population=pop, flip_rate=rate, predictor={kk: self.card.get(kk) for kk in ("steps", "seed", "lr")}))
 
 # %% ../../nbs/56_contrastive.ipynb #07a99e5d
-def assets_dir() -> Path:
-    "Folder of the contrastive method's shipped models (`cfx/assets/contrastive`)."
-    from importlib import resources
-    return Path(str(resources.files("cfx"))) / "assets" / "contrastive"
+def zoo_parts(classifier:str, # zoo name of the classifier to explain, e.g. 'fashion/classifier'
+              generator:str, # zoo name of the VAE whose latent space is searched, e.g. 'fashion/vae'
+              attributes:str, # zoo name of the attribute reader (task 'reader'): its class names are the attributes
+              device="cpu", # where to load them
+              root=None, # a zoo folder looked in first (a recipe's output); what it lacks comes from the shipped zoo
+             ) -> tuple:
+    "(model, generator, attributes, names): the first arguments of `Contrastive`, each part a zoo model."
+    have = set() if root is None else {m["name"] for m in zoo.list_models(root)}
+    def where(n): return root if n in have else None
+    for arg, n, tasks in (("classifier", classifier, zoo.CLASSIFIER_TASKS), ("generator", generator, ("vae",)), ("attributes", attributes, zoo.READER_TASKS)):
+        task = zoo.load_card(n, where(n))["task"]
+        if task not in tasks: raise ValueError(f"`{arg}` must be a zoo {' or '.join(tasks)}, got {n!r} (a {task})")
+    model, gen, attrs = (zoo.load(n, device, root=where(n)) for n in (classifier, generator, attributes))
+    return model, gen, attrs, list(attrs.class_names)
 
-def load_asset(name:str, # e.g. 'shapes-causal/attributes'
-               root=None, # folder of the assets; None: the shipped one
-              ) -> tuple:
-    "(network in eval mode, card) of a shipped contrastive model."
-    from safetensors.torch import load_file
-    stem = Path(root or assets_dir()) / str(name).replace("/", "-")
-    if not stem.with_suffix(".json").is_file(): raise ValueError(f"no contrastive model {name!r} in {stem.parent} (have {sorted(p.stem for p in stem.parent.glob('*.json'))})")
-    card = json.loads(stem.with_suffix(".json").read_text())
-    arch = card["arch"]
-    if arch["class"] not in ARCHITECTURES: raise ValueError(f"card of {name!r} names unknown architecture {arch['class']!r}")
-    net = ARCHITECTURES[arch["class"]](**{k: tuple(v) if isinstance(v, list) else v for k, v in arch["kwargs"].items()})
-    net.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in load_file(str(stem.with_suffix(".safetensors"))).items()})
-    return net.eval().requires_grad_(False), card
+# %% ../../nbs/56_contrastive.ipynb #0b5abbdd
+def zoo_predictors(root=None, # zoo folder; None: the shipped one
+                  ) -> dict:
+    "The zoo's shift predictors by the classifier each explains: {classifier's zoo name: predictor's zoo name}."
+    return {zoo.load_card(m["name"], root)["parts"]["classifier"]: m["name"] for m in zoo.list_models(root) if m["task"] in zoo.PREDICTOR_TASKS}
 
-# %% ../../nbs/56_contrastive.ipynb #4ecc1160
-SHIPPED = {"shapes-causal": "shapes-causal/classifier", "fashion": "fashion/classifier"}   # dataset -> the classifier its predictor explains
-
-def shipped(dataset:str, # 'shapes-causal' or 'fashion'
-            root=None, # folder of the assets; None: the shipped one
-            fitted:bool=True, # load the shipped shift predictor (False: an unfitted explainer with the same parts)
-            **kw, # other settings of `Contrastive` (`batch_size`, `show_progress`)
-           ) -> Contrastive:
-    "The shipped contrastive explainer of `dataset`: its classifier, generator, attribute reader and shift predictor."
-    if dataset not in SHIPPED: raise ValueError(f"`dataset` must be one of {sorted(SHIPPED)}, got {dataset!r}")
-    reader, rc = load_asset(f"{dataset}/attributes", root)
-    attrs = Classifier(reader, mean=rc["mean"], std=rc["std"])
-    if dataset == "shapes-causal":
-        net, cc = load_asset("shapes-causal/classifier", root)
-        model = Classifier(net, mean=cc["mean"], std=cc["std"], class_names=cc["class_names"])
-        vae, _ = load_asset("shapes-causal/vae", root)
-        gen = Generator(vae.decoder, (vae.latent_dim,), encoder=vae.encoder)
-    else: model, gen = zoo.load("fashion/classifier"), zoo.load("fashion/vae")
-    args = (model, gen, attrs, rc["names"])
-    if not fitted: return Contrastive(*args, **kw)
-    return Contrastive.load(Path(root or assets_dir()) / f"{dataset}-shift.safetensors", *args, **kw)
+@patch(cls_method=True)
+def from_zoo(cls:Contrastive, name:str, # a zoo shift predictor, e.g. 'fashion/contrastive' (`zoo_predictors` lists them)
+             fitted:bool=True, # load the predictor (False: an unfitted explainer with the same parts)
+             device="cpu", # where to load the parts and the predictor
+             root=None, # zoo folder; None: the shipped one (parts it lacks come from the shipped zoo)
+             **kw, # other settings of `Contrastive` (`batch_size`, `show_progress`, ...)
+            ) -> Contrastive:
+    "The explainer of zoo shift predictor `name`: the zoo models its card names as parts, and the predictor."
+    card = zoo.load_card(name, root)
+    if card["task"] not in zoo.PREDICTOR_TASKS or card.get("explainer") != cls.__name__:
+        raise ValueError(f"`name` must be a shift predictor of {cls.__name__} in the zoo ({', '.join(sorted(zoo_predictors(root).values()))}), got {name!r} (a {card['task']})")
+    args = zoo_parts(**card["parts"], device=device, root=root)
+    if not fitted: return cls(*args, **kw)
+    c = cls.load(zoo.weights_file(name, root), *args, **kw)
+    c.predictor.to(device)
+    return c
 
 # %% ../../nbs/56_contrastive.ipynb #a0c4d0e7
 @patch(cls_method=True)
@@ -584,10 +579,10 @@ def from_cli(cls:Contrastive, model, # the classifier the CLI loaded
              model_name:str|None=None, # its zoo name: the shipped predictor of that model is used
              **options):
     "The shipped explainer of `model_name` (`cfx explain --method contrastive --model fashion/classifier`)."
-    have = {m: d for d, m in SHIPPED.items()}
+    have = zoo_predictors()
     fixed = sorted(set(options) & {"generator", "attributes", "names"})
     if fixed: raise ValueError(f"--method contrastive takes its generator, attribute reader and attribute names from the shipped predictor of the model; `--set {fixed[0]}` cannot change them (fit your own in Python: Contrastive(...).fit())")
     if model_name not in have: raise ValueError(f"--method contrastive needs a model with a shipped shift predictor: {sorted(have)}; got {model_name!r} (fit one in Python: Contrastive(...).fit())")
-    e = shipped(have[model_name], **options)
+    e = cls.from_zoo(have[model_name], **options)
     e.model = model
     return e

@@ -16,13 +16,15 @@ from ..data.shapes import SHAPES_FACTORS, Shapes
 from ..data.descriptors import describe
 from ..engine.loop import fit_predictor
 from ..data.causal import CausalShapes
-from ..methods.contrastive import shipped
+from .. import zoo
+from ..methods.contrastive import Contrastive, zoo_parts
 from ..zoo.nets import ARCHITECTURES
 from .recipes import Normed, Recipe, channel_stats, fit, half_state, load_split, quick_eval, to_shipped_precision, write_card
 
 # %% auto #0
-__all__ = ['SHIFT_STEPS', 'CONTRASTIVE_READERS', 'FASHION_ATTRIBUTE_DESCRIPTORS', 'CAUSAL_VAE', 'SHAPES_RULES', 'RULE_RECIPES',
-           'contrastive_data', 'train_contrastive_reader', 'train_causal_classifier', 'train_causal_vae', 'save_asset',
+__all__ = ['SHIFT_STEPS', 'CONTRASTIVE_READERS', 'FASHION_ATTRIBUTE_DESCRIPTORS', 'CONTRASTIVE_PARTS', 'CAUSAL_VAE',
+           'SHAPES_RULES', 'RULE_RECIPES', 'contrastive_data', 'train_contrastive_reader', 'train_causal_classifier',
+           'train_causal_vae', 'asset_card', 'save_asset', 'predictor_card', 'save_predictor', 'asset_metrics',
            'train_contrastive', 'AboveRule', 'rule_world', 'rule_data', 'factor_sensitivity', 'train_rule',
            'smoke_rule']
 
@@ -30,6 +32,7 @@ __all__ = ['SHIFT_STEPS', 'CONTRASTIVE_READERS', 'FASHION_ATTRIBUTE_DESCRIPTORS'
 SHIFT_STEPS = {"shapes-causal": 3000, "fashion": 1500}   # training steps of the shipped shift predictors
 CONTRASTIVE_READERS = {"shapes-causal": ["circle", "large", "warm"], "fashion": ["large", "bright", "wide", "symmetric", "textured"]}
 FASHION_ATTRIBUTE_DESCRIPTORS = {"large": "ink_area", "bright": "brightness", "wide": "width", "symmetric": "symmetry", "textured": "texture"}
+CONTRASTIVE_PARTS = {ds: dict(classifier=f"{ds}/classifier", generator=f"{ds}/vae", attributes=f"{ds}/attributes") for ds in SHIFT_STEPS}  # zoo names of each predictor's parts
 
 def _blur_half(x, g):
     "A random Gaussian blur (σ uniform in [0, 1] px) on a random half of the batch."
@@ -75,7 +78,7 @@ def train_contrastive_reader(name:str, steps:int=1500, batch_size:int=128, lr:fl
     f = Normed(net, torch.tensor(mean).view(1, -1, 1, 1), torch.tensor(std).view(1, -1, 1, 1))
     card = _fit_net(f, x, t, lambda lg, tb: F.binary_cross_entropy_with_logits(lg, tb, reduction="none").mean(1), steps, batch_size, lr, seed,
                     aug=_blur_half if name == "shapes-causal" else None, show_progress=show_progress)
-    return net.eval(), dict(card, mean=mean, std=std, names=CONTRASTIVE_READERS[name], arch=dict(kwargs=dict(in_channels=c, n_classes=t.shape[1], img_size=s, widths=[16, 32, 64], hidden=64), **{"class": "SmallCNN"}))
+    return net.eval(), dict(card, batch_size=batch_size, mean=mean, std=std, names=CONTRASTIVE_READERS[name], arch=dict(kwargs=dict(in_channels=c, n_classes=t.shape[1], img_size=s, widths=[16, 32, 64], hidden=64), **{"class": "SmallCNN"}))
 
 # %% ../../nbs/61_worlds.ipynb #33c8c284
 def train_causal_classifier(steps:int=1500, batch_size:int=128, lr:float=2e-3, seed:int=1, n:int|None=None, show_progress=False):
@@ -86,7 +89,7 @@ def train_causal_classifier(steps:int=1500, batch_size:int=128, lr:float=2e-3, s
     mean, std = channel_stats(x)
     f = Normed(net, torch.tensor(mean).view(1, -1, 1, 1), torch.tensor(std).view(1, -1, 1, 1))
     card = _fit_net(f, x, y, lambda lg, yb: F.cross_entropy(lg, yb, reduction="none"), steps, batch_size, lr, seed, show_progress=show_progress)
-    return net.eval(), dict(card, mean=mean, std=std, class_names=["other", "large circle"], arch=dict(kwargs=dict(in_channels=3, n_classes=2, img_size=32, widths=[16, 32, 64], hidden=64), **{"class": "SmallCNN"}))
+    return net.eval(), dict(card, batch_size=batch_size, mean=mean, std=std, class_names=["other", "large circle"], arch=dict(kwargs=dict(in_channels=3, n_classes=2, img_size=32, widths=[16, 32, 64], hidden=64), **{"class": "SmallCNN"}))
 
 # %% ../../nbs/61_worlds.ipynb #2ee4a204
 CAUSAL_VAE = Recipe("shapes-causal/vae", "vae", "shapes", "ConvVAE", dict(in_channels=3, img_size=32, latent_dim=8),
@@ -100,30 +103,118 @@ def train_causal_vae(epochs:int|None=None, n:int|None=None, show_progress=False)
                      arch=dict(kwargs=CAUSAL_VAE.arch_kwargs, **{"class": "ConvVAE"}))
 
 # %% ../../nbs/61_worlds.ipynb #82239684
-def save_asset(net, card:dict, name:str, out) -> Path:
-    "Write `net` (float16 safetensors) and its card (JSON) as `out/<dataset>-<model>.*`; return the weights' path."
+_ASSET_TASKS = {"attributes": "reader", "classifier": "classifier", "vae": "vae"}   # the model part of a zoo name -> its card's task
+_ASSET_DATA = {"shapes-causal": "`cfx.data.causal.CausalShapes()`, 32×32 RGB, label `circle ∧ large`: 20 000 images (seed 0) for training; metrics on 2 000 test images (seed 1)",
+               "fashion": "Fashion-MNIST train split (60 000 images, 28×28 grey); attributes: the data chapter's descriptors above their medians over that split; metrics on the test split (10 000)"}
+_ASSET_TEXT = {"shapes-causal/classifier": "classifier of the causal world: cross-entropy on its label circle ∧ large (colour spuriously tied to shape)",
+               "shapes-causal/attributes": "attribute reader of the causal world: multi-label BCE on the true circle, large, warm; a random Gaussian blur (σ ≤ 1 px) on half of each batch",
+               "shapes-causal/vae": CAUSAL_VAE.description,
+               "fashion/attributes": "attribute reader of Fashion-MNIST: multi-label BCE on large, bright, wide, symmetric, textured (ink area, brightness, width, symmetry, texture above their training medians)"}
+
+def _reproduce(ds): return f"python -c \"from cfx.train.worlds import train_contrastive; train_contrastive('{ds}', out='cfx/assets/zoo')\""
+
+def asset_card(card:dict, # what a recipe returned, with `save_asset`'s additions (name, thinned loss, torch, hardware)
+               weights:Path, # the weights file it describes
+               metrics:dict|None=None, # measured figures (`asset_metrics`)
+              ) -> dict:
+    "The zoo card of a network of the contrastive recipes."
+    name, arch = card["name"], card["arch"]
+    ds, part = name.split("/")
+    net = ARCHITECTURES[arch["class"]](**{k: tuple(v) if isinstance(v, list) else v for k, v in arch["kwargs"].items()})
+    c = dict(name=name, task=_ASSET_TASKS[part], dataset=ds, description=_ASSET_TEXT[name], data=_ASSET_DATA[ds], file=weights.name, size_bytes=weights.stat().st_size,
+             arch=dict(kwargs=arch["kwargs"], n_params=sum(p.numel() for p in net.parameters()), **{"class": arch["class"]}))
+    if part != "vae": c.update(normalization=dict(mean=card["mean"], std=card["std"]), class_names=card.get("class_names") or card["names"])
+    v = CAUSAL_VAE
+    c["recipe"] = (dict(name="cfx.train.worlds.train_causal_vae (CAUSAL_VAE)", epochs=len(card["epochs"]), batch_size=v.batch_size, lr=v.lr, weight_decay=v.weight_decay,
+                        optimizer="AdamW + OneCycleLR", hparams=v.hparams) if part == "vae" else
+                   dict(name=f"cfx.train.worlds.{'train_contrastive_reader' if part == 'attributes' else 'train_causal_classifier'}", steps=card["steps"],
+                        batch_size=card["batch_size"], lr=card["lr"], weight_decay=card["weight_decay"], optimizer="Adam",
+                        hparams=dict(blur_half=True) if name == "shapes-causal/attributes" else {}))
+    c.update(seed=card["seed"], training=dict(seconds=card["seconds"], hardware=card["hardware"], torch=card["torch"]), metrics=metrics or {},
+             history=dict(epoch=card.get("epochs", []), batch_every=card["loss_every"], batch_loss=card["loss"]), reproduce=_reproduce(ds))
+    return c
+
+# %% ../../nbs/61_worlds.ipynb #82239685
+def save_asset(net, card:dict, # a recipe's network and the card it returned
+               name:str, # its zoo name, e.g. 'shapes-causal/vae'
+               out, # zoo folder
+               metrics:dict|None=None, # measured figures for the card
+              ) -> Path:
+    "Write `net` (float16 safetensors) and its zoo card as `out/<dataset>/<model>.*`; return the weights' path."
     from safetensors.torch import save_file
-    out = Path(out); out.mkdir(parents=True, exist_ok=True)
-    stem = name.replace("/", "-")
-    save_file(half_state(net), str(out / f"{stem}.safetensors"))
+    wf = Path(out) / f"{name}.safetensors"
+    wf.parent.mkdir(parents=True, exist_ok=True)
+    save_file(half_state(net), str(wf))
     every = max(1, len(card.get("loss", [])) // 300)
     card = dict(card, name=name, loss=card.get("loss", [])[::every], loss_every=every, torch=torch.__version__,
                 hardware=f"{torch.get_num_threads()} thread(s) on a 2-core CPU shared with other jobs")
-    (out / f"{stem}.json").write_text(json.dumps(card, indent=1, ensure_ascii=False))
-    return out / f"{stem}.safetensors"
+    wf.with_suffix(".json").write_text(json.dumps(asset_card(card, wf, metrics), indent=1, ensure_ascii=False))
+    return wf
 
 # %% ../../nbs/61_worlds.ipynb #76c4febc
+def predictor_card(c:Contrastive, # a fitted explainer, saved as `weights`
+                   name:str, # the predictor's zoo name, e.g. 'fashion/contrastive'
+                   weights:Path, # its file (`Contrastive.save`)
+                   parts:dict, # the zoo names of its parts (`CONTRASTIVE_PARTS`)
+                   metrics:dict|None=None, # measured figures (`asset_metrics`)
+                   training:dict|None=None, # hardware and torch version; None: this process's
+                  ) -> dict:
+    "The zoo card of a shift predictor (task `shift-predictor`): what it is for, its parts, recipe, training and figures."
+    k, ds = c.card, name.split("/")[0]
+    every = max(1, len(k["loss"]) // 300)
+    here = dict(hardware=f"{torch.get_num_threads()} thread(s) on a 2-core CPU shared with other jobs", torch=torch.__version__)
+    return dict(name=name, task="shift-predictor", dataset=ds, explainer=type(c).__name__,
+                description=(f"shift predictor of the contrastive method (Alipour et al. 2022): a latent shift of {parts['generator']} toward a target code over "
+                             f"the {len(c.names)} attributes of {parts['attributes']} and the {len(c.heads) - len(c.names)} classes of {parts['classifier']}"),
+                data=f"latents from the prior N(0, I) of {parts['generator']}, {k['batch_size']} per step, with random codes; no images",
+                file=weights.name, size_bytes=weights.stat().st_size, parts=parts, heads=c.heads,
+                arch=dict(kwargs=dict(latent_dim=math.prod(c.generator.latent_shape), n_heads=len(c.heads), hidden=c.hidden),
+                          n_params=sum(p.numel() for p in c.predictor.parameters()), **{"class": "ShiftPredictor"}),
+                recipe=dict(name="cfx.Contrastive.fit", steps=k["steps"], batch_size=k["batch_size"], lr=k["lr"], weight_decay=k["weight_decay"],
+                            optimizer="Adam", hparams=dict(lam=c.lam, density=c.density, keep=c.keep)),
+                seed=k["seed"], training=dict(seconds=k["seconds"], **(training or here)), metrics=metrics or {},
+                history=dict(batch_every=every, batch_loss=[round(v, 5) for v in k["loss"][::every]]), reproduce=_reproduce(ds))
+
+def save_predictor(c:Contrastive, name:str, out, metrics:dict|None=None) -> Path:
+    "Write `c`'s predictor (`Contrastive.save`) and its zoo card as `out/<dataset>/<model>.*`; return the file's path."
+    wf = c.save(Path(out) / f"{name}.safetensors")
+    wf.with_suffix(".json").write_text(json.dumps(predictor_card(c, name, wf, CONTRASTIVE_PARTS[name.split("/")[0]], metrics), indent=1, ensure_ascii=False))
+    return wf
+
+# %% ../../nbs/61_worlds.ipynb #ddbfc3b4
+def asset_metrics(name:str, # a zoo name of the contrastive recipes, e.g. 'shapes-causal/attributes'
+                  root=None, # zoo folder; None: the shipped one
+                  n:int=200, # prior latents per code (shift predictors)
+                 ) -> dict:
+    "The figures of a contrastive recipe's zoo entry, measured on what ships (the file read back)."
+    card = zoo.load_card(name, root)
+    if card["task"] == "shift-predictor":
+        c = Contrastive.from_zoo(name, root=root, show_progress=False)
+        z = torch.randn(n, *c.generator.latent_shape, generator=torch.Generator().manual_seed(2))
+        per = {f"{h}{'+' if s > 0 else '−'}": round(c.explain_latent(z, target={h: s}).validity, 4) for h in c.heads for s in (1, -1)}
+        return dict(validity=round(sum(per.values()) / len(per), 4), validity_per_code=per, validity_n=n, validity_latents="N(0, I), seed 2; one pass")
+    m, (x, y, t) = zoo.load(name, root=root), contrastive_data(card["dataset"], "test")
+    with torch.no_grad():
+        if card["task"] == "vae": return dict(test_recon_mse=round(((m.decode(m.encode(x)) - x) ** 2).mean().item(), 6), test_n=len(x))
+        if card["task"] == "classifier": return dict(test_accuracy=round((m.predict(x) == y).float().mean().item(), 5), test_n=len(x))
+        per = ((m(x) > 0) == t.bool()).float().mean(0)
+    return dict(test_accuracy=round(per.mean().item(), 5), attribute_accuracy=dict(zip(card["class_names"], [round(v, 5) for v in per.tolist()])), test_n=len(x))
+
+# %% ../../nbs/61_worlds.ipynb #76c4febd
 def train_contrastive(name:str="all", # 'shapes-causal', 'fashion' or 'all'
-                      out="cfx_out/contrastive", # folder for the weights and cards (the shipped ones: cfx/assets/contrastive)
+                      out="cfx_out/zoo", # zoo folder for the weights and cards (the shipped one: cfx/assets/zoo)
                       show_progress:bool=True):
-    "Run the contrastive recipes of `name`: readers, the causal world's classifier and VAE, and the shift predictors."
+    "Run the contrastive recipes of `name`: readers, the causal world's classifier and VAE, and the shift predictors; measure each into its card."
     for ds in (["shapes-causal", "fashion"] if name == "all" else [name]):
-        save_asset(*train_contrastive_reader(ds, show_progress=show_progress), f"{ds}/attributes", out)
+        made = [save_asset(*train_contrastive_reader(ds, show_progress=show_progress), f"{ds}/attributes", out)]
         if ds == "shapes-causal":
-            save_asset(*train_causal_classifier(show_progress=show_progress), "shapes-causal/classifier", out)
-            save_asset(*train_causal_vae(show_progress=show_progress), "shapes-causal/vae", out)
-        c = shipped(ds, root=out, fitted=False)
-        c.fit(steps=SHIFT_STEPS[ds], seed=0, show_progress=show_progress).save(Path(out) / f"{ds}-shift.safetensors")
+            made.append(save_asset(*train_causal_classifier(show_progress=show_progress), "shapes-causal/classifier", out))
+            made.append(save_asset(*train_causal_vae(show_progress=show_progress), "shapes-causal/vae", out))
+        c = Contrastive(*zoo_parts(**CONTRASTIVE_PARTS[ds], root=out)).fit(steps=SHIFT_STEPS[ds], seed=0, show_progress=show_progress)
+        made.append(save_predictor(c, f"{ds}/contrastive", out))
+        for wf in made:
+            card = json.loads(wf.with_suffix(".json").read_text())
+            wf.with_suffix(".json").write_text(json.dumps(dict(card, metrics=asset_metrics(card["name"], out)), indent=1, ensure_ascii=False))
 
 # %% ../../nbs/61_worlds.ipynb #dc104172
 class AboveRule:
