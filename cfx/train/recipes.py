@@ -485,7 +485,7 @@ def _card(r:Recipe, net, hist:dict, metrics:dict, wf:Path) -> dict:
                 arch=dict(kwargs=r.arch_kwargs, n_params=sum(p.numel() for p in net.parameters()), **{"class": r.arch}),
                 normalization=dict(mean=hist["mean"], std=hist["std"]),
                 class_names=list(DATASETS[r.dataset].classes) if r.dataset in DATASETS else [],
-                recipe=dict(name=f"cfx.train.RECIPES[{r.name!r}]", epochs=len(hist["epoch"]), batch_size=r.batch_size, lr=r.lr,
+                recipe=dict(name=f"cfx.train.recipes.RECIPES[{r.name!r}]", epochs=len(hist["epoch"]), batch_size=r.batch_size, lr=r.lr,
                             weight_decay=r.weight_decay, optimizer="AdamW + OneCycleLR", hparams=r.hparams),
                 seed=r.seed,
                 training=dict(seconds=hist["seconds"], threads=torch.get_num_threads(),

@@ -268,6 +268,7 @@ def factor_sensitivity(model, # a `Classifier`
 def _rule_card_fix(card:dict, r:Recipe, out) -> dict:
     "What `write_card` cannot know about a rule world: its class names, its data, how to rebuild it."
     factor, thr, names = SHAPES_RULES[r.hparams["rule"]]
+    card["recipe"]["name"] = f"cfx.train.worlds.RULE_RECIPES[{r.name!r}]"
     card.update(class_names=names, reproduce=f"python -c \"from cfx.train import train_rule; train_rule('{r.name}', out='cfx/assets/zoo')\"",
                 data=(f"`cfx.train.rule_world({r.hparams['rule']!r})`: `cfx.data.Shapes()` with label {factor} > {thr} ({names[1]}) vs not ({names[0]}), "
                       "32×32 RGB: 20 000 images (seed 0) for training; metrics on 2 000 test images (seed 1) and a 1 000-image evaluation sample (seed 2)"))
