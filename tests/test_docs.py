@@ -312,13 +312,28 @@ def invented_host() -> str:
     return urlparse(site_url_of_settings()).netloc
 
 @pytest.fixture(scope="module")
-def page_dom(site, browser):
-    "page name -> its ids, links, resources, formulas' TeX (KaTeX's annotation) and any mention of the invented host, for every page."
+def visits(site, browser):
+    "Every page loaded once: page name -> its `dom` (PAGE_DOM) and `facts` (PAGE_FACTS), with its screenshots taken."
+    SHOTS.mkdir(parents=True, exist_ok=True)
     out = {}
     for f in sorted(site.glob("*.html")):
         browser.goto(f.as_uri())
-        out[f.name] = browser.js(PAGE_DOM.replace("HOST", json.dumps(invented_host())))
+        dom = browser.js(PAGE_DOM.replace("HOST", json.dumps(invented_host())))
+        facts = browser.js(PAGE_FACTS.replace("${OUTSIDE}", OUTSIDE_REFS) % json.dumps(SITE_MARK))
+        browser.screenshot(SHOTS / f.name.replace(".html", ".png"))
+        if facts["imgs"]:      # a second picture, at the first figure, for the person reading the screenshots
+            browser.js("(async () => { (document.querySelector('.cell-output img') || document.images[0])"
+                       ".scrollIntoView({block: 'center', behavior: 'instant'});"
+                       " await new Promise(r => setTimeout(r, 300)); return 0; })()")
+            browser.screenshot(SHOTS / f.name.replace(".html", "-figure.png"))
+        out[f.name] = dict(dom=dom, facts=facts)
     return out
+
+
+@pytest.fixture(scope="module")
+def page_dom(visits):
+    "page name -> its ids, links, resources, formulas' TeX (KaTeX's annotation) and any mention of the invented host, for every page."
+    return {p: v["dom"] for p, v in visits.items()}
 
 
 def link_target(page: str, url: str):
@@ -398,8 +413,7 @@ def test_site_config_is_the_top_level_file(site):
     assert SITE_MARK in (site / "index.html").read_text(), "the rendered site does not carry the top-level _quarto.yml's footer"
 
 
-def test_pages_in_browser(site, browser):
-    SHOTS.mkdir(parents=True, exist_ok=True)
+def test_pages_in_browser(site, visits):
     mods = module_pages()
     assert mods, "cfx/_modidx.py lists no modules"
     pages = {"index.html": {"module": None, "names": []}, **mods}
@@ -408,9 +422,7 @@ def test_pages_in_browser(site, browser):
         f = site / page
         if not f.exists():
             problems.append(f"{page}: not built"); continue
-        browser.goto(f.as_uri())
-        facts = browser.js(PAGE_FACTS.replace("${OUTSIDE}", OUTSIDE_REFS) % json.dumps(SITE_MARK))
-        browser.screenshot(SHOTS / page.replace(".html", ".png"))
+        facts = visits[page]["facts"]
         nb = nb_for_page(page) if page != "index.html" else NBS / "index.ipynb"
         want = nb_title(nb) if nb and nb.exists() else None
         if want and facts["h1"].strip() != want: problems.append(f"{page}: title {facts['h1']!r}, expected {want!r}")
@@ -448,12 +460,6 @@ def test_pages_in_browser(site, browser):
         for u, t in local_targets(f, facts["urls"]):
             if not t.exists(): problems.append(f"{page}: local link {u} -> missing {t.relative_to(site) if site in t.parents else t}")
         report.append(f"{page}: h1={facts['h1']!r} api={len(info['names'])} imgs={len(facts['imgs'])} paragraphs={facts['prose']}")
-        # a second picture, at the first figure, for the person reading the screenshots
-        if facts["imgs"]:
-            browser.js("(async () => { (document.querySelector('.cell-output img') || document.images[0])"
-                       ".scrollIntoView({block: 'center', behavior: 'instant'});"
-                       " await new Promise(r => setTimeout(r, 300)); return 0; })()")
-            browser.screenshot(SHOTS / page.replace(".html", "-figure.png"))
     print("\n".join(report))
     assert not problems, "docs problems:\n" + "\n".join(problems)
 

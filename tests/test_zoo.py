@@ -16,8 +16,13 @@ from cfx.train.recipes import RECIPES, smoke, eval_sample, pgd_l2, hole_mse
 MODELS = zoo.list_models()
 # the zoo's own entries (made by a recipe of cfx.train); other folders of cfx/assets/zoo are tested by their owners
 NAMES = [m["name"] for m in MODELS if m["name"] in RECIPES]
-# one recipe per kind and dataset (the per-class autoencoders differ only in the class they see)
-SMOKE = [n for n in RECIPES if not n.split("/")[1].startswith("ae-class") or n.endswith("ae-class0")]
+def _settings(r):
+    "What a recipe's smoke run exercises: task, architecture and settings (which class or which world it sees does not matter)."
+    hp = {k: (v is not None) if k == "label" else v for k, v in r.hparams.items() if k != "init"}
+    return (r.task, r.arch, repr(r.arch_kwargs), repr(hp))
+
+# one recipe per kind and settings: the per-class autoencoders, and a sibling world's copy of a recipe, differ only in their data
+SMOKE = list({_settings(r): n for n, r in reversed(list(RECIPES.items()))}.values())[::-1]
 CARD_KEYS = {"name", "task", "dataset", "description", "data", "file", "size_bytes", "arch", "normalization", "class_names",
              "recipe", "seed", "training", "metrics", "history", "reproduce"}
 
