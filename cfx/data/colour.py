@@ -12,19 +12,20 @@ from torch import Tensor
 from fastcore.basics import patch
 
 from ..core.checks import check_number
-from .shapes import SHAPE_SDFS, hsv_to_rgb
+from .shapes import SHAPE_SDFS, FactorBatch, FactorWorld, check_factor_table, hsv_to_rgb, sdf_box
 
 # %% auto #0
-__all__ = ['COLOUR_CLASSES', 'BACKGROUNDS', 'TEXTURES', 'COLOUR_FACTORS', 'CATEGORICAL', 'COLOUR_RANGES', 'BACKGROUND_COLOURS',
-           'COLOUR_SDFS', 'FACTOR_REGIONS', 'SWEEPS', 'ColourBatch', 'factor_region', 'ColourWorld',
-           'show_interventions']
+__all__ = ['COLOUR_CLASSES', 'BACKGROUNDS', 'TEXTURES', 'COLOUR_SPEC', 'COLOUR_FACTORS', 'CATEGORICAL', 'COLOUR_RANGES',
+           'BACKGROUND_COLOURS', 'COLOUR_SDFS', 'FACTOR_REGIONS', 'ColourBatch', 'factor_region', 'ColourWorld']
 
 # %% ../../nbs/25_colour.ipynb #7b925605
 COLOUR_CLASSES = ["circle", "square", "triangle", "cross"]   # the label: shape names in factor order
 BACKGROUNDS = ["sand", "sky", "grass", "dusk"]                 # the confounder's values
 TEXTURES = ["plain", "stripes", "dots"]                        # the texture factor's values
-COLOUR_FACTORS = ("shape", "size", "x", "y", "rotation", "hue", "texture", "background", "light")  # generative factors of `ColourWorld`
-CATEGORICAL = {"shape": COLOUR_CLASSES, "texture": TEXTURES, "background": BACKGROUNDS}             # factors with named values
+COLOUR_SPEC = {"shape": COLOUR_CLASSES, **{k: float for k in ("size", "x", "y", "rotation", "hue")}, "texture": TEXTURES,
+               "background": BACKGROUNDS, "light": float}     # factor -> kind: value names (int64 indices) or float
+COLOUR_FACTORS = tuple(COLOUR_SPEC)                                                            # generative factors of `ColourWorld`
+CATEGORICAL = {k: v for k, v in COLOUR_SPEC.items() if isinstance(v, list)}                   # factors with named values
 COLOUR_RANGES = dict(size=(0.14, 0.22), x=(0.34, 0.66), y=(0.34, 0.66), rotation=(0.0, 360.0), hue=(0.0, 1.0), light=(0.6, 1.0))  # continuous factors' ranges
 
 # %% ../../nbs/25_colour.ipynb #e2830f3f
@@ -34,31 +35,22 @@ BACKGROUND_COLOURS = torch.tensor([[[0.93, 0.84, 0.62], [0.78, 0.60, 0.36]],    
                                    [[0.60, 0.48, 0.76], [0.24, 0.16, 0.40]]])    # dusk: K×(top, bottom)×RGB
 
 # %% ../../nbs/25_colour.ipynb #ca17e2ac
-def _sdf_box(u, v, hx, hy):
-    qx, qy = u.abs() - hx, v.abs() - hy
-    return torch.sqrt(qx.clamp(min=0) ** 2 + qy.clamp(min=0) ** 2) + torch.maximum(qx, qy).clamp(max=0)
-
 def _sdf_cross(u, v, r):
     "A plus sign whose arms are a third as wide as long, with the area of the circle of radius `r`."
     a = r * math.sqrt(9 * math.pi / 20); b = a / 3            # area 8ab − 4b² = 20a²/9 = πr²
-    return torch.minimum(_sdf_box(u, v, a, b), _sdf_box(u, v, b, a))
+    return torch.minimum(sdf_box(u, v, a, b), sdf_box(u, v, b, a))
 
 COLOUR_SDFS = {**SHAPE_SDFS, "cross": _sdf_cross}   # name -> signed distance (u, v, r) in pixels, negative inside
 
 # %% ../../nbs/25_colour.ipynb #e1a7e9df
 @dataclass
-class ColourBatch:
+class ColourBatch(FactorBatch):
     "A batch of colour-world scenes: images, labels, the factors that made them and the object masks."
     images: Tensor  # N×3×H×W in [0, 1]
     labels: Tensor  # N int64: the shape
     factors: dict   # factor name -> N tensor (`shape`, `texture`, `background` int64; others float32)
     masks: Tensor   # N×1×H×W in [0, 1]: the object's coverage (anti-aliased)
 
-    def __len__(self): return len(self.labels)
-    def __getitem__(self, idx):
-        "Index or slice like a batch (an int keeps a batch of one)."
-        if isinstance(idx, int): idx = slice(idx, idx + 1 if idx != -1 else None)
-        return ColourBatch(self.images[idx], self.labels[idx], {k: v[idx] for k, v in self.factors.items()}, self.masks[idx])
     def __repr__(self): return f"ColourBatch(n={len(self)}, images={tuple(self.images.shape)}, factors={list(self.factors)})"
 
 # %% ../../nbs/25_colour.ipynb #c44e19eb
@@ -74,8 +66,9 @@ def factor_region(batch:ColourBatch, # a batch of the world
     return batch.masks if kind == "object" else 1 - batch.masks if kind == "background" else torch.ones_like(batch.masks)
 
 # %% ../../nbs/25_colour.ipynb #7d04f657
-class ColourWorld:
+class ColourWorld(FactorWorld):
     "A 64×64 (or any size) colour world: nine known factors, label = shape, a background confounded with the label, exact interventions."
+    spec = COLOUR_SPEC
     def __init__(self,
                  image_size:int=64, # images are 3×image_size×image_size
                  confounder:float=0.0, # P(background = the label's background) beyond chance: 0 independent, 1 always
@@ -111,22 +104,7 @@ def sample_factors(self:ColourWorld, n:int, # number of scenes
 @patch
 def check_factors(self:ColourWorld, factors:dict) -> dict:
     "Validate a factors dict; return a copy with canonical dtypes (int64 for categorical factors, float32 otherwise)."
-    if not isinstance(factors, dict): raise TypeError(f"`factors` must be a dict of tensors with keys {COLOUR_FACTORS}, got {type(factors).__name__}")
-    missing = [k for k in COLOUR_FACTORS if k not in factors]
-    if missing: raise ValueError(f"`factors` is missing {missing}; expected keys {COLOUR_FACTORS}")
-    n, out = len(torch.as_tensor(factors["shape"]).reshape(-1)), {}
-    for k in COLOUR_FACTORS:
-        v = torch.as_tensor(factors[k]).reshape(-1)
-        if len(v) != n: raise ValueError(f"factor `{k}` has {len(v)} values, `shape` has {n}")
-        if k in CATEGORICAL:
-            if v.is_floating_point() and not torch.equal(v, v.round()): raise ValueError(f"factor `{k}` must hold whole numbers (indices of {CATEGORICAL[k]})")
-            v = v.long()
-            if n and (v.min() < 0 or v.max() >= len(CATEGORICAL[k])): raise ValueError(f"factor `{k}` must be in [0, {len(CATEGORICAL[k])}), got {v.unique().tolist()}")
-        else:
-            v = v.float()
-            if not torch.isfinite(v).all(): raise ValueError(f"factor `{k}` has NaN or Inf values")
-        out[k] = v
-    return out
+    return check_factor_table(factors, self.spec)
 
 # %% ../../nbs/25_colour.ipynb #28100177
 def _texture(t:Tensor, u:Tensor, v:Tensor, r:Tensor) -> Tensor:
@@ -190,43 +168,7 @@ def sample(self:ColourWorld, n:int, # number of scenes
     "Draw `n` scenes with random factors."
     return self.make_batch(self.sample_factors(n, seed))
 
-# %% ../../nbs/25_colour.ipynb #d452a3f4
-@patch
-def intervene(self:ColourWorld, batch:ColourBatch, # the scenes to change
-              factor:str, # one of `COLOUR_FACTORS`
-              value, # a number or name, or one value per scene
-             ) -> ColourBatch:
-    "Re-render `batch` with `factor` set to `value` and every other factor unchanged."
-    if not isinstance(batch, ColourBatch): raise TypeError(f"`batch` must be a ColourBatch, got {type(batch).__name__}")
-    if factor not in COLOUR_FACTORS: raise ValueError(f"`factor` must be one of {COLOUR_FACTORS}, got {factor!r}")
-    if isinstance(value, str):
-        if value not in CATEGORICAL.get(factor, []): raise ValueError(f"`value` {value!r} is not a value of `{factor}`: {CATEGORICAL.get(factor, 'a number')}")
-        value = CATEGORICAL[factor].index(value)
-    v = torch.as_tensor(value)
-    if v.dim() > 1 or (v.dim() == 1 and len(v) != len(batch)):
-        raise ValueError(f"`value` must be a number or hold one value per scene ({len(batch)}), got shape {tuple(v.shape)}")
-    return self.make_batch({**batch.factors, factor: v.expand(len(batch)).clone()})
-
 # %% ../../nbs/25_colour.ipynb #0de6ed90
-SWEEPS = {"shape": [0, 1, 2, 3], "size": [0.14, 0.17, 0.2, 0.22], "x": [0.34, 0.45, 0.55, 0.66], "y": [0.34, 0.45, 0.55, 0.66],
-          "rotation": [0, 30, 60, 90], "hue": [0.0, 0.25, 0.5, 0.75], "texture": [0, 1, 2, 0], "background": [0, 1, 2, 3],
-          "light": [0.6, 0.73, 0.87, 1.0]}   # four values per factor, for figures
-
-def show_interventions(world:ColourWorld, # the world
-                       batch:ColourBatch, # its first scene is intervened on
-                       factors=COLOUR_FACTORS, # one column per factor
-                       values:dict|None=None, # factor -> values (default `SWEEPS`)
-                       scale:float=0.9, # inches per image
-                      ):
-    "Figure: one column per factor, each image the first scene of `batch` with that factor set to one value."
-    import matplotlib.pyplot as plt
-    values = {**SWEEPS, **(values or {})}
-    k = max(len(values[f]) for f in factors)
-    fig, axes = plt.subplots(k, len(factors), figsize=(scale * len(factors), scale * k + 0.3), squeeze=False)
-    for j, name in enumerate(factors):
-        for i, ax in enumerate(axes[:, j]):
-            ax.set_axis_off()
-            if i < len(values[name]): ax.imshow(world.intervene(batch[0], name, values[name][i]).images[0].permute(1, 2, 0))
-        axes[0, j].set_title(name, fontsize=8)
-    fig.tight_layout()
-    return fig
+ColourWorld.sweeps = {"shape": [0, 1, 2, 3], "size": [0.14, 0.17, 0.2, 0.22], "x": [0.34, 0.45, 0.55, 0.66], "y": [0.34, 0.45, 0.55, 0.66],
+                      "rotation": [0, 30, 60, 90], "hue": [0.0, 0.25, 0.5, 0.75], "texture": [0, 1, 2, 0], "background": [0, 1, 2, 3],
+                      "light": [0.6, 0.73, 0.87, 1.0]}   # four values per factor, for `show_interventions` (from the shapes chapter)

@@ -6,7 +6,7 @@
 from __future__ import annotations
 import math
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Callable, Sequence
 
 import torch
@@ -14,11 +14,13 @@ from torch import Tensor
 from fastcore.basics import patch
 
 # %% auto #0
-__all__ = ['SHAPES_CLASSES', 'SHAPES_FACTORS', 'SHAPE_SDFS', 'hsv_to_rgb', 'ShapesBatch', 'Shapes', 'show_interventions']
+__all__ = ['SHAPES_CLASSES', 'SHAPES_SPEC', 'SHAPES_FACTORS', 'SHAPE_SDFS', 'hsv_to_rgb', 'sdf_box', 'FactorBatch', 'FactorWorld',
+           'check_factor_table', 'ShapesBatch', 'Shapes', 'show_interventions']
 
 # %% ../../nbs/21_shapes.ipynb #7b2e8c83
 SHAPES_CLASSES = ["circle", "square", "triangle"]  # shape names in factor order (the default labels)
-SHAPES_FACTORS = ("shape", "size", "x", "y", "rotation", "hue", "background", "marker")  # generative factors of `Shapes`
+SHAPES_SPEC = {"shape": SHAPES_CLASSES, **{k: float for k in ("size", "x", "y", "rotation", "hue", "background")}, "marker": bool}  # factor -> kind: value names (int64 indices), float or bool
+SHAPES_FACTORS = tuple(SHAPES_SPEC)  # generative factors of `Shapes`
 
 # %% ../../nbs/21_shapes.ipynb #6bba8346
 def hsv_to_rgb(h:Tensor, # hue in [0, 1), any shape
@@ -36,10 +38,14 @@ def hsv_to_rgb(h:Tensor, # hue in [0, 1), any shape
 # %% ../../nbs/21_shapes.ipynb #0a297172
 def _sdf_circle(u, v, r): return torch.sqrt(u * u + v * v) - r
 
+def sdf_box(u, v, hx, hy):
+    "Signed distance (negative inside) to the axis-aligned box of half-sides `hx`, `hy` centred at the origin."
+    qx, qy = u.abs() - hx, v.abs() - hy
+    return torch.sqrt(qx.clamp(min=0) ** 2 + qy.clamp(min=0) ** 2) + torch.maximum(qx, qy).clamp(max=0)
+
 def _sdf_square(u, v, r):
     a = r * (math.sqrt(math.pi) / 2)
-    qx, qy = u.abs() - a, v.abs() - a
-    return torch.sqrt(qx.clamp(min=0) ** 2 + qy.clamp(min=0) ** 2) + torch.maximum(qx, qy).clamp(max=0)
+    return sdf_box(u, v, a, a)
 
 # %% ../../nbs/21_shapes.ipynb #7a05e7b3
 def _sdf_triangle(u, v, r):
@@ -54,9 +60,51 @@ def _sdf_triangle(u, v, r):
 
 SHAPE_SDFS = {"circle": _sdf_circle, "square": _sdf_square, "triangle": _sdf_triangle}   # name -> signed distance (u, v, r), negative inside; r: radius of the circle of equal area
 
+# %% ../../nbs/21_shapes.ipynb #fb0a1c02
+class FactorBatch:
+    "Base of the worlds' batch dataclasses: `len`, and indexing or slicing every tensor, factor and list field together."
+    def __len__(self): return len(self.labels)
+
+    def __getitem__(self, idx):
+        "Index or slice like a batch (an int keeps a batch of one)."
+        if isinstance(idx, int): idx = slice(idx, idx + 1 if idx != -1 else None)
+        take = lambda v: v[idx] if isinstance(v, Tensor) else {k: u[idx] for k, u in v.items()} if isinstance(v, dict) else list(v)
+        return type(self)(**{f.name: take(getattr(self, f.name)) for f in fields(self)})
+
+# %% ../../nbs/21_shapes.ipynb #fb0a1c03
+class FactorWorld:
+    "Base of the worlds with known factors: `spec` (factor -> kind) and `sweeps` (factor -> values for figures) per world."
+    spec: dict = {}
+    sweeps: dict = {}
+
+# %% ../../nbs/21_shapes.ipynb #fb0a1c04
+def check_factor_table(factors:dict, # factor name -> N values
+                       spec:dict, # factor name -> kind: a list of value names (int64 indices), `float` or `bool`
+                       optional:Sequence[str]=(), # factors that may be missing (then all zero / False)
+                      ) -> dict:
+    "Validate a world's factors against its table; return a copy with canonical dtypes (int64, float32, bool)."
+    names = tuple(spec)
+    if not isinstance(factors, dict): raise TypeError(f"`factors` must be a dict of tensors with keys {names}, got {type(factors).__name__}")
+    missing = [k for k in names if k not in factors and k not in optional]
+    if missing: raise ValueError(f"`factors` is missing {missing}; expected keys {names}")
+    n, out = len(torch.as_tensor(factors[names[0]]).reshape(-1)), {}
+    for k, kind in spec.items():
+        v = (torch.as_tensor(factors[k]) if k in factors else torch.zeros(n, dtype=torch.bool)).reshape(-1)
+        if len(v) != n: raise ValueError(f"factor `{k}` has {len(v)} values, `{names[0]}` has {n}")
+        if kind is bool: v = v.bool()
+        elif kind is float:
+            v = v.float()
+            if not torch.isfinite(v).all(): raise ValueError(f"factor `{k}` has NaN or Inf values")
+        else:
+            if v.is_floating_point() and not torch.equal(v, v.round()): raise ValueError(f"factor `{k}` must hold whole numbers (indices of {kind})")
+            v = v.long()
+            if n and (v.min() < 0 or v.max() >= len(kind)): raise ValueError(f"factor `{k}` must be in [0, {len(kind)}), got {v.unique().tolist()}")
+        out[k] = v
+    return out
+
 # %% ../../nbs/21_shapes.ipynb #936b846e
 @dataclass
-class ShapesBatch:
+class ShapesBatch(FactorBatch):
     "A batch rendered by `Shapes`: images, labels, the factors that made them, object boxes and the marker flag."
     images: Tensor  # N×3×H×W float in [0, 1]
     labels: Tensor  # N int64, from the label rule
@@ -68,14 +116,6 @@ class ShapesBatch:
     def marker(self) -> Tensor:
         "N bool: whether the spurious marker is drawn."
         return self.factors["marker"]
-
-    def __len__(self): return len(self.labels)
-
-    def __getitem__(self, idx):
-        "Index or slice like a batch (an int keeps a batch of one)."
-        if isinstance(idx, int): idx = slice(idx, idx + 1 if idx != -1 else None)
-        return ShapesBatch(self.images[idx], self.labels[idx], {k: v[idx] for k, v in self.factors.items()},
-                           self.boxes[idx], list(self.classes))
 
     def __repr__(self):
         return (f"ShapesBatch(n={len(self)}, images={tuple(self.images.shape)}, classes={self.classes}, "
@@ -90,8 +130,9 @@ def _check_range(name, r, lo=None, hi=None):
     return (float(r[0]), float(r[1]))
 
 # %% ../../nbs/21_shapes.ipynb #c1558a68
-class Shapes:
+class Shapes(FactorWorld):
     "Procedural renderer of coloured shapes with known generative factors, exact interventions and an optional planted marker."
+    spec = SHAPES_SPEC
     def __init__(self,
                  image_size:int=32, # images are 3×image_size×image_size
                  marker_corr:float|None=None, # correlation of the corner marker with `label == marker_class`; `None`: no marker
@@ -183,26 +224,8 @@ for _f in (_labels, _draw, _sample_factors): setattr(Shapes, _f.__name__, _f)
 
 # %% ../../nbs/21_shapes.ipynb #67462e45
 def _check_factors(self:Shapes, factors:dict) -> dict:
-    "Validate a factors dict and return a copy with canonical dtypes."
-    if not isinstance(factors, dict): raise TypeError(f"`factors` must be a dict of tensors with keys {SHAPES_FACTORS}, got {type(factors).__name__}")
-    missing = [k for k in SHAPES_FACTORS if k not in factors and k != "marker"]
-    if missing: raise ValueError(f"`factors` is missing {missing}; expected keys {SHAPES_FACTORS}")
-    n = len(torch.as_tensor(factors["shape"]).reshape(-1))
-    out = {}
-    for k in SHAPES_FACTORS:
-        v = torch.as_tensor(factors[k]) if k in factors else torch.zeros(n, dtype=torch.bool)
-        v = v.reshape(-1)
-        if len(v) != n: raise ValueError(f"factor `{k}` has {len(v)} values, `shape` has {n}")
-        if k == "shape":
-            if v.is_floating_point() and not torch.equal(v, v.round()): raise ValueError("factor `shape` must hold integers (0 circle, 1 square, 2 triangle)")
-            v = v.long()
-            if n and (v.min() < 0 or v.max() >= len(SHAPES_CLASSES)): raise ValueError(f"factor `shape` must be in [0, {len(SHAPES_CLASSES)}), got {v.unique().tolist()}")
-        elif k == "marker": v = v.bool()
-        else:
-            v = v.float()
-            if not torch.isfinite(v).all(): raise ValueError(f"factor `{k}` has NaN or Inf values")
-        out[k] = v
-    return out
+    "Validate a factors dict and return a copy with canonical dtypes (no `marker`: none drawn)."
+    return check_factor_table(factors, self.spec, optional=("marker",))
 
 # %% ../../nbs/21_shapes.ipynb #f845063c
 def _coverage_chunk(self:Shapes, f:dict, g:Tensor) -> Tensor:
@@ -300,49 +323,52 @@ def sample(self:Shapes, n:int, # number of images
 
 # %% ../../nbs/21_shapes.ipynb #9fac78ba
 @patch
-def intervene(self:Shapes, batch:ShapesBatch, # the batch to change
-              factor:str, # which factor to set (one of `SHAPES_FACTORS`)
-              value, # the new value: a number, or a tensor with one value per sample
-             ) -> ShapesBatch:
-    "Re-render `batch` with `factor` set to `value` and every other factor (including the marker) unchanged."
-    if not isinstance(batch, ShapesBatch): raise TypeError(f"`batch` must be a ShapesBatch, got {type(batch).__name__}")
-    if factor not in SHAPES_FACTORS: raise ValueError(f"`factor` must be one of {SHAPES_FACTORS}, got {factor!r}")
-    f = {k: v.clone() for k, v in batch.factors.items()}
+def intervene(self:FactorWorld, batch:FactorBatch, # the batch to change
+              factor:str, # which factor to set (one of the world's `spec`)
+              value, # a number or a value's name, or a tensor with one value per sample
+             ) -> FactorBatch:
+    "Re-render `batch` with `factor` set to `value` and every other factor (a marker included) unchanged."
+    if not isinstance(batch, FactorBatch): raise TypeError(f"`batch` must be a batch of a world, got {type(batch).__name__}")
+    if factor not in self.spec: raise ValueError(f"`factor` must be one of {tuple(self.spec)}, got {factor!r}")
+    kind = self.spec[factor]
+    if isinstance(value, str):
+        if not isinstance(kind, list) or value not in kind: raise ValueError(f"`value` {value!r} is not a value of `{factor}`: {kind if isinstance(kind, list) else 'a number'}")
+        value = kind.index(value)
     v = torch.as_tensor(value)
     if v.dim() > 1 or (v.dim() == 1 and len(v) != len(batch)):
         raise ValueError(f"`value` must be a number or hold one value per sample ({len(batch)}), got shape {tuple(v.shape)}")
-    f[factor] = v.expand(len(batch)).to(f[factor].dtype) if not (factor == "shape" and v.is_floating_point()) else v.expand(len(batch))
-    return self.make_batch(f)
+    return self.make_batch({**{k: u.clone() for k, u in batch.factors.items()}, factor: v.expand(len(batch)).clone()})
 
 # %% ../../nbs/21_shapes.ipynb #56682bba
-_SWEEP = {"shape": [0, 1, 2], "size": [0.10, 0.12, 0.14, 0.16, 0.18, 0.20], "x": [0.32, 0.39, 0.46, 0.54, 0.61, 0.68],
-          "y": [0.32, 0.39, 0.46, 0.54, 0.61, 0.68], "rotation": [0, 20, 40, 60, 80, 100], "hue": [0, 1/6, 2/6, 3/6, 4/6, 5/6],
-          "background": [0.0, 0.1, 0.2, 0.3, 0.4, 0.5], "marker": [False, True, False, True, False, True]}
+Shapes.sweeps = {"shape": [0, 1, 2], "size": [0.10, 0.12, 0.14, 0.16, 0.18, 0.20], "x": [0.32, 0.39, 0.46, 0.54, 0.61, 0.68],
+                 "y": [0.32, 0.39, 0.46, 0.54, 0.61, 0.68], "rotation": [0, 20, 40, 60, 80, 100], "hue": [0, 1/6, 2/6, 3/6, 4/6, 5/6],
+                 "background": [0.0, 0.1, 0.2, 0.3, 0.4, 0.5], "marker": [False, True, False, True, False, True]}
 
 # %% ../../nbs/21_shapes.ipynb #46268aa2
-def show_interventions(shapes:Shapes, # the renderer
-                       batch:ShapesBatch, # its first sample is intervened on
-                       factors:Sequence[str]=SHAPES_FACTORS, # one row per factor
-                       values:dict|None=None, # factor -> list of values (default: a sweep over the default ranges)
+def _value_name(kind, v) -> str: return kind[int(v)] if isinstance(kind, list) else str(bool(v)) if kind is bool else f"{v:.2f}".rstrip("0").rstrip(".")
+
+def show_interventions(world:FactorWorld, # the world (`Shapes`, `ColourWorld`, ...)
+                       batch:FactorBatch, # its first sample is intervened on
+                       factors:Sequence[str]|None=None, # one row per factor (default: all of the world's)
+                       values:dict|None=None, # factor -> list of values (default: the world's `sweeps`)
                        scale:float=1.1, # inches per image
                       ):
     "Figure: one row per factor, each image the first sample of `batch` with that factor set to one value."
     import matplotlib.pyplot as plt
-    values = {**_SWEEP, **(values or {})}
+    factors, values = tuple(factors or world.spec), {**world.sweeps, **(values or {})}
     ncol = max(len(values[f]) for f in factors)
     fig, axs = plt.subplots(len(factors), ncol, figsize=(scale * ncol + 1, scale * len(factors)), squeeze=False)
     for r, name in enumerate(factors):
         vals = values[name]
-        one = {k: v[:1].expand(len(vals)) for k, v in batch.factors.items()}        # the first sample, repeated
-        bi = shapes.intervene(shapes.make_batch(one), name, torch.tensor(vals))
-        for c in range(ncol):
-            ax = axs[r, c]; ax.set_xticks([]); ax.set_yticks([])
+        one = world.make_batch({k: v[:1].expand(len(vals)) for k, v in batch.factors.items()})    # the first sample, repeated
+        bi = world.intervene(one, name, torch.tensor(vals))
+        for c, ax in enumerate(axs[r]):
+            ax.set_xticks([]); ax.set_yticks([])
             for s in ax.spines.values(): s.set_visible(False)
             if c >= len(vals): continue
             ax.imshow(bi.images[c].permute(1, 2, 0))
-            v = vals[c]
-            lab = SHAPES_CLASSES[int(v)] if name == "shape" else (str(bool(v)) if name == "marker" else f"{v:.2f}".rstrip("0").rstrip("."))
-            ax.set_title(f"{lab} (label {bi.classes[int(bi.labels[c])]})" if shapes.label_rule is not None else lab, fontsize=7, pad=2)
+            lab = _value_name(world.spec[name], vals[c])
+            ax.set_title(f"{lab} (label {world.classes[int(bi.labels[c])]})" if getattr(world, "label_rule", None) is not None else lab, fontsize=7, pad=2)
         axs[r, 0].set_ylabel(name, fontsize=9, rotation=0, ha="right", va="center")
     fig.tight_layout(pad=0.3)
     return fig
