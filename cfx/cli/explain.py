@@ -17,6 +17,7 @@ from ..core.models import Classifier
 from ..core.results import write_atomic
 from ..data.fashion import load_fashion_sample
 from ..data.shapes import Shapes
+from ..data.colour import ColourWorld
 from ..data.images import first_line, fit_image, image_files, load_image, read_images
 from ..metrics.evaluate import evaluate
 from ..viz.figures import show_explanation
@@ -410,13 +411,14 @@ def _settings(e, target:str) -> str:
     "What ran: the target and the explainer's parameters as key=value, e.g. 'target=other, eps=6, p=1.5, steps=75, ...'."
     return ", ".join([f"target={target}"] + [f"{k}={_text(v)}" for k, v in e.meta.get("params", {}).items()])
 
-def _default_images(shape:tuple, seed:int) -> tuple:
-    "The bundled data for a model of `shape`: Fashion-MNIST for one channel, `shapes` for three; (images, names, labels)."
+def _default_images(shape:tuple, seed:int, model:str|None=None) -> tuple:
+    "The bundled data for a model of `shape`: Fashion-MNIST for one channel; for three, the colour world's scenes for its zoo models, else `shapes`."
     if shape[0] == 1:
         xs, ys = load_fashion_sample()
         return xs, [f"fashion-sample[{i}]" for i in range(len(xs))], ys
-    b = Shapes().sample(200, seed=seed)
-    return b.images, [f"shapes[{i}]" for i in range(len(b.images))], b.labels
+    world = "colour" if str(model or "").startswith("colour") else "shapes"     # colour/..., colour-confounded/...
+    b = (ColourWorld(image_size=max(16, shape[-1])) if world == "colour" else Shapes()).sample(200, seed=seed)
+    return b.images, [f"{world}[{i}]" for i in range(len(b.images))], b.labels
 
 def load_oracle(oracle, model:str, k:int, shape:tuple, device):
     "The zoo classifier `--oracle` names ('auto': <dataset>/oracle beside a zoo model; 'none'), checked against the model."
@@ -433,16 +435,16 @@ def load_oracle(oracle, model:str, k:int, shape:tuple, device):
     return orc, oracle
 
 # %% ../../nbs/81_cli_explain.ipynb #6a8954b5
-def _inputs(images, shape, n, select, clf, seed) -> tuple:
+def _inputs(images, shape, n, select, clf, seed, model=None) -> tuple:
     "The images to explain, their names and the notices: read and fitted, then `--n`/`--select`."
     if images:
         x, names, notes = read_images(images, shape)
         labels = lambda: torch.cat([clf.predict(x[i:i + 256]).cpu() for i in range(0, len(x), 256)])
     else:
-        x, names, ys = _default_images(shape, seed)
+        x, names, ys = _default_images(shape, seed, model)
         notes, n = [], 8 if n is None else n
         fitted = [fit_image(img, shape) for img in x[:max(n, 1) if select == "first" else len(x)]]
-        data = "Fashion-MNIST sample" if shape[0] == 1 else "shapes images"
+        data = "Fashion-MNIST sample" if shape[0] == 1 else names[0].split("[")[0] + " images"
         if fitted and fitted[0][1]: notes = [f"the bundled {data}, {'; '.join(fitted[0][1])}"]
         x = torch.stack([f[0] for f in fitted]) if fitted and fitted[0][1] else x
         labels = lambda: ys[:len(x)]
@@ -508,7 +510,7 @@ def run_explain(method:str="svce", model:str="fashion/robust", n:int|None=None, 
         declared = (None, *hw)
     k, shape = probe_model(clf, declared, model)
     orc, oracle_name = load_oracle(oracle, model, k, shape, dev)
-    x, names, notes = _inputs(images, shape, n, select, clf, seed)
+    x, names, notes = _inputs(images, shape, n, select, clf, seed, model)
     if random_weights: notes.insert(0, f"`--random-weights`: explaining `{model}` with the untrained weights it is built with")
     for note in notes: notify(f"note: {note}")
     tgt = parse_target(target, clf.class_names, k)
@@ -539,7 +541,7 @@ def explain(method:_METHOD=None,
             std:STD=None,
             classes:str=None, # your model's class names: comma-separated, or a text file with one name per line
             size:str=None, # your model's input size, H×W or C×H×W (channels first), e.g. 3x224x224 (default: the images' size)
-            images:str=None, # comma-separated image files or folders (default: the bundled Fashion-MNIST sample; shapes images for RGB models)
+            images:str=None, # comma-separated image files or folders (default: the bundled Fashion-MNIST sample; colour-world scenes for colour models, shapes images for other RGB models)
             n:int=None, # explain the first n images (default: 8 of the bundled sample, every file given)
             select:str="first", # which n images: first, or balanced (classes in turn: sample labels, or predictions for files)
             target:TARGET=None, eps:EPS=None, p:P=None, steps:STEPS=None, batch_size:BATCH_SIZE=None, set:SET=None,

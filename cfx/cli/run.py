@@ -82,7 +82,7 @@ def _summary(run:Run, data:str, secs:float) -> str:
 # %% ../../nbs/82_cli_run.ipynb #eff0acf3
 def run_cmd(method:_METHOD="svce",
             model:MODEL="fashion/robust",
-            data:str="fashion-mnist:test", # fashion-mnist:test|train, fashion-sample, digits[:train|test], shapes[:n=N,seed=S], or a folder of images
+            data:str="fashion-mnist:test", # fashion-mnist:test|train, fashion-sample, digits[:train|test], shapes|colour[:n=N,seed=S], or a folder of images
             out:str="cfx_run", # the run's folder; rerunning the same command resumes it
             n:int=None, # explain this many images (default: all from --offset); under torchrun put `--` before `cfx run`
             offset:int=0, # dataset index of the first image explained

@@ -12,11 +12,12 @@ from torch import Tensor
 from fastcore.basics import patch
 
 from ..core.checks import check_number
-from .shapes import SHAPE_SDFS, FactorBatch, FactorWorld, check_factor_table, hsv_to_rgb, sdf_box
+from .shapes import SHAPE_SDFS, FactorBatch, FactorWorld, Shapes, check_factor_table, hsv_to_rgb, sdf_box
 
 # %% auto #0
 __all__ = ['COLOUR_CLASSES', 'BACKGROUNDS', 'TEXTURES', 'COLOUR_SPEC', 'COLOUR_FACTORS', 'CATEGORICAL', 'COLOUR_RANGES',
-           'BACKGROUND_COLOURS', 'COLOUR_SDFS', 'FACTOR_REGIONS', 'ColourBatch', 'factor_region', 'ColourWorld']
+           'BACKGROUND_COLOURS', 'COLOUR_SDFS', 'FACTOR_REGIONS', 'WORLDS', 'ColourBatch', 'factor_region',
+           'ColourWorld']
 
 # %% ../../nbs/25_colour.ipynb #7b925605
 COLOUR_CLASSES = ["circle", "square", "triangle", "cross"]   # the label: shape names in factor order
@@ -172,3 +173,5 @@ def sample(self:ColourWorld, n:int, # number of scenes
 ColourWorld.sweeps = {"shape": [0, 1, 2, 3], "size": [0.14, 0.17, 0.2, 0.22], "x": [0.34, 0.45, 0.55, 0.66], "y": [0.34, 0.45, 0.55, 0.66],
                       "rotation": [0, 30, 60, 90], "hue": [0.0, 0.25, 0.5, 0.75], "texture": [0, 1, 2, 0], "background": [0, 1, 2, 3],
                       "light": [0.6, 0.73, 0.87, 1.0]}   # four values per factor, for `show_interventions` (from the shapes chapter)
+
+WORLDS = {"shapes": Shapes, "colour": ColourWorld}   # cfx's synthetic worlds by dataset name (`cfx.data.load`, `--data colour:n=...`)

@@ -14,7 +14,8 @@ import torch
 from torch import Tensor
 
 from .._compat import import_torchvision
-from .shapes import SHAPES_CLASSES, Shapes
+from .shapes import SHAPES_CLASSES
+from .colour import COLOUR_CLASSES, WORLDS
 
 # %% auto #0
 __all__ = ['FASHION_CLASSES', 'FASHION_SYSTEM_DIR', 'FASHION_DEBIAN_PACKAGE', 'FASHION_SAMPLE_SEED', 'FASHION_SAMPLE_PER_CLASS',
@@ -236,9 +237,9 @@ def load_digits(split:str="all", # "all" (1 797), "train" (1 437) or "test" (360
     return x[idx].contiguous(), y[idx].contiguous()
 
 # %% ../../nbs/20_fashion.ipynb #164479e8
-DATASETS = ("fashion", "fashion-sample", "digits", "shapes")  # names `load` understands
+DATASETS = ("fashion", "fashion-sample", "digits", "shapes", "colour")  # names `load` understands
 _ALIASES = {"fashion-mnist": "fashion", "fashion_mnist": "fashion", "fashionmnist": "fashion", "fashion_sample": "fashion-sample",
-            "sklearn-digits": "digits", "shapes32": "shapes"}
+            "sklearn-digits": "digits", "shapes32": "shapes", "color": "colour"}
 
 def canonical_name(name:str) -> str:
     "The canonical form of dataset `name` (one of `DATASETS`; aliases such as 'Fashion-MNIST' are accepted)."
@@ -250,25 +251,25 @@ def canonical_name(name:str) -> str:
 # %% ../../nbs/20_fashion.ipynb #0b2b4bc5
 def class_names(name:str) -> list[str]:
     "Class names of dataset `name`, in label order."
-    return list({"fashion": FASHION_CLASSES, "fashion-sample": FASHION_CLASSES, "digits": DIGITS_CLASSES, "shapes": SHAPES_CLASSES}[canonical_name(name)])
+    return list({"fashion": FASHION_CLASSES, "fashion-sample": FASHION_CLASSES, "digits": DIGITS_CLASSES, "shapes": SHAPES_CLASSES, "colour": COLOUR_CLASSES}[canonical_name(name)])
 
 # %% ../../nbs/20_fashion.ipynb #a51ecb85
-def load(name:str, # one of `DATASETS` ("fashion", "fashion-sample", "digits", "shapes")
+def load(name:str, # one of `DATASETS` ("fashion", "fashion-sample", "digits", "shapes", "colour")
          split:str|None=None, # fashion: "train" (default) / "test"; digits: "all" (default) / "train" / "test"
-         n:int=1000, # shapes only: number of images
-         seed:int=0, # shapes only: the seed
-         **kwargs, # fashion: `root`, `download`, `search_system`; shapes: arguments of `Shapes`
+         n:int=1000, # worlds only (shapes, colour): number of images
+         seed:int=0, # worlds only: the seed
+         **kwargs, # fashion: `root`, `download`, `search_system`; worlds: arguments of `Shapes` / `ColourWorld`
         ) -> tuple[Tensor, Tensor]:
     "Dataset `name` as (images float32 N×C×H×W in [0, 1], labels int64)."
     name = canonical_name(name)
     if name == "fashion": return load_fashion_mnist(split or "train", **kwargs)
-    if kwargs and name != "shapes": raise TypeError(f"{name!r} takes no options, got {sorted(kwargs)}")
+    if kwargs and name not in WORLDS: raise TypeError(f"{name!r} takes no options, got {sorted(kwargs)}")
     if name == "fashion-sample":
         if split not in (None, "test"): raise ValueError(f"'fashion-sample' is drawn from the test split; `split` must be None or 'test', got {split!r}")
         return load_fashion_sample()
     if name == "digits": return load_digits(split or "all")
-    if split is not None: raise ValueError("'shapes' has no splits: draw train and test sets with different seeds")
-    b = Shapes(**kwargs).sample(n, seed)
+    if split is not None: raise ValueError(f"{name!r} has no splits: draw train and test sets with different seeds")
+    b = WORLDS[name](**kwargs).sample(n, seed)
     return b.images, b.labels
 
 # %% ../../nbs/20_fashion.ipynb #9bbe0d65

@@ -15,7 +15,7 @@ from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['SHAPES_CLASSES', 'SHAPES_SPEC', 'SHAPES_FACTORS', 'SHAPE_SDFS', 'hsv_to_rgb', 'sdf_box', 'FactorBatch', 'FactorWorld',
-           'check_factor_table', 'ShapesBatch', 'Shapes', 'show_interventions']
+           'check_factor_table', 'ShapesBatch', 'Shapes', 'sample_factors', 'show_interventions']
 
 # %% ../../nbs/21_shapes.ipynb #7b2e8c83
 SHAPES_CLASSES = ["circle", "square", "triangle"]  # shape names in factor order (the default labels)
@@ -210,7 +210,7 @@ def _draw(self:Shapes, u:Tensor) -> dict:
          "hue": _lerp(u[:, 5], self.hue_range), "background": _lerp(u[:, 6], self.background_range)}
 
 # %% ../../nbs/21_shapes.ipynb #9c3b95f9
-def _sample_factors(self:Shapes, n:int, seed:int) -> dict:
+def sample_factors(self:Shapes, n:int, seed:int) -> dict:
     "Draw the factors of `n` images from `seed` (row i depends only on the seed and i)."
     u = torch.rand(n, 9, generator=torch.Generator().manual_seed(int(seed)))
     f = self._draw(u)
@@ -220,7 +220,7 @@ def _sample_factors(self:Shapes, n:int, seed:int) -> dict:
         f["marker"] = torch.where(u[:, 7] < self.marker_corr, hit, u[:, 8] < self.marker_rate)
     return f
 
-for _f in (_labels, _draw, _sample_factors): setattr(Shapes, _f.__name__, _f)
+for _f in (_labels, _draw, sample_factors): setattr(Shapes, _f.__name__, _f)
 
 # %% ../../nbs/21_shapes.ipynb #67462e45
 def _check_factors(self:Shapes, factors:dict) -> dict:
@@ -319,7 +319,7 @@ def sample(self:Shapes, n:int, # number of images
           ) -> ShapesBatch:
     "Draw `n` images with random factors: a `ShapesBatch` (images, labels, factors, boxes, marker)."
     if not isinstance(n, int) or n < 0: raise ValueError(f"`n` must be a non-negative int, got {n!r}")
-    return self.make_batch(self._sample_factors(n, seed))
+    return self.make_batch(self.sample_factors(n, seed))
 
 # %% ../../nbs/21_shapes.ipynb #9fac78ba
 @patch

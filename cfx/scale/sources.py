@@ -16,13 +16,13 @@ from ..methods.base import Explainer
 from ..core.results import Explanation, jsonable
 from ..core.random import SampleRNG, pcg
 from ..core.checks import check_number, check_images
-from ..data.shapes import Shapes
+from ..data.colour import WORLDS
 from ..data.fashion import find_fashion_mnist, load, load_fashion_mnist, read_idx
 from ..data.images import fit_image, image_files, load_image
 
 # %% auto #0
 __all__ = ['index_seeds', 'index_streams', 'explain_indexed', 'ImageSource', 'sha', 'input_hash', 'feed', 'TensorSource',
-           'FashionMNIST', 'ShapesSource', 'ImageFolder', 'IndexedDataset', 'as_source']
+           'FashionMNIST', 'WorldSource', 'ImageFolder', 'IndexedDataset', 'as_source']
 
 # %% ../../nbs/70_sources.ipynb #9bcb78d6
 _M32 = 0xFFFFFFFF
@@ -122,21 +122,24 @@ class FashionMNIST(ImageSource):
         return {"kind": "fashion-mnist", "name": self.name, "n": len(self), "shape": [1, 28, 28], "sha256": sha(self.u8, self.y)}
 
 # %% ../../nbs/70_sources.ipynb #4d8b5c09
-class ShapesSource(ImageSource):
-    "`cfx.data.shapes.Shapes` images: the factors of all `n` images drawn at once, the images rendered a range at a time."
-    def __init__(self, n:int=1000, # number of images
-                 seed:int=0, # the seed of `Shapes.sample`: image i is the i-th image of `Shapes(**options).sample(n, seed)`
-                 **options, # arguments of `Shapes` (image_size, marker_corr, ...)
+class WorldSource(ImageSource):
+    "Images of a synthetic world (`Shapes`, `ColourWorld`): the factors of all `n` images drawn at once, the images rendered a range at a time."
+    def __init__(self, world:str="shapes", # a name in `cfx.data.colour.WORLDS`: "shapes" or "colour"
+                 n:int=1000, # number of images
+                 seed:int=0, # image i is the i-th image of `World(**options).sample(n, seed)`
+                 **options, # arguments of the world (image_size, marker_corr, confounder, ...)
                 ):
+        if world not in WORLDS: raise ValueError(f"`world` must be one of {list(WORLDS)}, got {world!r}")
         self.n, self.seed, self.options = check_number(n, "n", int, lo=1), check_number(seed, "seed", int, lo=0), options
-        self.world, self.name = Shapes(**options), "shapes"
-        self.factors = self.world._sample_factors(self.n, self.seed)
+        self.world, self.name = WORLDS[world](**options), world
+        self.factors = self.world.sample_factors(self.n, self.seed)
     def __len__(self): return self.n
     def read(self, start, stop):
         b = self.world.make_batch({k: v[start:stop] for k, v in self.factors.items()})
         return b.images, b.labels
-    def describe(self): return {"kind": "shapes", "name": self.name, "n": self.n, "seed": self.seed, "options": jsonable(self.options)}
+    def describe(self): return {"kind": self.name, "name": self.name, "n": self.n, "seed": self.seed, "options": jsonable(self.options)}
 
+# %% ../../nbs/70_sources.ipynb #f01de7a1
 class ImageFolder(ImageSource):
     "The image files of a folder (sorted by name), read, converted (grey/RGB) and resized to `shape` a range at a time."
     def __init__(self, path, # a folder of PNG, JPEG, ... files
@@ -193,16 +196,16 @@ def _options(text:str, spec:str, arg:str="dataset") -> dict:
     return out
 
 def _named_source(spec:str, arg:str="dataset") -> ImageSource:
-    "A dataset by name: fashion-mnist[:train|test], fashion-sample, digits[:all|train|test], shapes[:n=N,seed=S,...]."
+    "A dataset by name: fashion-mnist[:train|test], fashion-sample, digits[:all|train|test], shapes|colour[:n=N,seed=S,...]."
     name, _, rest = spec.partition(":")
     name = name.strip().lower()
     if name in _FASHION_NAMES: return FashionMNIST(rest or "train")
     if name in ("fashion-sample", "digits"):
         x, y = load(name, rest or None)
         return TensorSource(x, y, name=spec)
-    if name == "shapes": return ShapesSource(**_options(rest, spec, arg))
+    if name in WORLDS: return WorldSource(name, **_options(rest, spec, arg))
     raise ValueError(f"`{arg}` {spec!r} is neither a folder nor a dataset name: use fashion-mnist:train, fashion-mnist:test, "
-                     "fashion-sample, digits[:train|test], shapes[:n=1000,seed=0,...], or a folder of image files")
+                     "fashion-sample, digits[:train|test], shapes[:n=1000,seed=0,...], colour[:n=1000,seed=0,confounder=0.9,...], or a folder of image files")
 
 def as_source(data, # a dataset name, a folder, a tensor N×C×H×W, (images, labels), a `ShapesBatch`, an indexable dataset or an `ImageSource`
               shape:Sequence[int]|None=None, # for a folder: the C×H×W its images are fitted to
