@@ -21,10 +21,11 @@ from ..zoo.nets import ARCHITECTURES
 from ..zoo import zoo_dir
 
 # %% auto #0
-__all__ = ['DATASETS', 'RECIPES', 'EVAL_ROBUST_N', 'EVAL_ROBUST_STEPS', 'SAMPLE_ROBUST_N', 'TrainData', 'register_data',
+__all__ = ['DATASETS', 'RECIPES', 'TASKS', 'EVAL_ROBUST_N', 'EVAL_ROBUST_STEPS', 'SAMPLE_ROBUST_N', 'TrainData', 'register_data',
            'world_data', 'load_split', 'augment', 'Normed', 'pgd_l2', 'accuracy', 'robust_accuracy', 'Recipe',
-           'random_masks', 'make_step', 'build', 'channel_stats', 'fit', 'quick_eval', 'eval_sample', 'hole_mse',
-           'evaluate_model', 'half_state', 'to_shipped_precision', 'write_card', 'train', 'smoke']
+           'random_masks', 'Task', 'register_task', 'make_step', 'build', 'channel_stats', 'fit', 'quick_eval',
+           'eval_sample', 'hole_mse', 'evaluate_model', 'half_state', 'to_shipped_precision', 'write_card', 'train',
+           'smoke']
 
 # %% ../../nbs/60_train.ipynb #6d9de458
 @dataclass
@@ -267,7 +268,26 @@ def _kl(mu, logvar): return -0.5 * (1 + logvar - mu ** 2 - logvar.exp()).flatten
 def _vae_loss(logits, mu, logvar, xb, beta):
     return F.binary_cross_entropy_with_logits(logits, xb, reduction="none").flatten(1).sum(1).mean() + beta * _kl(mu, logvar)
 
-def _robust_step(hp, f, net, aug, g):
+def _aug(r, g):
+    "The recipe's augmentation, drawn from the run's generator."
+    return lambda xb: augment(xb, g, r.hparams.get("flip", False), r.hparams.get("shift", 0))
+
+def _ce_step(r, net, mean, std, g):
+    f, aug = Normed(net, mean, std), _aug(r, g)
+    return lambda xb, yb: F.cross_entropy(f(aug(xb)), yb)
+
+def _vae_step(r, net, mean, std, g): return lambda xb, yb: _vae_loss(*net(xb, generator=g), xb, r.hparams["beta"])
+
+def _infill_step(r, net, mean, std, g):
+    def step(xb, yb):
+        m = random_masks(len(xb), xb.shape[2], xb.shape[3], g)
+        return _vae_loss(*net(xb, m, generator=g), xb, r.hparams["beta"])
+    return step
+
+def _ae_step(r, net, mean, std, g): return lambda xb, yb: F.mse_loss(net(xb), xb)
+
+def _robust_step(r, net, mean, std, g):
+    hp, f, aug = r.hparams, Normed(net, mean, std), _aug(r, g)
     def step(xb, yb):
         xb = aug(xb); step.n += 1
         eps = hp["eps"] * min(1.0, step.n / hp["eps_warmup"]) if hp.get("eps_warmup") else hp["eps"]   # ε ramped up over the first batches
@@ -279,7 +299,8 @@ def _robust_step(hp, f, net, aug, g):
     return step
 
 # %% ../../nbs/60_train.ipynb #c29b84ed
-def _duq_step(hp, net, aug):
+def _duq_step(r, net, mean, std, g):
+    hp, aug = r.hparams, _aug(r, g)
     def step(xb, yb):
         xb = aug(xb).requires_grad_(True)
         logk = net.log_kernel(net.embed(xb)).clamp(max=-1e-6)
@@ -294,25 +315,29 @@ def _duq_step(hp, net, aug):
     return step
 
 # %% ../../nbs/60_train.ipynb #add85bad
+@dataclass
+class Task:
+    "What recipes of one task train and measure (`TASKS` holds them by name; `register_task` adds one)."
+    step: Callable     # (recipe, net, mean, std, generator) -> step(xb, yb) -> the batch's loss
+    quick: Callable|None = None     # (recipe, net, mt, st, xt, yt) -> dict: the cheap check after every epoch
+    metrics: Callable|None = None   # (recipe, net, mt, st, xt, yt, xs, ys) -> dict: the card's metrics
+    targets: Callable|None = None   # (dataset, split) -> what `y` holds instead of the labels (e.g. a world's factors)
+
+TASKS = {}  # task name -> Task
+
+def register_task(name:str, task:Task):
+    "Make `task` what recipes of task `name` train (one of the same name is replaced)."
+    if not isinstance(task, Task): raise TypeError(f"`task` must be a Task, got {type(task).__name__}")
+    TASKS[name] = task
+
 def make_step(r:Recipe, net, mean, std, g):
     "The per-batch loss of recipe `r` (closes over the network, the normalisation and the run's generator)."
-    hp = r.hparams
-    aug = lambda xb: augment(xb, g, hp.get("flip", False), hp.get("shift", 0))
-    if r.task in ("classifier", "oracle"):
-        f = Normed(net, mean, std)
-        return lambda xb, yb: F.cross_entropy(f(aug(xb)), yb)
-    if r.task == "robust": return _robust_step(hp, Normed(net, mean, std), net, aug, g)
-    if r.task == "vae":
-        return lambda xb, yb: _vae_loss(*net(xb, generator=g), xb, hp["beta"])
-    if r.task == "infill-vae":
-        def step(xb, yb):
-            m = random_masks(len(xb), xb.shape[2], xb.shape[3], g)
-            return _vae_loss(*net(xb, m, generator=g), xb, hp["beta"])
-        return step
-    if r.task == "duq": return _duq_step(hp, net, aug)
-    if r.task == "autoencoder":
-        return lambda xb, yb: F.mse_loss(net(xb), xb)
-    raise ValueError(f"unknown task {r.task!r}")
+    if r.task not in TASKS: raise ValueError(f"unknown task {r.task!r}; registered tasks: {sorted(TASKS)}")
+    return TASKS[r.task].step(r, net, mean, std, g)
+
+# %% ../../nbs/60_train.ipynb #ta5c0004
+for _name, _step in {"classifier": _ce_step, "oracle": _ce_step, "robust": _robust_step, "vae": _vae_step, "infill-vae": _infill_step,
+                     "duq": _duq_step, "autoencoder": _ae_step}.items(): register_task(_name, Task(_step))
 
 # %% ../../nbs/60_train.ipynb #b809ed48
 def build(r:Recipe):
@@ -374,20 +399,23 @@ def fit(r:Recipe, x, y, xt=None, yt=None, epochs=None, max_batches=None, init_st
 def _batched(fn, *xs, bs=500):
     with torch.no_grad(): return torch.cat([fn(*(v[i:i + bs] for v in xs)) for i in range(0, len(xs[0]), bs)])
 
+def _acc_quick(r, net, mt, st, xt, yt): return dict(test_acc=round(accuracy(Normed(net, mt, st), xt, yt), 4))
+def _duq_quick(r, net, mt, st, xt, yt): return dict(test_acc=round(accuracy(net, xt[:2000], yt[:2000]), 4))
+def _vae_quick(r, net, mt, st, xt, yt): return dict(test_mse=round(float(((_batched(net.reconstruct, xt[:2000]) - xt[:2000]) ** 2).mean()), 5))
+def _ae_quick(r, net, mt, st, xt, yt): return dict(test_mse=round(float(((_batched(net, xt[:2000]) - xt[:2000]) ** 2).mean()), 5))
+
+def _infill_quick(r, net, mt, st, xt, yt):
+    xs = xt[:2000]
+    m = random_masks(len(xs), xs.shape[2], xs.shape[3], torch.Generator().manual_seed(0))
+    return dict(test_hole_mse=round(float((((_batched(net.infill, xs, m) - xs) ** 2) * (1 - m)).sum() / ((1 - m).sum() * xs.shape[1])), 5))
+
+for _name, _q in {"classifier": _acc_quick, "oracle": _acc_quick, "robust": _acc_quick, "vae": _vae_quick, "infill-vae": _infill_quick,
+                  "duq": _duq_quick, "autoencoder": _ae_quick}.items(): TASKS[_name].quick = _q
+
 def quick_eval(r:Recipe):
-    "Cheap per-epoch validation metric of recipe `r` (on at most 2 000 test images, except classifiers: the whole test split)."
-    def ev(net, mt, st, xt, yt):
-        if r.task in ("classifier", "robust", "oracle"):
-            return dict(test_acc=round(accuracy(Normed(net, mt, st), xt, yt), 4))
-        xs, ys = xt[:2000], yt[:2000]
-        if r.task == "duq": return dict(test_acc=round(accuracy(net, xs, ys), 4))
-        if r.task == "vae": return dict(test_mse=round(float(((_batched(net.reconstruct, xs) - xs) ** 2).mean()), 5))
-        if r.task == "infill-vae":
-            m = random_masks(len(xs), xs.shape[2], xs.shape[3], torch.Generator().manual_seed(0))
-            out = _batched(net.infill, xs, m)
-            return dict(test_hole_mse=round(float((((out - xs) ** 2) * (1 - m)).sum() / ((1 - m).sum() * xs.shape[1])), 5))
-        if r.task == "autoencoder": return dict(test_mse=round(float(((_batched(net, xs) - xs) ** 2).mean()), 5))
-    return ev
+    "Cheap per-epoch validation metric of recipe `r` (its task's `quick`: on at most 2 000 test images, except classifiers: the whole test split)."
+    q = TASKS[r.task].quick
+    return lambda net, mt, st, xt, yt: {} if q is None else q(r, net, mt, st, xt, yt)
 
 # %% ../../nbs/60_train.ipynb #aae5cd9c
 # ---------------------------------------------------------------- final metrics and cards
@@ -455,12 +483,17 @@ def evaluate_model(r:Recipe, net, mean, std, xt, yt, xs, ys) -> dict:
     "Final metrics of a trained network `net` of recipe `r` on the test split `(xt, yt)` and the evaluation sample `(xs, ys)`."
     net.eval()
     mt, st = torch.tensor(mean).view(1, -1, 1, 1), torch.tensor(std).view(1, -1, 1, 1)
-    if r.task in ("classifier", "robust", "oracle"): return _classifier_metrics(r, Normed(net, mt, st), xt, yt, xs, ys)
-    if r.task == "duq": return _duq_metrics(net, xt, yt, xs, ys)
-    if r.task == "vae": return _vae_metrics(net, xt, xs)
-    if r.task == "infill-vae": return _infill_metrics(net, mt, xt, xs)
-    if r.task == "autoencoder": return _autoencoder_metrics(r, net, xt, xs, ys)
-    raise ValueError(r.task)
+    if TASKS[r.task].metrics is None: raise ValueError(f"task {r.task!r} has no `metrics`: a card needs them (set `TASKS[{r.task!r}].metrics`)")
+    return TASKS[r.task].metrics(r, net, mt, st, xt, yt, xs, ys)
+
+# %% ../../nbs/60_train.ipynb #ta5c0002
+def _cls_metrics(r, net, mt, st, xt, yt, xs, ys): return _classifier_metrics(r, Normed(net, mt, st), xt, yt, xs, ys)
+
+for _name, _m in {"classifier": _cls_metrics, "oracle": _cls_metrics, "robust": _cls_metrics,
+                  "vae": lambda r, net, mt, st, xt, yt, xs, ys: _vae_metrics(net, xt, xs),
+                  "infill-vae": lambda r, net, mt, st, xt, yt, xs, ys: _infill_metrics(net, mt, xt, xs),
+                  "duq": lambda r, net, mt, st, xt, yt, xs, ys: _duq_metrics(net, xt, yt, xs, ys),
+                  "autoencoder": lambda r, net, mt, st, xt, yt, xs, ys: _autoencoder_metrics(r, net, xt, xs, ys)}.items(): TASKS[_name].metrics = _m
 
 # %% ../../nbs/60_train.ipynb #2b9833fa
 def _short(name): return name.split("/", 1)[1]
