@@ -8,6 +8,7 @@ import math
 from dataclasses import dataclass
 
 import torch
+import torch.nn.functional as F
 from torch import Tensor
 from fastcore.basics import patch
 
@@ -16,8 +17,9 @@ from .shapes import SHAPE_SDFS, FactorBatch, FactorWorld, Shapes, check_factor_t
 
 # %% auto #0
 __all__ = ['COLOUR_CLASSES', 'BACKGROUNDS', 'TEXTURES', 'COLOUR_SPEC', 'COLOUR_FACTORS', 'CATEGORICAL', 'COLOUR_RANGES',
-           'BACKGROUND_COLOURS', 'COLOUR_SDFS', 'FACTOR_REGIONS', 'WORLDS', 'ColourBatch', 'factor_region',
-           'ColourWorld']
+           'BACKGROUND_COLOURS', 'COLOUR_SDFS', 'FACTOR_REGIONS', 'WORLDS', 'HUES', 'COLOUR_ATTRIBUTES',
+           'ATTRIBUTE_NAMES', 'CODE_GROUPS', 'CODE_DIM', 'ColourBatch', 'factor_region', 'ColourWorld', 'factor_levels',
+           'attributes', 'read_factors', 'factor_code', 'code_factors']
 
 # %% ../../nbs/25_colour.ipynb #7b925605
 COLOUR_CLASSES = ["circle", "square", "triangle", "cross"]   # the label: shape names in factor order
@@ -175,3 +177,63 @@ ColourWorld.sweeps = {"shape": [0, 1, 2, 3], "size": [0.14, 0.17, 0.2, 0.22], "x
                       "light": [0.6, 0.73, 0.87, 1.0]}   # four values per factor, for `show_interventions` (from the shapes chapter)
 
 WORLDS = {"shapes": Shapes, "colour": ColourWorld}   # cfx's synthetic worlds by dataset name (`cfx.data.load`, `--data colour:n=...`)
+
+# %% ../../nbs/25_colour.ipynb #ca7a0002
+HUES = ["red", "green", "cyan", "violet"]   # hue bins of width 1/4 centred on hue 0, 1/4, 1/2, 3/4
+COLOUR_ATTRIBUTES = {"shape": COLOUR_CLASSES, "texture": TEXTURES, "background": BACKGROUNDS, "hue": HUES,
+                     "size": ["large"], "x": ["right"], "y": ["low"], "light": ["bright"]}   # factor -> its attributes: a one-hot group or one flag
+ATTRIBUTE_NAMES = [a for v in COLOUR_ATTRIBUTES.values() for a in v]              # the 19 attributes, in reader-output order
+
+def factor_levels(factors:dict) -> dict:
+    "Each attribute factor's level per scene (int64): the categorical index, the hue bin, or the flag (above the range's middle)."
+    out = {k: torch.as_tensor(factors[k]).long() for k in ("shape", "texture", "background")}
+    out["hue"] = (((torch.as_tensor(factors["hue"]).float() + 0.125) % 1.0) * 4).long().clamp(max=3)
+    for k in ("size", "x", "y", "light"): out[k] = (torch.as_tensor(factors[k]).float() > sum(COLOUR_RANGES[k]) / 2).long()
+    return {k: out[k] for k in COLOUR_ATTRIBUTES}
+
+def attributes(factors:dict) -> Tensor:
+    "N×19 binary attributes (float) of the scenes' factors, in `ATTRIBUTE_NAMES` order."
+    lv = factor_levels(factors)
+    return torch.cat([F.one_hot(lv[k], len(v)).float() if len(v) > 1 else lv[k][:, None].float() for k, v in COLOUR_ATTRIBUTES.items()], 1)
+
+# %% ../../nbs/25_colour.ipynb #ca7a0003
+def read_factors(logits:Tensor # N×19 attribute logits (a reader's output)
+                ) -> dict:
+    "Each attribute factor's level read from attribute logits: argmax within a one-hot group, the sign of a flag."
+    out, i = {}, 0
+    for k, v in COLOUR_ATTRIBUTES.items():
+        out[k] = logits[:, i:i + len(v)].argmax(1) if len(v) > 1 else (logits[:, i] > 0).long()
+        i += len(v)
+    return out
+
+# %% ../../nbs/25_colour.ipynb #ca7a0005
+CODE_GROUPS = (4, 3, 4)   # one-hot shape, texture, background at the start of the code
+CODE_DIM = 19             # + size, x, y, light in [−1, 1] + hue (cos, sin) + rotation (cos kθ, sin kθ)
+_FOLD = torch.tensor([[0, 1, 4], [4, 1, 4], [3, 1, 1], [4, 1, 4]])   # rotational symmetry k by shape × texture (0: none to see)
+
+def _unit(k, v): lo, hi = COLOUR_RANGES[k]; return 2 * (torch.as_tensor(v).float() - lo) / (hi - lo) - 1
+
+def factor_code(factors:dict) -> Tensor:
+    "The N×19 factor code of scenes (see above): what a structured generator is conditioned on."
+    f = check_factor_table(factors, COLOUR_SPEC)
+    k = _FOLD[f["shape"], f["texture"]].float()
+    kth, h = k * torch.deg2rad(f["rotation"]), 2 * math.pi * f["hue"]
+    parts = [F.one_hot(f[n], g).float() for n, g in zip(("shape", "texture", "background"), CODE_GROUPS)]
+    parts += [torch.stack([_unit(n, f[n]) for n in ("size", "x", "y", "light")], 1), torch.stack([h.cos(), h.sin()], 1),
+              torch.stack([kth.cos(), kth.sin()], 1) * (k > 0).float()[:, None]]
+    return torch.cat(parts, 1)
+
+# %% ../../nbs/25_colour.ipynb #ca7a0006
+def code_factors(code:Tensor # N×19 factor codes (exact or a generator's)
+                ) -> dict:
+    "The factors a code describes (inverse of `factor_code`; rotation in [0, 360/k) degrees, 0 where it cannot be seen)."
+    g0, g1, g2 = CODE_GROUPS
+    out = {"shape": code[:, :g0].argmax(1), "texture": code[:, g0:g0 + g1].argmax(1), "background": code[:, g0 + g1:g0 + g1 + g2].argmax(1)}
+    i = sum(CODE_GROUPS)
+    for j, n in enumerate(("size", "x", "y", "light")):
+        lo, hi = COLOUR_RANGES[n]; out[n] = (code[:, i + j].clamp(-1, 1) + 1) / 2 * (hi - lo) + lo
+    out["hue"] = (torch.atan2(code[:, i + 5], code[:, i + 4]) / (2 * math.pi)) % 1.0
+    k = _FOLD[out["shape"], out["texture"]].float()
+    rot = torch.rad2deg(torch.atan2(code[:, i + 7], code[:, i + 6]) / k.clamp(min=1)) % (360 / k.clamp(min=1))
+    out["rotation"] = torch.where(k > 0, rot, torch.zeros_like(rot))
+    return {n: out[n] for n in COLOUR_FACTORS}
