@@ -11,7 +11,7 @@ from cfx.core.models import Classifier, Generator
 from cfx import zoo
 from cfx.zoo.nets import ConvVAE
 from cfx.cli.zoo import zoo_cmd
-from cfx.train.recipes import RECIPES, smoke, eval_sample, pgd_l2, hole_mse
+from cfx.train.recipes import DATASETS, RECIPES, attribute_readout, smoke, eval_sample, pgd_l2, hole_mse
 
 MODELS = zoo.list_models()
 # the zoo's own entries (made by a recipe of cfx.train); other folders of cfx/assets/zoo are tested by their owners
@@ -100,7 +100,11 @@ def test_shipped_model_meets_card(name):
         elif task == "duq":
             acc = (zoo.load(name)(xs).argmax(1) == ys).float().mean().item()
             assert abs(acc - k["sample_accuracy"]) <= 0.005, (acc, k["sample_accuracy"])
-        elif task == "vae":
+        elif task == "reader":
+            d = DATASETS[card["dataset"]]
+            ro = attribute_readout(zoo.load(name)(xs), d.targets["attributes"]("sample"), d.attributes)
+            assert abs(sum(ro.values()) / len(ro) - k["sample_accuracy"]) <= 0.005, (ro, k["sample_accuracy"])
+        elif task in zoo.GENERATOR_TASKS:
             g = zoo.load(name)
             mse = ((g.decode(g.encode(xs)) - xs) ** 2).mean().item()
             assert mse <= k["sample_recon_mse"] * 1.05 + 1e-4, (mse, k["sample_recon_mse"])
@@ -118,7 +122,7 @@ def test_shipped_model_meets_card(name):
             pytest.fail(f"unknown task {task}")
 
 
-@pytest.mark.parametrize("dataset", ["fashion", "shapes"])
+@pytest.mark.parametrize("dataset", ["fashion", "shapes", "colour"])
 def test_robust_model_is_robust(dataset):
     if f"{dataset}/robust" not in NAMES: pytest.skip(f"{dataset}/robust not shipped")
     card = zoo.load_card(f"{dataset}/robust")

@@ -6,6 +6,7 @@
 from __future__ import annotations
 import math
 from dataclasses import dataclass
+from typing import Callable
 
 import torch
 import torch.nn.functional as F
@@ -19,7 +20,8 @@ from .shapes import SHAPE_SDFS, FactorBatch, FactorWorld, Shapes, check_factor_t
 __all__ = ['COLOUR_CLASSES', 'BACKGROUNDS', 'TEXTURES', 'COLOUR_SPEC', 'COLOUR_FACTORS', 'CATEGORICAL', 'COLOUR_RANGES',
            'BACKGROUND_COLOURS', 'COLOUR_SDFS', 'FACTOR_REGIONS', 'WORLDS', 'HUES', 'COLOUR_ATTRIBUTES',
            'ATTRIBUTE_NAMES', 'CODE_GROUPS', 'CODE_DIM', 'ColourBatch', 'factor_region', 'ColourWorld', 'factor_levels',
-           'attributes', 'read_factors', 'factor_code', 'code_factors']
+           'attributes', 'read_factors', 'factor_code', 'code_factors', 'level_value', 'readout',
+           'intervention_readout']
 
 # %% ../../nbs/25_colour.ipynb #7b925605
 COLOUR_CLASSES = ["circle", "square", "triangle", "cross"]   # the label: shape names in factor order
@@ -237,3 +239,40 @@ def code_factors(code:Tensor # N×19 factor codes (exact or a generator's)
     rot = torch.rad2deg(torch.atan2(code[:, i + 7], code[:, i + 6]) / k.clamp(min=1)) % (360 / k.clamp(min=1))
     out["rotation"] = torch.where(k > 0, rot, torch.zeros_like(rot))
     return {n: out[n] for n in COLOUR_FACTORS}
+
+# %% ../../nbs/25_colour.ipynb #ca7a0009
+def level_value(factor:str, level:Tensor) -> Tensor:
+    "A factor value in the middle of each `level` (categorical: the index; hue: the bin's centre; flag: a quarter of the range from the middle)."
+    level = torch.as_tensor(level)
+    if factor in CATEGORICAL: return level.long()
+    if factor == "hue": return level.float() / 4
+    lo, hi = COLOUR_RANGES[factor]
+    return lo + (hi - lo) * (0.25 + 0.5 * level.float())
+
+def readout(read:Callable, # images -> N×19 attribute logits (a reader)
+            images:Tensor, # images to read
+            factors:dict, # the factors meant, N values each
+           ) -> dict:
+    "Per attribute factor, the share of `images` a reader reads as the level of `factors`."
+    got, want = read_factors(read(images)), factor_levels(factors)
+    return {k: float((got[k] == want[k]).float().mean()) for k in COLOUR_ATTRIBUTES}
+
+# %% ../../nbs/25_colour.ipynb #ca7a000a
+def intervention_readout(encode:Callable, # images -> latents whose first 19 entries are the factor code
+                         decode:Callable, # latents -> images
+                         read:Callable, # images -> N×19 attribute logits
+                         images:Tensor, # real scenes
+                         factors:dict, # their factors
+                         seed:int=0, # draws the new level of each scene
+                        ) -> dict:
+    "Per attribute factor: (share read as the new level, share whose other factors read as before) after a latent intervention."
+    g, lat, lv, out = torch.Generator().manual_seed(seed), encode(images), factor_levels(factors), {}
+    for k, names in COLOUR_ATTRIBUTES.items():
+        n = max(len(names), 2)
+        new = (lv[k] + 1 + torch.randint(0, n - 1, (len(images),), generator=g)) % n     # any other level
+        f = {**factors, k: level_value(k, new)}
+        img = decode(torch.cat([factor_code(f), lat[:, CODE_DIM:]], 1))
+        got = read_factors(read(img))
+        kept = torch.stack([got[o] == lv[o] for o in COLOUR_ATTRIBUTES if o != k]).float().mean(0)
+        out[k] = (float((got[k] == new).float().mean()), float(kept.mean()))
+    return out

@@ -544,7 +544,7 @@ def zoo_parts(classifier:str, # zoo name of the classifier to explain, e.g. 'fas
     "(model, generator, attributes, names): the first arguments of `Contrastive`, each part a zoo model."
     have = set() if root is None else {m["name"] for m in zoo.list_models(root)}
     def where(n): return root if n in have else None
-    for arg, n, tasks in (("classifier", classifier, zoo.CLASSIFIER_TASKS), ("generator", generator, ("vae",)), ("attributes", attributes, zoo.READER_TASKS)):
+    for arg, n, tasks in (("classifier", classifier, zoo.CLASSIFIER_TASKS), ("generator", generator, zoo.GENERATOR_TASKS), ("attributes", attributes, zoo.READER_TASKS)):
         task = zoo.load_card(n, where(n))["task"]
         if task not in tasks: raise ValueError(f"`{arg}` must be a zoo {' or '.join(tasks)}, got {n!r} (a {task})")
     model, gen, attrs = (zoo.load(n, device, root=where(n)) for n in (classifier, generator, attributes))

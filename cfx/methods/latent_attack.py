@@ -156,10 +156,10 @@ class LatentAttack(LatentExplainer):
 # %% ../../nbs/54_latent_attack.ipynb #3d8441bb
 def default_generator_name(model_name:str|None, # a zoo model name such as 'fashion/classifier'
                           ) -> str:
-    "The zoo VAE that goes with the zoo model `model_name`: '<dataset>/vae', else '<base dataset>/vae'."
-    have = {m["name"] for m in zoo.list_models() if m["task"] == "vae"}
+    "The zoo generator that goes with the zoo model `model_name`: '<dataset>/vae' or '<dataset>/generator', else the base dataset's."
+    have = {m["name"] for m in zoo.list_models() if m["task"] in zoo.GENERATOR_TASKS}
     ds = model_name.split("/")[0] if isinstance(model_name, str) and "/" in model_name else None
-    for cand in ([f"{ds}/vae", f"{ds.split('-')[0]}/vae"] if ds else []):
+    for cand in ([f"{d}/{g}" for d in (ds, ds.split('-')[0]) for g in ("vae", "generator")] if ds else []):
         if cand in have: return cand
     raise ValueError(f"latent-attack needs a generator and none goes with model {model_name!r}: name one with "
                      f"`--set generator=<zoo VAE>` (the zoo has {sorted(have)})")

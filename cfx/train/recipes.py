@@ -15,17 +15,17 @@ from torch import nn, Tensor
 
 from ..data.fashion import FASHION_CLASSES, load_fashion_mnist, load_fashion_sample
 from ..data.shapes import SHAPES_CLASSES, Shapes
-from ..data.colour import COLOUR_CLASSES, ColourWorld
+from ..data.colour import COLOUR_ATTRIBUTES, COLOUR_CLASSES, ColourWorld, attributes, factor_code, intervention_readout
 from ..engine.terms import lp_norm
 from ..zoo.nets import ARCHITECTURES
-from ..zoo import zoo_dir
+from ..zoo import zoo_dir, load as load_zoo_model
 
 # %% auto #0
 __all__ = ['DATASETS', 'RECIPES', 'TASKS', 'EVAL_ROBUST_N', 'EVAL_ROBUST_STEPS', 'SAMPLE_ROBUST_N', 'TrainData', 'register_data',
            'world_data', 'load_split', 'augment', 'Normed', 'pgd_l2', 'accuracy', 'robust_accuracy', 'Recipe',
            'random_masks', 'Task', 'register_task', 'make_step', 'build', 'channel_stats', 'fit', 'quick_eval',
-           'eval_sample', 'hole_mse', 'evaluate_model', 'half_state', 'to_shipped_precision', 'write_card', 'train',
-           'smoke']
+           'eval_sample', 'hole_mse', 'evaluate_model', 'attribute_readout', 'half_state', 'to_shipped_precision',
+           'write_card', 'train', 'smoke']
 
 # %% ../../nbs/60_train.ipynb #6d9de458
 @dataclass
@@ -37,6 +37,9 @@ class TrainData:
     shape: tuple       # (C, H, W)
     classes: list      # class names
     text: Callable     # a class index or None -> the card's description of the data
+    targets: dict = field(default_factory=dict)   # kind ('code', 'attributes', ...) -> (split: 'train' | 'test' | 'sample') -> N×... tensor
+    attributes: dict = field(default_factory=dict)  # factor -> its attribute names (one-hot group or one flag), in the order of targets['attributes']
+    interventions: Callable|None = None   # (encode, decode, read, images, split) -> {factor: (changed, kept)}: a generator's latent interventions, read back
 
 DATASETS = {}  # name -> TrainData: every dataset a recipe can name
 
@@ -62,15 +65,18 @@ def world_data(name:str, # the dataset's name
                world, # a renderer with `sample(n, seed)` (images, labels), `classes` and `image_size`: `Shapes`, `ColourWorld`
                text:Callable, # a class index or None -> the card's description
                n_train:int=20_000, n_test:int=2_000, n_sample:int=1_000, # images per set (seeds 0, 1, 2)
+               targets:dict|None=None, # kind -> factors dict -> N×... tensor (e.g. {'code': factor_code, 'attributes': attributes})
+               **kw, # more `TrainData` fields (attributes, interventions)
               ) -> TrainData:
     "A procedural world as a `TrainData`: training set (seed 0), test set (seed 1), evaluation sample (seed 2)."
     @functools.lru_cache(maxsize=3)
     def draw(seed, n):
         b = world.sample(n, seed=seed)
         return torch.as_tensor(b.images, dtype=torch.float32), torch.as_tensor(b.labels, dtype=torch.long)
-    sets = {"train": (0, n_train), "test": (1, n_test)}
-    return TrainData(name, lambda split: draw(*sets[split]), lambda: draw(2, n_sample), (3, world.image_size, world.image_size),
-                     list(world.classes), text)
+    sets = {"train": (0, n_train), "test": (1, n_test), "sample": (2, n_sample)}
+    tg = {k: (lambda split, fn=fn: fn(world.sample_factors(sets[split][1], seed=sets[split][0]))) for k, fn in (targets or {}).items()}
+    return TrainData(name, lambda split: draw(*sets[split]), lambda: draw(*sets["sample"]), (3, world.image_size, world.image_size),
+                     list(world.classes), text, tg, **kw)
 
 def _shapes_text(c):
     cls = "" if c is None else f", class {c} ({SHAPES_CLASSES[c]}) only"
@@ -231,8 +237,16 @@ def _colour_text(confounder):
                 "test images (seed 1) and a 1 000-image evaluation sample (seed 2)")
     return text
 
-register_data(world_data("colour", ColourWorld(), _colour_text(0.0)))
-register_data(world_data("colour-confounded", ColourWorld(confounder=0.9), _colour_text(0.9)))
+def _colour_data(name, world):
+    "The colour world with its factor code and attributes as training targets, and its latent interventions read back."
+    seeds = {"train": 0, "test": 1, "sample": 2}
+    def interventions(encode, decode, read, images, split):
+        return intervention_readout(encode, decode, read, images, world.sample_factors(len(images), seed=seeds[split]))
+    return world_data(name, world, _colour_text(world.confounder), targets={"code": factor_code, "attributes": attributes},
+                      attributes=dict(COLOUR_ATTRIBUTES), interventions=interventions)
+
+register_data(_colour_data("colour", ColourWorld()))
+register_data(_colour_data("colour-confounded", ColourWorld(confounder=0.9)))
 
 # %% ../../nbs/60_train.ipynb #d8e5a35d
 _C64 = dict(in_channels=3, img_size=64, n_classes=4, widths=(32, 64, 128, 128), hidden=128)
@@ -247,7 +261,15 @@ def _colour_recipes(dataset):
                description="L2-PGD adversarial training: fine-tuned from the plain classifier on an equal mix of PGD and clean examples, "
                            "ε ramped up over the first 150 batches (at full ε from the start the fine-tuning collapsed to chance)"),
         Recipe(f"{dataset}/oracle", "oracle", dataset, "SmallCNN", dict(_C64, widths=(24, 48, 96, 96), batchnorm=False), epochs=4, lr=2e-3, seed=7,
-               hparams=dict(flip=True, shift=2), description="independent oracle: other architecture (normalisation-free, narrower), other seed")]
+               hparams=dict(flip=True, shift=2), description="independent oracle: other architecture (normalisation-free, narrower), other seed"),
+        Recipe(f"{dataset}/attributes", "reader", dataset, "SmallCNN", dict(_C64, n_classes=19), epochs=4, lr=3e-3, seed=5,
+               description="attribute reader: one logit per binary attribute (19: shape, texture, background and hue groups; large, right, low, bright), "
+                           "multi-label BCE, no flips or shifts"),
+        Recipe(f"{dataset}/generator", "factor-vae", dataset, "FactorVAE",
+               dict(in_channels=3, img_size=64, code_dim=19, code_groups=(4, 3, 4), free_dim=4, widths=(32, 64, 64), hidden=256),
+               epochs=12, lr=2e-3, weight_decay=0.0, seed=6, hparams=dict(beta=1.0, code_weight=100.0, reader=f"{dataset}/attributes"),
+               description="generator with a structured latent: the 19-number factor code (supervised) + 4 free Gaussian entries; "
+                           "decoder trained on the true code, encoder's code head on the true code (Bernoulli likelihood + KL + 100·code loss)")]
 
 RECIPES.update({r.name: r for d in ("colour", "colour-confounded") for r in _colour_recipes(d)})
 
@@ -322,6 +344,7 @@ class Task:
     quick: Callable|None = None     # (recipe, net, mt, st, xt, yt) -> dict: the cheap check after every epoch
     metrics: Callable|None = None   # (recipe, net, mt, st, xt, yt, xs, ys) -> dict: the card's metrics
     targets: Callable|None = None   # (dataset, split) -> what `y` holds instead of the labels (e.g. a world's factors)
+    names: Callable|None = None     # dataset -> the names of the outputs (the card's `class_names`) if not the dataset's classes
 
 TASKS = {}  # task name -> Task
 
@@ -366,9 +389,28 @@ def _epoch(net, step, opt, sched, x, y, g, batch_size, done, total, hist, bar):
         bar.update(1); bar.set_postfix(loss=f"{lv:.4f}", refresh=False)
     return tot, cnt, done
 
+# %% ../../nbs/60_train.ipynb #ck000001
+def _save_checkpoint(path, r, total, net, opt, sched, g, hist, done, epoch, seconds):
+    "Everything a run needs to go on exactly where it stopped (written atomically: a kill mid-write keeps the last one)."
+    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    torch.save(dict(recipe=r.name, total=total, net=net.state_dict(), opt=opt.state_dict(), sched=sched.state_dict(), g=g.get_state(),
+                    rng=torch.get_rng_state(), hist=hist, done=done, epoch=epoch, seconds=seconds), tmp)
+    tmp.replace(path)
+
+def _resume(path, r, total, net, opt, sched, g, step):
+    "Load a checkpoint written by `_save_checkpoint` for this very run (tensors only: `weights_only`); returns (hist, done, epoch, t0)."
+    ck = torch.load(path, weights_only=True)
+    if ck["recipe"] != r.name or ck["total"] != total:
+        raise ValueError(f"checkpoint {str(path)!r} is of another run ({ck['recipe']}, {ck['total']} batches; this one: {r.name}, {total}): delete it to start afresh")
+    net.load_state_dict(ck["net"]); opt.load_state_dict(ck["opt"]); sched.load_state_dict(ck["sched"])
+    g.set_state(ck["g"]); torch.set_rng_state(ck["rng"])
+    if hasattr(step, "n"): step.n = ck["done"]          # a step's own counter (the robust step's ε warm-up)
+    return ck["hist"], ck["done"], ck["epoch"], time.perf_counter() - ck["seconds"]
+
 # %% ../../nbs/60_train.ipynb #92db93cd
-def fit(r:Recipe, x, y, xt=None, yt=None, epochs=None, max_batches=None, init_state=None, show_progress=True, eval_fn=None):
-    "Train a fresh network by recipe `r` on `(x, y)`; returns `(net, history)` where history holds per-epoch and per-batch losses."
+def fit(r:Recipe, x, y, xt=None, yt=None, epochs=None, max_batches=None, init_state=None, show_progress=True, eval_fn=None, checkpoint=None):
+    "Train a fresh network by recipe `r` on `(x, y)`; returns `(net, history)`. With `checkpoint` (a path), the run is saved after every epoch and resumed from there."
     from tqdm.auto import tqdm
     torch.manual_seed(r.seed)
     g = torch.Generator().manual_seed(r.seed)
@@ -381,15 +423,16 @@ def fit(r:Recipe, x, y, xt=None, yt=None, epochs=None, max_batches=None, init_st
     total = epochs * nb if max_batches is None else min(max_batches, epochs * nb)
     opt, sched = _optimiser(r, net, total, init_state is not None)
     step = make_step(r, net, mt, st, g)
-    hist = dict(epoch=[], batch=[])
-    done, t0 = 0, time.perf_counter()
-    bar = tqdm(total=total, desc=r.name, disable=not show_progress, mininterval=5 if show_progress == "log" else 0.1)
-    for ep in range(epochs):
+    hist, done, start, t0 = dict(epoch=[], batch=[]), 0, 0, time.perf_counter()
+    if checkpoint is not None and Path(checkpoint).exists(): hist, done, start, t0 = _resume(checkpoint, r, total, net, opt, sched, g, step)
+    bar = tqdm(total=total, initial=done, desc=r.name, disable=not show_progress, mininterval=5 if show_progress == "log" else 0.1)
+    for ep in range(start, epochs):
         tot, cnt, done = _epoch(net, step, opt, sched, x, y, g, r.batch_size, done, total, hist, bar)
         rec = dict(epoch=ep + 1, loss=round(tot / max(cnt, 1), 5), seconds=round(time.perf_counter() - t0, 1))
         if eval_fn is not None and xt is not None:
             net.eval(); rec.update(eval_fn(net, mt, st, xt, yt))
         hist["epoch"].append(rec)
+        if checkpoint is not None: _save_checkpoint(checkpoint, r, total, net, opt, sched, g, hist, done, ep + 1, time.perf_counter() - t0)
         if done >= total: break
     bar.close()
     net.eval()
@@ -429,9 +472,16 @@ def eval_sample(dataset):
 # %% ../../nbs/60_train.ipynb #af411c8f
 def _r5(v): return round(float(v), 5)
 
+def _robust_eps(dataset:str) -> float|None:
+    "The ε of the dataset's robust recipe, else of its base world's (colour-confounded → colour); None if neither has one."
+    r = RECIPES.get(f"{dataset}/robust") or RECIPES.get(f"{dataset.split('-')[0]}/robust")
+    return None if r is None else r.hparams["eps"]
+
 def _classifier_metrics(r:Recipe, f, xt, yt, xs, ys) -> dict:
-    eps = RECIPES[f"{r.dataset}/robust"].hparams["eps"]
-    return dict(test_accuracy=_r5(accuracy(f, xt, yt)), sample_accuracy=_r5(accuracy(f, xs, ys)),
+    eps = _robust_eps(r.dataset)
+    acc = dict(test_accuracy=_r5(accuracy(f, xt, yt)), sample_accuracy=_r5(accuracy(f, xs, ys)))
+    if eps is None: return acc
+    return dict(**acc,
                 robust_eps=eps, robust_attack=f"L2 PGD, {EVAL_ROBUST_STEPS} steps of 2.5·eps/{EVAL_ROBUST_STEPS}, random start, seed 0",
                 robust_accuracy=_r5(robust_accuracy(f, xt[:EVAL_ROBUST_N], yt[:EVAL_ROBUST_N], eps, EVAL_ROBUST_STEPS)),
                 robust_n=EVAL_ROBUST_N,
@@ -479,21 +529,92 @@ def _autoencoder_metrics(r:Recipe, net, xt, xs, ys) -> dict:
     return out
 
 # %% ../../nbs/60_train.ipynb #d0125b8a
-def evaluate_model(r:Recipe, net, mean, std, xt, yt, xs, ys) -> dict:
+def evaluate_model(r:Recipe, net, mean, std, xt, yt, xs, ys, out=None) -> dict:
     "Final metrics of a trained network `net` of recipe `r` on the test split `(xt, yt)` and the evaluation sample `(xs, ys)`."
     net.eval()
     mt, st = torch.tensor(mean).view(1, -1, 1, 1), torch.tensor(std).view(1, -1, 1, 1)
     if TASKS[r.task].metrics is None: raise ValueError(f"task {r.task!r} has no `metrics`: a card needs them (set `TASKS[{r.task!r}].metrics`)")
-    return TASKS[r.task].metrics(r, net, mt, st, xt, yt, xs, ys)
+    return TASKS[r.task].metrics(r, net, mt, st, xt, yt, xs, ys, out=out)    # out: where the run writes (models it measures with may be there)
 
 # %% ../../nbs/60_train.ipynb #ta5c0002
-def _cls_metrics(r, net, mt, st, xt, yt, xs, ys): return _classifier_metrics(r, Normed(net, mt, st), xt, yt, xs, ys)
+def _cls_metrics(r, net, mt, st, xt, yt, xs, ys, **_): return _classifier_metrics(r, Normed(net, mt, st), xt, yt, xs, ys)
 
 for _name, _m in {"classifier": _cls_metrics, "oracle": _cls_metrics, "robust": _cls_metrics,
-                  "vae": lambda r, net, mt, st, xt, yt, xs, ys: _vae_metrics(net, xt, xs),
-                  "infill-vae": lambda r, net, mt, st, xt, yt, xs, ys: _infill_metrics(net, mt, xt, xs),
-                  "duq": lambda r, net, mt, st, xt, yt, xs, ys: _duq_metrics(net, xt, yt, xs, ys),
-                  "autoencoder": lambda r, net, mt, st, xt, yt, xs, ys: _autoencoder_metrics(r, net, xt, xs, ys)}.items(): TASKS[_name].metrics = _m
+                  "vae": lambda r, net, mt, st, xt, yt, xs, ys, **_: _vae_metrics(net, xt, xs),
+                  "infill-vae": lambda r, net, mt, st, xt, yt, xs, ys, **_: _infill_metrics(net, mt, xt, xs),
+                  "duq": lambda r, net, mt, st, xt, yt, xs, ys, **_: _duq_metrics(net, xt, yt, xs, ys),
+                  "autoencoder": lambda r, net, mt, st, xt, yt, xs, ys, **_: _autoencoder_metrics(r, net, xt, xs, ys)}.items(): TASKS[_name].metrics = _m
+
+# %% ../../nbs/60_train.ipynb #tk000002
+def attribute_readout(logits:Tensor, # N×A attribute logits (a reader's output)
+                      y:Tensor, # N×A binary targets
+                      groups:dict, # factor -> its attribute names, in column order (`TrainData.attributes`)
+                     ) -> dict:
+    "Per factor: share of rows whose reading (argmax of a one-hot group, sign of a flag) is the target's."
+    out, i = {}, 0
+    for k, names in groups.items():
+        a, b = logits[:, i:i + len(names)], y[:, i:i + len(names)]
+        out[k] = float(((a.argmax(1) == b.argmax(1)) if len(names) > 1 else ((a[:, 0] > 0) == (b[:, 0] > 0.5))).float().mean())
+        i += len(names)
+    return out
+
+def _reader_step(r, net, mean, std, g):
+    f = Normed(net, mean, std)
+    return lambda xb, yb: F.binary_cross_entropy_with_logits(f(xb), yb)
+
+def _reader_quick(r, net, mt, st, xt, yt):
+    ro = attribute_readout(_batched(Normed(net, mt, st), xt[:2000]), yt[:2000], DATASETS[r.dataset].attributes)
+    return dict(readout=round(sum(ro.values()) / len(ro), 4))
+
+def _reader_metrics(r, net, mt, st, xt, yt, xs, ys, **_):
+    f, groups = Normed(net, mt, st), DATASETS[r.dataset].attributes
+    lt, ls = _batched(f, xt), _batched(f, xs)
+    ro, rs = attribute_readout(lt, yt, groups), attribute_readout(ls, ys, groups)
+    return dict(test_accuracy=_r5(sum(ro.values()) / len(ro)), sample_accuracy=_r5(sum(rs.values()) / len(rs)),
+                test_readout={k: _r5(v) for k, v in ro.items()}, attribute_accuracy=_r5(((lt > 0).float() == yt).float().mean()))
+
+# %% ../../nbs/60_train.ipynb #tk000003
+def _code_loss(c:Tensor, y:Tensor, groups:tuple) -> Tensor:
+    "Cross-entropy per one-hot group + squared error on the rest of the code (per image, averaged)."
+    loss, i = c.new_zeros(()), 0
+    for n in groups: loss = loss + F.cross_entropy(c[:, i:i + n], y[:, i:i + n].argmax(1)); i += n
+    return loss + ((c[:, i:] - y[:, i:]) ** 2).sum(1).mean()
+
+def _fvae_step(r, net, mean, std, g):
+    hp = r.hparams
+    def step(xb, yb):
+        lg, c, mu, lv = net(xb, code=yb if net.code_dim else None, generator=g)
+        loss = _vae_loss(lg, mu, lv, xb, hp["beta"])
+        return loss + hp["code_weight"] * _code_loss(c, yb, net.encoder.groups) if net.code_dim else loss
+    return step
+
+def _fvae_quick(r, net, mt, st, xt, yt): return dict(test_mse=round(_mse(_batched(net.reconstruct, xt[:500]), xt[:500]), 5))
+
+# %% ../../nbs/60_train.ipynb #tk000004
+def _zoo_model(name:str, out=None):
+    "A zoo model from `out` if a run wrote it there, else from the shipped zoo."
+    here = out is not None and (Path(out) / f"{name}.json").exists()
+    return load_zoo_model(name, root=out if here else None)
+
+def _fvae_metrics(r, net, mt, st, xt, yt, xs, ys, out=None, **_):
+    m = dict(test_recon_mse=_r5(_mse(_batched(net.reconstruct, xt), xt)), sample_recon_mse=_r5(_mse(_batched(net.reconstruct, xs), xs)))
+    d, name = DATASETS[r.dataset], r.hparams.get("reader")
+    if not (name and d.attributes): return m
+    rd = _zoo_model(name, out)
+    read = lambda x: _batched(rd, x)
+    truth = d.targets["attributes"]("sample")
+    real, rec = attribute_readout(read(xs), truth, d.attributes), attribute_readout(read(_batched(net.reconstruct, xs)), truth, d.attributes)
+    m.update(reader=name, sample_real_readout={k: _r5(v) for k, v in real.items()}, sample_recon_readout={k: _r5(v) for k, v in rec.items()})
+    if d.interventions is not None and net.code_dim:
+        iv = d.interventions(lambda x: _batched(net.encoder, x), lambda z: _batched(net.decoder, z), read, xs, "sample")
+        m.update(sample_intervention_readout={k: _r5(a) for k, (a, _) in iv.items()}, sample_intervention_kept={k: _r5(b) for k, (_, b) in iv.items()})
+    return m
+
+# %% ../../nbs/60_train.ipynb #tk000005
+_attr_names = lambda d: [a for v in DATASETS[d].attributes.values() for a in v]
+register_task("reader", Task(_reader_step, _reader_quick, _reader_metrics, targets=lambda d, s: DATASETS[d].targets["attributes"](s), names=_attr_names))
+register_task("factor-vae", Task(_fvae_step, _fvae_quick, _fvae_metrics,
+                                 targets=lambda d, s: DATASETS[d].targets["code"](s) if "code" in DATASETS[d].targets else None))
 
 # %% ../../nbs/60_train.ipynb #2b9833fa
 def _short(name): return name.split("/", 1)[1]
@@ -520,7 +641,8 @@ def _card(r:Recipe, net, hist:dict, metrics:dict, wf:Path) -> dict:
                 file=wf.name, size_bytes=wf.stat().st_size,
                 arch=dict(kwargs=r.arch_kwargs, n_params=sum(p.numel() for p in net.parameters()), **{"class": r.arch}),
                 normalization=dict(mean=hist["mean"], std=hist["std"]),
-                class_names=list(DATASETS[r.dataset].classes) if r.dataset in DATASETS else [],
+                class_names=(TASKS[r.task].names(r.dataset) if r.task in TASKS and TASKS[r.task].names else
+                             list(DATASETS[r.dataset].classes) if r.dataset in DATASETS else []),
                 recipe=dict(name=f"cfx.train.recipes.RECIPES[{r.name!r}]", epochs=len(hist["epoch"]), batch_size=r.batch_size, lr=r.lr,
                             weight_decay=r.weight_decay, optimizer="AdamW + OneCycleLR", hparams=r.hparams),
                 seed=r.seed,
@@ -559,6 +681,14 @@ def _select(name) -> list[Recipe]:
     if name not in RECIPES: raise ValueError(f"`name` must be a recipe in {list(RECIPES)}, a dataset in {sorted(DATASETS)} or 'all'; got {name!r}")
     return [RECIPES[name]]
 
+# %% ../../nbs/60_train.ipynb #tg000001
+def _targets(r:Recipe, y, yt, ys, splits=("train", "test", "sample")) -> tuple:
+    "What the task trains on per split: its `targets` (a world's factors) where it has them, else the labels."
+    t = TASKS[r.task].targets
+    if t is None or t(r.dataset, splits[0]) is None: return y, yt, ys
+    if r.hparams.get("label") is not None: raise ValueError(f"recipe {r.name!r}: a task trained on factors takes no `label`")
+    return tuple(t(r.dataset, s) for s in splits)
+
 # %% ../../nbs/60_train.ipynb #102fa17b
 def train(name:str, # a zoo name (e.g. 'fashion/classifier'), or 'all' / 'fashion' / 'shapes' for several in order
           out="cfx_out/zoo", # folder that receives `<dataset>/<model>.safetensors` and `.json` (the shipped zoo: `cfx/assets/zoo`)
@@ -572,9 +702,12 @@ def train(name:str, # a zoo name (e.g. 'fashion/classifier'), or 'all' / 'fashio
         x, y = load_split(r.dataset, "train", label)
         xt, yt = load_split(r.dataset, "test", label)
         xs, ys = eval_sample(r.dataset)
-        net, hist = fit(r, x, y, xt, yt, epochs=epochs, init_state=_init_state(r, out), show_progress=show_progress, eval_fn=quick_eval(r))
-        metrics = evaluate_model(r, to_shipped_precision(net), hist["mean"], hist["std"], xt, yt, xs, ys)
+        y, yt, ys = _targets(r, y, yt, ys)
+        ck = Path(out) / r.dataset / f"{_short(r.name)}.ckpt.pt"            # resume point: a killed run goes on from its last epoch
+        net, hist = fit(r, x, y, xt, yt, epochs=epochs, init_state=_init_state(r, out), show_progress=show_progress, eval_fn=quick_eval(r), checkpoint=ck)
+        metrics = evaluate_model(r, to_shipped_precision(net), hist["mean"], hist["std"], xt, yt, xs, ys, out=out)
         cards.append(write_card(r, net, hist, metrics, out))
+        ck.unlink(missing_ok=True)
     return cards
 
 # %% ../../nbs/60_train.ipynb #3f02d641
@@ -588,6 +721,7 @@ def smoke(name:str, # a recipe name
     r = dataclasses.replace(r, batch_size=batch_size, hparams={k: v for k, v in r.hparams.items() if k != "init"})
     x, y = eval_sample(r.dataset)
     if r.hparams.get("label") is not None: x, y = x[y == r.hparams["label"]], y[y == r.hparams["label"]]
+    y = _targets(r, y, None, None, ("sample",) * 3)[0]
     x, y = x[:n_images], y[:n_images]
     _, hist = fit(r, x, y, epochs=math.ceil(n_batches * batch_size / len(x)), max_batches=n_batches, show_progress=False)
     return hist["batch"]

@@ -15,8 +15,8 @@ from ..core.checks import check_device
 from .nets import ARCHITECTURES
 
 # %% auto #0
-__all__ = ['CLASSIFIER_TASKS', 'READER_TASKS', 'PREDICTOR_TASKS', 'zoo_dir', 'load_card', 'list_models', 'weights_file', 'load',
-           'headline', 'card_markdown']
+__all__ = ['CLASSIFIER_TASKS', 'GENERATOR_TASKS', 'READER_TASKS', 'PREDICTOR_TASKS', 'zoo_dir', 'load_card', 'list_models',
+           'weights_file', 'load', 'headline', 'card_markdown']
 
 # %% ../../nbs/41_zoo.ipynb #b7a0e48d
 def zoo_dir() -> Path:
@@ -24,6 +24,7 @@ def zoo_dir() -> Path:
     return Path(str(resources.files("cfx"))) / "assets" / "zoo"
 
 CLASSIFIER_TASKS = ("classifier", "robust", "oracle")  # tasks whose models `load` wraps as `cfx.core.models.Classifier`
+GENERATOR_TASKS = ("vae", "factor-vae")                 # generators with an encoder: `load` wraps them as `cfx.core.models.Generator`
 READER_TASKS = ("reader",)                              # multi-label attribute readers: a `Classifier` too, one named logit per attribute
 PREDICTOR_TASKS = ("shift-predictor",)                  # the trained part of an amortised explainer: its method loads it (`from_zoo`)
 
@@ -108,7 +109,7 @@ def load(name:str, # a zoo name such as 'fashion/classifier' (see `list_models`)
     elif card["task"] in CLASSIFIER_TASKS + READER_TASKS:
         out = Classifier(net, mean=card["normalization"]["mean"], std=card["normalization"]["std"],
                          class_names=card["class_names"], in_channels=arch["kwargs"]["in_channels"])
-    elif card["task"] == "vae":
+    elif card["task"] in GENERATOR_TASKS:
         out = Generator(net.decoder, (net.latent_dim,), encoder=net.encoder)
         out.vae = net
     out.zoo_name = name                                 # shown in figures and error messages
@@ -120,7 +121,7 @@ def load(name:str, # a zoo name such as 'fashion/classifier' (see `list_models`)
 # %% ../../nbs/41_zoo.ipynb #d21a2a38
 _HEADLINE = {"classifier": ("test_accuracy", "test acc"), "oracle": ("test_accuracy", "test acc"),
              "robust": ("robust_accuracy", "robust acc"), "duq": ("test_accuracy", "test acc"),
-             "vae": ("test_recon_mse", "recon MSE"), "infill-vae": ("test_hole_mse", "hole MSE"),
+             "vae": ("test_recon_mse", "recon MSE"), "factor-vae": ("test_recon_mse", "recon MSE"), "infill-vae": ("test_hole_mse", "hole MSE"),
              "autoencoder": ("test_mse", "recon MSE"), "reader": ("test_accuracy", "attr acc"),
              "shift-predictor": ("validity", "validity")}
 
