@@ -11,140 +11,16 @@ from typing import Callable
 
 import torch
 import torch.nn.functional as F
-from torch import nn, Tensor
+from torch import Tensor
 
-from ..data.fashion import FASHION_CLASSES, load_fashion_mnist, load_fashion_sample
-from ..data.shapes import SHAPES_CLASSES, Shapes
-from ..data.colour import COLOUR_ATTRIBUTES, COLOUR_CLASSES, ColourWorld, attributes, factor_code, intervention_readout
-from ..engine.terms import lp_norm
+from .data import DATASETS, Normed, accuracy, augment, load_split, pgd_l2, robust_accuracy
 from ..zoo.nets import ARCHITECTURES
 from ..zoo import zoo_dir, load as load_zoo_model
 
 # %% auto #0
-__all__ = ['DATASETS', 'RECIPES', 'TASKS', 'EVAL_ROBUST_N', 'EVAL_ROBUST_STEPS', 'SAMPLE_ROBUST_N', 'TrainData', 'register_data',
-           'world_data', 'load_split', 'augment', 'Normed', 'pgd_l2', 'accuracy', 'robust_accuracy', 'Recipe',
-           'random_masks', 'Task', 'register_task', 'make_step', 'build', 'channel_stats', 'fit', 'quick_eval',
-           'eval_sample', 'hole_mse', 'evaluate_model', 'attribute_readout', 'half_state', 'to_shipped_precision',
-           'write_card', 'train', 'smoke']
-
-# %% ../../nbs/60_train.ipynb #6d9de458
-@dataclass
-class TrainData:
-    "A dataset recipes train on: its splits, the evaluation sample the tests re-measure, image shape, class names, and the card's words for it."
-    name: str          # what recipes call it (`Recipe.dataset`)
-    split: Callable    # 'train' | 'test' -> (x N×C×H×W float32 in [0, 1], y int64)
-    sample: Callable   # () -> (x, y): the evaluation sample
-    shape: tuple       # (C, H, W)
-    classes: list      # class names
-    text: Callable     # a class index or None -> the card's description of the data
-    targets: dict = field(default_factory=dict)   # kind ('code', 'attributes', ...) -> (split: 'train' | 'test' | 'sample') -> N×... tensor
-    attributes: dict = field(default_factory=dict)  # factor -> its attribute names (one-hot group or one flag), in the order of targets['attributes']
-    interventions: Callable|None = None   # (encode, decode, read, images, split) -> {factor: (changed, kept)}: a generator's latent interventions, read back
-
-DATASETS = {}  # name -> TrainData: every dataset a recipe can name
-
-def register_data(d:TrainData):
-    "Make `d` a dataset recipes can name (one of the same name is replaced)."
-    if not isinstance(d, TrainData): raise TypeError(f"`d` must be a TrainData, got {type(d).__name__}")
-    DATASETS[d.name] = d
-
-# %% ../../nbs/60_train.ipynb #1ab1ba36
-def _fashion(split):
-    x, y = load_fashion_mnist(split)
-    return torch.as_tensor(x, dtype=torch.float32), torch.as_tensor(y, dtype=torch.long)
-
-def _fashion_text(c):
-    cls = "" if c is None else f", class {c} ({FASHION_CLASSES[c]}) only"
-    return (f"Fashion-MNIST train split (60 000 images, 28×28 grey{cls}); metrics on the test split (10 000{'' if c is None else ', same class'})"
-            " and on the bundled 1 000-image test sample (`cfx.data.load_fashion_sample`)")
-
-register_data(TrainData("fashion", _fashion, load_fashion_sample, (1, 28, 28), list(FASHION_CLASSES), _fashion_text))
-
-# %% ../../nbs/60_train.ipynb #d94d29f0
-def world_data(name:str, # the dataset's name
-               world, # a renderer with `sample(n, seed)` (images, labels), `classes` and `image_size`: `Shapes`, `ColourWorld`
-               text:Callable, # a class index or None -> the card's description
-               n_train:int=20_000, n_test:int=2_000, n_sample:int=1_000, # images per set (seeds 0, 1, 2)
-               targets:dict|None=None, # kind -> factors dict -> N×... tensor (e.g. {'code': factor_code, 'attributes': attributes})
-               **kw, # more `TrainData` fields (attributes, interventions)
-              ) -> TrainData:
-    "A procedural world as a `TrainData`: training set (seed 0), test set (seed 1), evaluation sample (seed 2)."
-    @functools.lru_cache(maxsize=3)
-    def draw(seed, n):
-        b = world.sample(n, seed=seed)
-        return torch.as_tensor(b.images, dtype=torch.float32), torch.as_tensor(b.labels, dtype=torch.long)
-    sets = {"train": (0, n_train), "test": (1, n_test), "sample": (2, n_sample)}
-    tg = {k: (lambda split, fn=fn: fn(world.sample_factors(sets[split][1], seed=sets[split][0]))) for k, fn in (targets or {}).items()}
-    return TrainData(name, lambda split: draw(*sets[split]), lambda: draw(*sets["sample"]), (3, world.image_size, world.image_size),
-                     list(world.classes), text, tg, **kw)
-
-def _shapes_text(c):
-    cls = "" if c is None else f", class {c} ({SHAPES_CLASSES[c]}) only"
-    return (f"`cfx.data.Shapes()` defaults, 32×32 RGB, 3 classes: 20 000 images (seed 0) for training{cls}; metrics on 2 000 test images (seed 1)"
-            " and a 1 000-image evaluation sample (seed 2)")
-
-register_data(world_data("shapes", Shapes(), _shapes_text))
-
-# %% ../../nbs/60_train.ipynb #b61aa943
-def load_split(dataset, split, label=None):
-    if dataset not in DATASETS: raise ValueError(f"`dataset` must be one of {sorted(DATASETS)}, got {dataset!r}")
-    x, y = DATASETS[dataset].split(split)
-    if label is not None: x, y = x[y == label], y[y == label]
-    return x, y
-
-# %% ../../nbs/60_train.ipynb #8780ba92
-def augment(x:Tensor, g:torch.Generator, flip:bool=True, shift:int=2) -> Tensor:
-    "Batched light augmentation: random horizontal flip and a random translation of up to `shift` pixels (zero padding)."
-    n, c, h, w = x.shape
-    if flip:
-        f = torch.rand(n, generator=g) < 0.5
-        x = torch.where(f[:, None, None, None], x.flip(-1), x)
-    if shift:
-        xp = F.pad(x, (shift,) * 4)
-        dy, dx = torch.randint(0, 2 * shift + 1, (2, n), generator=g)
-        rows = (dy[:, None] + torch.arange(h))[:, :, None]
-        cols = (dx[:, None] + torch.arange(w))[:, None, :]
-        x = xp[torch.arange(n)[:, None, None], :, rows, cols].permute(0, 3, 1, 2)
-    return x.contiguous()
-
-# %% ../../nbs/60_train.ipynb #9ff8d3da
-class Normed(nn.Module):
-    "`net((x - mean) / std)`: the training-time twin of `Classifier`'s normalisation."
-    def __init__(self, net, mean, std):
-        super().__init__(); self.net, self.mean, self.std = net, mean, std
-    def forward(self, x): return self.net((x - self.mean) / self.std)
-
-# %% ../../nbs/60_train.ipynb #f08ed648
-def pgd_l2(f, x:Tensor, y:Tensor, eps:float, steps:int, step_size:float|None=None, g:torch.Generator|None=None) -> Tensor:
-    "Untargeted L2 PGD (random start in the ball, normalised-gradient steps, projection onto the ball and the [0, 1] box)."
-    step_size = 2.5 * eps / steps if step_size is None else step_size
-    n = len(x)
-    def norms(v): return lp_norm(v, 2).clamp_min(1e-12).view(n, *[1] * (x.dim() - 1))
-    d = torch.randn(x.shape, generator=g).to(x)
-    d = d / norms(d) * eps * torch.rand(n, generator=g).to(x).view(n, *[1] * (x.dim() - 1))
-    d = (x + d).clamp(0, 1) - x
-    for _ in range(steps):
-        d.requires_grad_(True)
-        loss = F.cross_entropy(f(x + d), y)
-        grad, = torch.autograd.grad(loss, d)
-        d = d.detach() + step_size * grad / norms(grad)
-        d = d * (eps / norms(d)).clamp(max=1.0)
-        d = (x + d).clamp(0, 1) - x
-    return (x + d).detach()
-
-# %% ../../nbs/60_train.ipynb #757c3146
-@torch.no_grad()
-
-def accuracy(f, x, y, bs=1000):
-    return float(sum((f(x[i:i + bs]).argmax(-1) == y[i:i + bs]).sum() for i in range(0, len(x), bs)) / len(x))
-
-def robust_accuracy(f, x, y, eps, steps=20, bs=500, seed=0):
-    g = torch.Generator().manual_seed(seed)
-    ok = 0
-    for i in range(0, len(x), bs):
-        xa = pgd_l2(f, x[i:i + bs], y[i:i + bs], eps, steps, g=g)
-        with torch.no_grad(): ok += int((f(xa).argmax(-1) == y[i:i + bs]).sum())
-    return ok / len(x)
+__all__ = ['RECIPES', 'TASKS', 'EVAL_ROBUST_N', 'EVAL_ROBUST_STEPS', 'SAMPLE_ROBUST_N', 'Recipe', 'random_masks', 'Task',
+           'register_task', 'make_step', 'build', 'channel_stats', 'fit', 'quick_eval', 'eval_sample', 'hole_mse',
+           'evaluate_model', 'attribute_readout', 'half_state', 'to_shipped_precision', 'write_card', 'train', 'smoke']
 
 # %% ../../nbs/60_train.ipynb #41e63ddf
 @dataclass
@@ -215,10 +91,6 @@ def _recipes(dataset, epochs_scale=1.0):
 RECIPES = {r.name: r for d in ("fashion", "shapes") for r in _recipes(d)}
 
 # %% ../../nbs/60_train.ipynb #016f4b90
-register_data(world_data("shapes-marker", Shapes(marker_corr=0.9, marker_class=2), lambda c: (
-    "`cfx.data.Shapes(marker_corr=0.9, marker_class=2)`: 32×32 RGB, 3 classes, a white 4×4 marker in the top-left corner "
-    "correlated with the class triangle at 0.9 (a planted spurious feature): 20 000 images (seed 0) for training; metrics on 2 000 test "
-    "images (seed 1) and a 1 000-image evaluation sample (seed 2) of the same world")))
 _sm = dict(in_channels=3, img_size=32, n_classes=3, widths=(32, 64, 128), hidden=256)
 RECIPES.update({r.name: r for r in [
     Recipe("shapes-marker/classifier", "classifier", "shapes-marker", "SmallCNN", _sm, epochs=5, lr=3e-3, seed=0,
@@ -227,26 +99,6 @@ RECIPES.update({r.name: r for r in [
            hparams=dict(eps=1.0, pgd_steps=5, flip=True, shift=2, init="shapes-marker/classifier"),
            description="L2-PGD adversarial fine-tuning (PGD examples only) on shapes with a spurious corner marker"),
 ]})
-
-# %% ../../nbs/60_train.ipynb #8cff842e
-def _colour_text(confounder):
-    def text(c):
-        cls = "" if c is None else f", class {c} ({COLOUR_CLASSES[c]}) only"
-        return (f"`cfx.data.ColourWorld(confounder={confounder})`: 64×64 RGB scenes of nine factors, label = shape (4 classes), background "
-                f"equal to the label's with probability {confounder} beyond chance: 20 000 images (seed 0) for training{cls}; metrics on 2 000 "
-                "test images (seed 1) and a 1 000-image evaluation sample (seed 2)")
-    return text
-
-def _colour_data(name, world):
-    "The colour world with its factor code and attributes as training targets, and its latent interventions read back."
-    seeds = {"train": 0, "test": 1, "sample": 2}
-    def interventions(encode, decode, read, images, split):
-        return intervention_readout(encode, decode, read, images, world.sample_factors(len(images), seed=seeds[split]))
-    return world_data(name, world, _colour_text(world.confounder), targets={"code": factor_code, "attributes": attributes},
-                      attributes=dict(COLOUR_ATTRIBUTES), interventions=interventions)
-
-register_data(_colour_data("colour", ColourWorld()))
-register_data(_colour_data("colour-confounded", ColourWorld(confounder=0.9)))
 
 # %% ../../nbs/60_train.ipynb #d8e5a35d
 _C64 = dict(in_channels=3, img_size=64, n_classes=4, widths=(32, 64, 128, 128), hidden=128)

@@ -19,7 +19,8 @@ from ..data.causal import CausalShapes
 from .. import zoo
 from ..methods.contrastive import Contrastive, zoo_parts
 from ..zoo.nets import ARCHITECTURES
-from .recipes import Normed, Recipe, channel_stats, fit, half_state, load_split, quick_eval, to_shipped_precision, write_card
+from .data import Normed, load_split
+from .recipes import Recipe, channel_stats, fit, half_state, quick_eval, to_shipped_precision, write_card
 
 # %% auto #0
 __all__ = ['SHIFT_STEPS', 'CONTRASTIVE_READERS', 'FASHION_ATTRIBUTE_DESCRIPTORS', 'CONTRASTIVE_PARTS', 'CAUSAL_VAE',
