@@ -46,7 +46,7 @@ def test_zoo_is_complete_and_small():
     for must in ("fashion/classifier", "fashion/robust", "fashion/oracle", "fashion/vae", "fashion/infill-vae", "fashion/duq", "fashion/ae-all"):
         assert must in NAMES, f"{must} is not shipped"
     total = sum(m["size_bytes"] for m in MODELS)    # every entry: the recipes', the rule worlds', the contrastive method's (5.3 MiB, moved in from cfx/assets/contrastive)
-    assert 0 < total < 32 * 2**20, total     # the package stays well under 50 MB (issue 20)
+    assert 0 < total < 40 * 2**20, total     # the package stays well under 50 MB (issue 20)
     for m in MODELS:
         assert set(m) >= {"name", "task", "dataset", "file", "size_bytes"}
         assert m["file"].endswith(".safetensors") and m["size_bytes"] > 0

@@ -118,7 +118,7 @@ def _colour_recipes(dataset):
                description="attribute reader: one logit per binary attribute (19: shape, texture, background and hue groups; large, right, low, bright), "
                            "multi-label BCE, no flips or shifts"),
         Recipe(f"{dataset}/generator", "factor-vae", dataset, "FactorVAE",
-               dict(in_channels=3, img_size=64, code_dim=19, code_groups=(4, 3, 4), free_dim=4, widths=(32, 64, 64), hidden=256),
+               dict(in_channels=3, img_size=64, code_dim=19, code_groups=(4, 3, 4), free_dim=4, widths=(32, 64, 64), hidden=128),
                epochs=12, lr=2e-3, weight_decay=0.0, seed=6, hparams=dict(beta=1.0, code_weight=100.0, reader=f"{dataset}/attributes"),
                description="generator with a structured latent: the 19-number factor code (supervised) + 4 free Gaussian entries; "
                            "decoder trained on the true code, encoder's code head on the true code (Bernoulli likelihood + KL + 100·code loss)")]
