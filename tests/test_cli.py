@@ -373,3 +373,25 @@ def test_zoo_user_errors_are_one_line():
     usage_error(run("zoo", "fashion/nope"), "`name` must be one of the zoo's models")
     usage_error(run_here("/", "zoo", "/etc/passwd"), "not a path")                   # the others in this process
     usage_error(run_here("/", "zoo", "fashion/../../x"), "must be '<dataset>/<model>'")
+
+
+def test_train_own_generator_then_explain_with_it(tmp_path):
+    "Issue 20: `cfx train generator --images DIR` on a user's folder, then `--set generator=OUT` and `--set infiller=OUT` use what it wrote."
+    from PIL import Image
+    from cfx.data.fashion import load_fashion_sample
+    xs, _ = load_fashion_sample()
+    (tmp_path / "pngs").mkdir()
+    for i in range(120): Image.fromarray((xs[i, 0] * 255).round().byte().numpy()).save(tmp_path / "pngs" / f"{i:03d}.png")
+    r = run_here(tmp_path, "train", "generator", "--images", "pngs", "--out", "own", "--epochs", "1")
+    assert r.returncode in (0, None), r.stderr
+    assert "use it with --set generator=own/own-pngs" in r.stdout, r.stdout
+    card = json.loads((tmp_path / "own" / "own-pngs" / "generator.json").read_text())
+    assert card["reproduce"] == "cfx train generator --images pngs --epochs 1" and card["task"] == "factor-vae"
+    r = run_here(tmp_path, "explain", "--method", "latent-attack", "--model", "fashion/classifier", "--set", "generator=own/own-pngs",
+                 "--n", "2", "--steps", "3", "--out", "ex", "--quiet")
+    assert r.returncode in (0, None), r.stderr
+    assert (tmp_path / "ex" / "explanations.safetensors").exists()
+    r = run_here(tmp_path, "explain", "--method", "fido", "--model", "fashion/classifier", "--set", "infiller=own", "--n", "2", "--out", "ex2")
+    assert r.returncode == 2 and "holds no model card of a infill-vae" in r.stderr, r.stderr
+    r = run_here(tmp_path, "train", "generator", "--images", "pngs", "--size", "28x28")
+    assert r.returncode == 2 and "must be C×H×W (channels first)" in r.stderr, r.stderr

@@ -7,7 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from .main import THREADS, UsageError, cpu_threads
+from .explain import parse_size
 from ..train.recipes import train
+from ..train.own import KINDS, train_own
 from ..train.worlds import RULE_RECIPES, train_rule
 from ..zoo import headline
 
@@ -15,14 +17,33 @@ from ..zoo import headline
 __all__ = ['train_cmd']
 
 # %% ../../nbs/83_cli_train.ipynb #f0bffeb1
-def train_cmd(name:str, # zoo entry to rebuild (fashion/classifier, colour/robust, shapes-rules/size, ...), or a dataset (fashion, shapes, colour, ...), shapes-rules, all
-              out:str="cfx_out/zoo", # output folder; cfx/assets/zoo replaces the shipped weights
+def train_cmd(name:str, # zoo entry to rebuild (fashion/classifier, colour/robust, shapes-rules/size, ...), a dataset (fashion, colour, ...), shapes-rules, all; or generator, infiller, attributes with --images
+              out:str=None, # output folder (default: cfx_out/zoo; cfx_out/own for your images); cfx/assets/zoo replaces the shipped weights
               epochs:int=None, # override the recipe's epoch count (at least 1)
+              images:str=None, # a folder of your own images: trains `name` = generator, infiller or attributes on them
+              size:str=None, # C×H×W your images are fitted to, e.g. 3x64x64 (default: their own size, which must be one)
+              labels:str=None, # a CSV of 0/1 attributes per image file (header: file,attr1,...), for `cfx train attributes`
               threads:THREADS=1,
              ):
-    "Rebuild zoo entries with cfx's own recipes: `cfx train fashion/classifier`, `cfx train shapes-rules/size` (rule classifiers, below)."
+    "Rebuild zoo entries with cfx's own recipes (`cfx train fashion/classifier`), or train a generator, in-filler or attribute reader on your images (`cfx train generator --images DIR`)."
     if epochs is not None and (isinstance(epochs, bool) or epochs < 1): raise UsageError(f"`--epochs` must be at least 1, got {epochs}")
+    if name in KINDS: return _train_own(name, images, size, labels, out or "cfx_out/own", epochs, threads)
+    if images or size or labels: raise UsageError(f"--images, --size and --labels go with `cfx train generator|infiller|attributes`, not with {name!r}")
+    out = out or "cfx_out/zoo"
     rules = list(RULE_RECIPES) if name == "shapes-rules" else [name] if name in RULE_RECIPES else None   # the rule section defines them
     with cpu_threads(threads):
         for c in ([train_rule(n, out, epochs) for n in rules] if rules else train(name, out, epochs)):
             print(f"{c['name']}: {headline(c)} ({c['training']['seconds'] / 60:.1f} min) -> {Path(out) / c['dataset'] / c['file']}")
+
+# %% ../../nbs/83_cli_train.ipynb #ct000001
+def _train_own(kind, images, size, labels, out, epochs, threads):
+    "`cfx train generator|infiller|attributes --images DIR`: checked, trained, and where the card went."
+    if not images: raise UsageError(f"`cfx train {kind}` trains on your images: give them with --images DIR")
+    if kind == "attributes" and not labels: raise UsageError("`cfx train attributes` needs --labels CSV (header: file,attr1,attr2,...; one row of 0/1 per image)")
+    shape = parse_size(size)
+    if shape is not None and shape[0] is None: raise UsageError(f"`--size` for training must be C×H×W (channels first), e.g. 3x{shape[1]}x{shape[2]}; got {size!r}")
+    with cpu_threads(threads):
+        try: c = train_own(kind, images, shape, labels, out, epochs)
+        except ValueError as e: raise UsageError(str(e)) from None
+    print(f"{c['name']}: {headline(c)} ({c['training']['seconds'] / 60:.1f} min) -> {Path(out) / c['dataset'] / c['file']}\n"
+          f"use it with --set {'generator' if kind == 'generator' else 'infiller' if kind == 'infiller' else 'attributes'}={Path(out) / c['dataset']}")

@@ -5,6 +5,7 @@
 # %% ../../nbs/52_fido.ipynb #17269588
 from __future__ import annotations
 import inspect, math
+from pathlib import Path
 from typing import Callable
 
 import torch
@@ -19,7 +20,7 @@ from ..engine.terms import LogOdds, MaskSize, TV, Term
 from ..engine.steppers import Adam
 from ..engine.loop import Last, Stage
 from ..metrics.counterfactual import check_classes
-from ..zoo import load as zoo_load, load_card, list_models
+from ..zoo import load as zoo_load, load_card, load_path, list_models
 
 # %% auto #0
 __all__ = ['OBJECTIVES', 'MASK_CELLS', 'ramp', 'fido_terms', 'saliency_from_keep', 'default_mask_size', 'lam_from_official',
@@ -122,7 +123,9 @@ def _takes_rng(model) -> bool:
 def resolve_infiller(infiller, # a built-in name, a zoo in-filler name, an `InFiller`, or a model
                      device=None, # where a zoo in-filler is loaded
                     ) -> InFiller:
-    "An `InFiller` for every accepted form: 'mean', 'blur', 'noise', 'local'; 'fashion/infill-vae' (any zoo in-filler); a model (sampled if its `infill` takes `rng`)."
+    "An `InFiller` for every accepted form: 'mean', 'blur', 'noise', 'local'; 'fashion/infill-vae' (any zoo in-filler); the path of one you trained; a model (sampled if its `infill` takes `rng`)."
+    if isinstance(infiller, str) and Path(infiller).expanduser().exists():     # one you trained: `cfx train infiller --images DIR --out OUT`
+        return GenerativeInFill(load_path(infiller, ("infill-vae",), device=device or "cpu"))
     if isinstance(infiller, str) and "/" in infiller:
         card = load_card(infiller)
         if card["task"] != "infill-vae": raise ValueError(f"`infiller` {infiller!r} is a zoo {card['task']}, not an in-filler (use e.g. 'fashion/infill-vae')")

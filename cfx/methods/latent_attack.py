@@ -5,6 +5,7 @@
 # %% ../../nbs/54_latent_attack.ipynb #5ed1ffe9
 from __future__ import annotations
 import math, warnings
+from pathlib import Path
 
 import torch
 import torch.nn.functional as F
@@ -166,11 +167,12 @@ def default_generator_name(model_name:str|None, # a zoo model name such as 'fash
 
 @patch(cls_method=True)
 def from_cli(cls:LatentExplainer, model, model_name:str|None=None, # the classifier and its `--model` name
-             generator=None, # a zoo VAE name (`--set generator=fashion/vae`) or a Generator; None: the model's dataset's VAE
+             generator=None, # a zoo generator (`--set generator=fashion/vae`), the path of one you trained (`--set generator=OUT`), or a Generator; None: the model's dataset's
              **options):
     "Build the explainer for `cfx explain`: load the generator from the zoo."
-    if generator is None or isinstance(generator, str):                   # on the classifier's device (cfx explain --device cuda)
-        generator = zoo.load(generator or default_generator_name(model_name), device=getattr(model, "device", "cpu"))
+    dev = getattr(model, "device", "cpu")                                  # on the classifier's device (cfx explain --device cuda)
+    if isinstance(generator, str) and Path(generator).expanduser().exists(): generator = zoo.load_path(generator, zoo.GENERATOR_TASKS, device=dev)
+    elif generator is None or isinstance(generator, str): generator = zoo.load(generator or default_generator_name(model_name), device=dev)
     return cls(model, generator, **options)
 
 # %% ../../nbs/54_latent_attack.ipynb #d3b9a418

@@ -4,7 +4,7 @@
 
 # %% ../../nbs/60_train.ipynb #1912dda9
 from __future__ import annotations
-import dataclasses, functools, json, math, time
+import dataclasses, functools, hashlib, json, math, time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -19,8 +19,9 @@ from ..zoo import zoo_dir, load as load_zoo_model
 
 # %% auto #0
 __all__ = ['RECIPES', 'TASKS', 'EVAL_ROBUST_N', 'EVAL_ROBUST_STEPS', 'SAMPLE_ROBUST_N', 'Recipe', 'random_masks', 'Task',
-           'register_task', 'make_step', 'build', 'channel_stats', 'fit', 'quick_eval', 'eval_sample', 'hole_mse',
-           'evaluate_model', 'attribute_readout', 'half_state', 'to_shipped_precision', 'write_card', 'train', 'smoke']
+           'register_task', 'make_step', 'build', 'channel_stats', 'data_sha', 'fit', 'quick_eval', 'eval_sample',
+           'hole_mse', 'evaluate_model', 'attribute_readout', 'half_state', 'to_shipped_precision', 'write_card',
+           'train', 'smoke']
 
 # %% ../../nbs/60_train.ipynb #41e63ddf
 @dataclass
@@ -242,19 +243,26 @@ def _epoch(net, step, opt, sched, x, y, g, batch_size, done, total, hist, bar):
     return tot, cnt, done
 
 # %% ../../nbs/60_train.ipynb #ck000001
-def _save_checkpoint(path, r, total, net, opt, sched, g, hist, done, epoch, seconds):
+def data_sha(*tensors) -> str:
+    "SHA-256 of tensors' shapes and bytes: a checkpoint resumes only on the very data it was trained on."
+    h = hashlib.sha256()
+    for t in tensors: h.update(str(tuple(t.shape)).encode()); h.update(t.detach().cpu().contiguous().numpy().tobytes())
+    return h.hexdigest()
+
+def _save_checkpoint(path, r, total, net, opt, sched, g, hist, done, epoch, seconds, data=""):
     "Everything a run needs to go on exactly where it stopped (written atomically: a kill mid-write keeps the last one)."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
-    torch.save(dict(recipe=r.name, total=total, net=net.state_dict(), opt=opt.state_dict(), sched=sched.state_dict(), g=g.get_state(),
+    torch.save(dict(recipe=r.name, total=total, data=data, net=net.state_dict(), opt=opt.state_dict(), sched=sched.state_dict(), g=g.get_state(),
                     rng=torch.get_rng_state(), hist=hist, done=done, epoch=epoch, seconds=seconds), tmp)
     tmp.replace(path)
 
-def _resume(path, r, total, net, opt, sched, g, step):
-    "Load a checkpoint written by `_save_checkpoint` for this very run (tensors only: `weights_only`); returns (hist, done, epoch, t0)."
+def _resume(path, r, total, net, opt, sched, g, step, data=""):
+    "Load a checkpoint written by `_save_checkpoint` for this very run and data (tensors only: `weights_only`); returns (hist, done, epoch, t0)."
     ck = torch.load(path, weights_only=True)
     if ck["recipe"] != r.name or ck["total"] != total:
         raise ValueError(f"checkpoint {str(path)!r} is of another run ({ck['recipe']}, {ck['total']} batches; this one: {r.name}, {total}): delete it to start afresh")
+    if ck.get("data") != data: raise ValueError(f"checkpoint {str(path)!r} was trained on other data than this run's: delete it to start afresh")
     net.load_state_dict(ck["net"]); opt.load_state_dict(ck["opt"]); sched.load_state_dict(ck["sched"])
     g.set_state(ck["g"]); torch.set_rng_state(ck["rng"])
     if hasattr(step, "n"): step.n = ck["done"]          # a step's own counter (the robust step's ε warm-up)
@@ -276,7 +284,8 @@ def fit(r:Recipe, x, y, xt=None, yt=None, epochs=None, max_batches=None, init_st
     opt, sched = _optimiser(r, net, total, init_state is not None)
     step = make_step(r, net, mt, st, g)
     hist, done, start, t0 = dict(epoch=[], batch=[]), 0, 0, time.perf_counter()
-    if checkpoint is not None and Path(checkpoint).exists(): hist, done, start, t0 = _resume(checkpoint, r, total, net, opt, sched, g, step)
+    sha = data_sha(x, y) if checkpoint is not None else ""
+    if checkpoint is not None and Path(checkpoint).exists(): hist, done, start, t0 = _resume(checkpoint, r, total, net, opt, sched, g, step, sha)
     bar = tqdm(total=total, initial=done, desc=r.name, disable=not show_progress, mininterval=5 if show_progress == "log" else 0.1)
     for ep in range(start, epochs):
         tot, cnt, done = _epoch(net, step, opt, sched, x, y, g, r.batch_size, done, total, hist, bar)
@@ -284,7 +293,7 @@ def fit(r:Recipe, x, y, xt=None, yt=None, epochs=None, max_batches=None, init_st
         if eval_fn is not None and xt is not None:
             net.eval(); rec.update(eval_fn(net, mt, st, xt, yt))
         hist["epoch"].append(rec)
-        if checkpoint is not None: _save_checkpoint(checkpoint, r, total, net, opt, sched, g, hist, done, ep + 1, time.perf_counter() - t0)
+        if checkpoint is not None: _save_checkpoint(checkpoint, r, total, net, opt, sched, g, hist, done, ep + 1, time.perf_counter() - t0, sha)
         if done >= total: break
     bar.close()
     net.eval()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json, re
 from importlib import resources
 from pathlib import Path
+from typing import Sequence
 
 import torch
 
@@ -16,7 +17,7 @@ from .nets import ARCHITECTURES
 
 # %% auto #0
 __all__ = ['CLASSIFIER_TASKS', 'GENERATOR_TASKS', 'READER_TASKS', 'PREDICTOR_TASKS', 'zoo_dir', 'load_card', 'list_models',
-           'weights_file', 'load', 'headline', 'card_markdown']
+           'weights_file', 'load', 'find_card', 'load_path', 'headline', 'card_markdown']
 
 # %% ../../nbs/41_zoo.ipynb #b7a0e48d
 def zoo_dir() -> Path:
@@ -117,6 +118,30 @@ def load(name:str, # a zoo name such as 'fashion/classifier' (see `list_models`)
     if "in_channels" in kw and "img_size" in kw:        # the images it was made for (C, H, W): the methods check them against `x`
         out.image_shape = (int(kw["in_channels"]), int(kw["img_size"]), int(kw["img_size"]))
     return out
+
+# %% ../../nbs/41_zoo.ipynb #lp000002
+def find_card(path, # a card file `<root>/<dataset>/<model>.json`, or a folder holding one
+              tasks:Sequence[str]|None=None, # the kinds of model wanted (e.g. `GENERATOR_TASKS`); None: any
+             ) -> tuple:
+    "(name, root) of the model card `path` names, for `load(name, root=root)`."
+    p = Path(path).expanduser()
+    if not p.exists(): raise ValueError(f"no model card or folder {str(p)!r}")
+    def task(c):
+        try: return json.loads(c.read_text()).get("task")
+        except (OSError, ValueError, AttributeError): return None
+    cards = [c for c in ([p] if p.is_file() else sorted(p.rglob("*.json"))) if task(c) is not None and (tasks is None or task(c) in tasks)]
+    want = "a model card" if tasks is None else f"a card of a {' or '.join(tasks)}"
+    if not cards: raise ValueError(f"{str(p)!r} holds no model card{'' if tasks is None else ' of a ' + ' or '.join(tasks)}")
+    if len(cards) > 1: raise ValueError(f"{str(p)!r} holds {len(cards)} cards ({', '.join(str(c.relative_to(p)) for c in cards[:4])}): name {want} file")
+    return f"{cards[0].parent.name}/{cards[0].stem}", cards[0].parent.parent
+
+def load_path(path, # a card file or a folder holding exactly one card (of `tasks`)
+              tasks:Sequence[str]|None=None, # the kinds of model wanted; None: any
+              device="cpu", # where to load it
+             ):
+    "`load` for a model trained outside the zoo (by `cfx train ... --out OUT`): the path of its card or of a folder holding it."
+    name, root = find_card(path, tasks)
+    return load(name, device=device, root=root)
 
 # %% ../../nbs/41_zoo.ipynb #d21a2a38
 _HEADLINE = {"classifier": ("test_accuracy", "test acc"), "oracle": ("test_accuracy", "test acc"),
