@@ -25,8 +25,8 @@ from ..viz.figures import show_explanation   # and its effect: viz patches `Expl
 _all_ = ["show_explanation"]   # re-exported: `from cfx.methods.base import *` draws too
 
 # %% auto #0
-__all__ = ['PROGRESS_MIN_WORK', 'class_index', 'resolve_target', 'cfx_version', 'Targets', 'Plan', 'Explainer', 'Amortised',
-           'show_explanation']
+__all__ = ['PROGRESS_MIN_WORK', 'class_index', 'resolve_target', 'cfx_version', 'Targets', 'Plan', 'Explainer', 'renders_for',
+           'Amortised', 'show_explanation']
 
 # %% ../../nbs/50_base.ipynb #efd51df9
 PROGRESS_MIN_WORK = 20_000   # image-steps from which `show_progress=None` shows a bar
@@ -137,11 +137,13 @@ class Explainer:
     def __init__(self, model, # the classifier to explain: a `Classifier` or anything `Classifier` wraps
                  batch_size:int=64, # images per optimisation batch
                  show_progress:bool|None=None, # progress bar: True, False, or None (shown for runs of ≥ 20 000 image-steps)
+                 chunk:int|None=None, # at most this many renders per forward+backward pass (bounds memory; see `renders_for`); None: the whole batch
                 ):
         self.model = as_classifier(model)
         self.batch_size = check_number(batch_size, "batch_size", int, lo=1)
         if show_progress is not None and not isinstance(show_progress, bool): raise TypeError(f"`show_progress` must be True, False or None, got {show_progress!r}")
         self.show_progress = show_progress
+        self.chunk = check_number(chunk, "chunk", int, lo=1, allow_none=True)
 
     def params(self) -> dict:
         "The method's settings, recorded in `meta['params']`."
@@ -207,7 +209,7 @@ def _search(self:Explainer, x, target, rng, y=None, progress=None, callback=None
     def both(ev, active):
         for c in cbs: c(ev, active)
     res = run(self.model, x, target, p.space, stages=p.stages, rng=rng, init=p.init, y=y, restarts=p.restarts, record=p.record,
-              chunk=p.chunk, compact=p.compact, progress=progress, callback=both if len(cbs) > 1 else cbs[0] if cbs else None)
+              chunk=p.chunk if p.chunk is not None else self.chunk, compact=p.compact, progress=progress, callback=both if len(cbs) > 1 else cbs[0] if cbs else None)
     return p, res
 
 @patch
@@ -401,6 +403,22 @@ def _finish(self:Explainer, x, y, target, p_orig, out:BatchResult, mode, offset:
     return Explanation(x=x.detach(), x_cf=x_cf, y=y, target=target, p_orig=p_orig, p_cf=p_cf, success=success,
                        n_steps=n_steps.long().to(x.device), saliency=out.saliency, mask=out.mask, latent=out.latent,
                        history={k: v.detach() for k, v in out.history.items()})
+
+# %% ../../nbs/50_base.ipynb #mb000002
+def renders_for(model, # the classifier (a `Classifier` or a module taking N×C×H×W)
+                shape:Sequence[int], # C×H×W of one image
+                memory:float, # GiB a forward+backward pass may hold (the budget)
+                overhead:float=1.5, # headroom for backward's transient buffers
+               ) -> int:
+    "The renders whose forward+backward pass through `model` fits in `memory` GiB (at least 1): a `chunk` for any method."
+    model, memory = as_classifier(model), check_number(memory, "memory", lo=0, lo_open=True)
+    saved = 0
+    def pack(t):
+        nonlocal saved; saved += t.numel() * t.element_size(); return t
+    x = torch.rand(2, *shape, device=model.device, dtype=model.dtype, requires_grad=True)
+    with torch.enable_grad(), torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t): model(x).sum()
+    per = saved / 2 + 2 * x[0].numel() * x.element_size()            # what backward keeps per image, its input and the input's gradient
+    return max(1, int(memory * 2 ** 30 / (per * overhead)))
 
 # %% ../../nbs/50_base.ipynb #304d961b
 _PREDICTOR_FORMAT = "cfx.Predictor/1"

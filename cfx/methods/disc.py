@@ -228,8 +228,9 @@ class DISC(Explainer):
                  warm_start_lr:float|None=None, # their step size (None: the prior's default)
                  batch_size:int=64, # images per batch
                  show_progress:bool|None=None, # progress bar (None: shown for runs of ≥ 20 000 image-steps)
+                 chunk:int|None=None, # at most this many renders per forward+backward pass (bounds memory; see `renders_for`); None: the whole batch
                 ):
-        super().__init__(model, batch_size=batch_size, show_progress=show_progress)
+        super().__init__(model, batch_size=batch_size, show_progress=show_progress, chunk=chunk)
         if not (isinstance(prior, Space) or prior in PRIORS): raise ValueError(f"`prior` must be one of {sorted(PRIORS)} or a cfx.engine.spaces.Space, got {prior!r}")
         self.prior, self.manifold, self.stages = prior, _load_manifold(manifold, self.model.device), _check_stages(stages)
         self.stage_steps = split_steps(steps, len(self.stages), self.network)     # warm start first (0 for the pixels)

@@ -141,8 +141,8 @@ class _MaskSaliency(Explainer):
     default_target = "pred"
     ramp_steps = 0
 
-    def __init__(self, model, infiller, objective, mask_size, steps, restarts, lr, lam, tv, batch_size, show_progress):
-        super().__init__(model, batch_size=batch_size, show_progress=show_progress)
+    def __init__(self, model, infiller, objective, mask_size, steps, restarts, lr, lam, tv, batch_size, show_progress, chunk=None):
+        super().__init__(model, batch_size=batch_size, show_progress=show_progress, chunk=chunk)
         self.infiller = resolve_infiller(infiller, device=self.model.device)
         self.objective = _check_objective(objective)
         self.mask_size = _check_mask_size(mask_size)
@@ -220,8 +220,9 @@ class FIDO(_MaskSaliency):
                  ramp_steps:int=30, # steps over which the regularisers are ramped in
                  batch_size:int=64, # images per batch
                  show_progress:bool|None=None, # progress bar (None: shown for runs of ≥ 20 000 image-steps)
+                 chunk:int|None=None, # at most this many renders per forward+backward pass (bounds memory; see `renders_for`); None: the whole batch
                 ):
-        super().__init__(model, infiller, objective, mask_size, steps, restarts, lr, lam, tv, batch_size, show_progress)
+        super().__init__(model, infiller, objective, mask_size, steps, restarts, lr, lam, tv, batch_size, show_progress, chunk)
         self.samples = check_number(samples, "samples", int, lo=1)
         self.temperature = check_number(temperature, "temperature", lo=0, lo_open=True)
         self.ramp_steps = check_number(ramp_steps, "ramp_steps", int, lo=0)
@@ -282,8 +283,9 @@ class BBMP(_MaskSaliency):
                  tv:float=0.0, # weight of the total variation of the up-sampled mask
                  batch_size:int=64, # images per batch
                  show_progress:bool|None=None, # progress bar (None: shown for runs of ≥ 20 000 image-steps)
+                 chunk:int|None=None, # at most this many renders per forward+backward pass (bounds memory; see `renders_for`); None: the whole batch
                 ):
-        super().__init__(model, infiller, objective, mask_size, steps, restarts, lr, lam, tv, batch_size, show_progress)
+        super().__init__(model, infiller, objective, mask_size, steps, restarts, lr, lam, tv, batch_size, show_progress, chunk)
 
     def space_for(self, x): return SoftMask(self.infiller, size=self.mask_size_for(x))
 

@@ -58,8 +58,9 @@ class LatentExplainer(Explainer):
                  encode:str="mean", # start from the encoder's 'mean' or a 'sample' of its posterior
                  batch_size:int=64, # images per batch
                  show_progress:bool|None=None, # progress bar (None: shown for runs of ≥ 20 000 image-steps)
+                 chunk:int|None=None, # at most this many renders per forward+backward pass (bounds memory; see `renders_for`); None: the whole batch
                 ):
-        super().__init__(model, batch_size=batch_size, show_progress=show_progress)
+        super().__init__(model, batch_size=batch_size, show_progress=show_progress, chunk=chunk)
         if not all(hasattr(generator, a) for a in ("decode", "latent_shape")):
             raise TypeError(f"`generator` must follow the Generator protocol (decode, latent_shape), got {type(generator).__name__}: "
                             "wrap a decoder as cfx.core.models.Generator(decoder, latent_shape, encoder=...)")
@@ -139,8 +140,9 @@ class LatentAttack(LatentExplainer):
                  compact:bool=True, # evaluate only the images still searching (the engine's `run(..., compact=True)`: same result, less work)
                  batch_size:int=64, # images per batch
                  show_progress:bool|None=None, # progress bar (None: shown for runs of ≥ 20 000 image-steps)
+                 chunk:int|None=None, # at most this many renders per forward+backward pass (bounds memory; see `renders_for`); None: the whole batch
                 ):
-        super().__init__(model, generator, encode=encode, batch_size=batch_size, show_progress=show_progress)
+        super().__init__(model, generator, encode=encode, batch_size=batch_size, show_progress=show_progress, chunk=chunk)
         self.tau = check_number(tau, "tau", lo=0, hi=1, lo_open=True, hi_open=True)
         if loss not in LOSSES: raise ValueError(f"`loss` must be one of {list(LOSSES)}, got {loss!r}")
         self.loss, self.steps = loss, check_number(steps, "steps", int, lo=1)
@@ -219,8 +221,9 @@ class InterFaceGAN(LatentExplainer):
                  encode:str="mean", # start from the encoder's 'mean' or a 'sample'
                  batch_size:int=64, # images per batch
                  show_progress:bool|None=None, # progress bar
+                 chunk:int|None=None, # at most this many renders per forward+backward pass (bounds memory; see `renders_for`); None: the whole batch
                 ):
-        super().__init__(model, generator, encode=encode, batch_size=batch_size, show_progress=show_progress)
+        super().__init__(model, generator, encode=encode, batch_size=batch_size, show_progress=show_progress, chunk=chunk)
         self.target_prob = check_number(target_prob, "target_prob", lo=0.5, hi=1, lo_open=True, hi_open=True)
         self.beyond_prob = check_number(beyond_prob, "beyond_prob", lo=self.target_prob, hi=1, hi_open=True)
         self.tau = check_number(tau, "tau", lo=0, hi=1, lo_open=True, hi_open=True)

@@ -50,8 +50,9 @@ class SVCE(Explainer):
                  rho:float=0.75, # oscillation threshold of the Auto schedule
                  batch_size:int=64, # images per batch
                  show_progress:bool|None=None, # progress bar (None: shown for runs of ≥ 20 000 image-steps)
+                 chunk:int|None=None, # at most this many renders per forward+backward pass (bounds memory; see `renders_for`); None: the whole batch
                 ):
-        super().__init__(model, batch_size=batch_size, show_progress=show_progress)
+        super().__init__(model, batch_size=batch_size, show_progress=show_progress, chunk=chunk)
         self.eps = check_number(eps, "eps", lo=0, lo_open=True, allow_none=True)
         self.p = check_number(p, "p", lo=1, allow_inf=True)
         self.steps, self.restarts = check_number(steps, "steps", int, lo=1), check_number(restarts, "restarts", int, lo=1)

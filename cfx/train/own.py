@@ -109,7 +109,7 @@ def own_recipe(kind:str, # 'generator', 'infiller' or 'attributes'
                       lr=2e-3, weight_decay=0.0, seed=seed, hparams=dict(beta=1.0), description="FIDO's masked in-filling VAE on your images")
     if not d.attributes: raise ValueError("attribute readers need a labels file (`--labels CSV`)")
     return Recipe(f"{d.name}/attributes", "reader", d.name, "SmallCNN", dict(in_channels=C, img_size=H, n_classes=len(d.attributes), widths=_widths(H)[:3],
-                  hidden=128), epochs=E, batch_size=64, lr=3e-3, seed=seed, description="attribute reader: one logit per column of your labels file, multi-label BCE")
+                  hidden=128), epochs=E, batch_size=64, lr=3e-3, seed=seed, description="attribute reader: one logit per column of your labels file, BCE per column")
 
 # %% ../../nbs/62_own.ipynb #ow000016
 def train_own(kind:str, # 'generator', 'infiller' or 'attributes'
