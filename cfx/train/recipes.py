@@ -116,7 +116,7 @@ def _colour_recipes(dataset):
                            "2 epochs with a 150-batch ramp reached clean 0.80, robust 0.23)"),
         Recipe(f"{dataset}/oracle", "oracle", dataset, "SmallCNN", dict(_C64, widths=(24, 48, 96, 96), batchnorm=False), epochs=4, lr=2e-3, seed=7,
                hparams=dict(flip=True, shift=2), description="independent oracle: other architecture (normalisation-free, narrower), other seed"),
-        Recipe(f"{dataset}/attributes", "reader", dataset, "SmallCNN", dict(_C64, n_classes=19), epochs=4, lr=3e-3, seed=5,
+        Recipe(f"{dataset}/attributes", "reader", dataset, "SmallCNN", dict(_C64, n_classes=19), epochs=8, lr=3e-3, seed=5,
                description="attribute reader: one logit per binary attribute (19: shape, texture, background and hue groups; large, right, low, bright), "
                            "cross-entropy per one-hot group and BCE per flag, no flips or shifts"),
         Recipe(f"{dataset}/generator", "factor-vae", dataset, "FactorVAE",
