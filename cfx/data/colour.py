@@ -21,7 +21,7 @@ __all__ = ['COLOUR_CLASSES', 'BACKGROUNDS', 'TEXTURES', 'COLOUR_SPEC', 'COLOUR_F
            'BACKGROUND_COLOURS', 'COLOUR_SDFS', 'FACTOR_REGIONS', 'WORLDS', 'HUES', 'COLOUR_ATTRIBUTES',
            'ATTRIBUTE_NAMES', 'CODE_GROUPS', 'CODE_DIM', 'ColourBatch', 'factor_region', 'ColourWorld', 'factor_levels',
            'attributes', 'read_factors', 'factor_code', 'code_factors', 'level_value', 'readout',
-           'intervention_readout']
+           'intervention_readout', 'render_readout']
 
 # %% ../../nbs/25_colour.ipynb #7b925605
 COLOUR_CLASSES = ["circle", "square", "triangle", "cross"]   # the label: shape names in factor order
@@ -260,10 +260,11 @@ def readout(read:Callable, # images -> N×19 attribute logits (a reader)
 # %% ../../nbs/25_colour.ipynb #ca7a000a
 def intervention_readout(encode:Callable, # images -> latents whose first 19 entries are the factor code
                          decode:Callable, # latents -> images
-                         read:Callable, # images -> N×19 attribute logits
+                         read:Callable|None, # images -> N×19 attribute logits; None: the renderer's own readout (`world`)
                          images:Tensor, # real scenes
                          factors:dict, # their factors
                          seed:int=0, # draws the new level of each scene
+                         world:ColourWorld|None=None, # the renderer, for `read=None`
                         ) -> dict:
     "Per attribute factor: (share read as the new level, share whose other factors read as before) after a latent intervention."
     g, lat, lv, out = torch.Generator().manual_seed(seed), encode(images), factor_levels(factors), {}
@@ -272,7 +273,31 @@ def intervention_readout(encode:Callable, # images -> latents whose first 19 ent
         new = (lv[k] + 1 + torch.randint(0, n - 1, (len(images),), generator=g)) % n     # any other level
         f = {**factors, k: level_value(k, new)}
         img = decode(torch.cat([factor_code(f), lat[:, CODE_DIM:]], 1))
+        if read is None:
+            r = render_readout(world, img, f)
+            out[k] = (r[k], sum(v for o, v in r.items() if o != k) / (len(r) - 1)); continue
         got = read_factors(read(img))
         kept = torch.stack([got[o] == lv[o] for o in COLOUR_ATTRIBUTES if o != k]).float().mean(0)
         out[k] = (float((got[k] == new).float().mean()), float(kept.mean()))
+    return out
+
+# %% ../../nbs/25_colour.ipynb #rr000002
+def _candidates(k:str) -> Tensor:
+    "The values the renderer's readout tries for factor `k` (never on a level's edge)."
+    if k in CATEGORICAL: return torch.arange(len(CATEGORICAL[k])).float()
+    if k == "hue": return (torch.arange(16) + 0.5) / 16
+    lo, hi = COLOUR_RANGES[k]
+    return lo + (hi - lo) * (torch.arange(10) + 0.5) / 10
+
+def render_readout(world:ColourWorld, # the renderer (its size must be the images')
+                   images:Tensor, # N×3×H×W images meant to show `factors` (e.g. a generator's)
+                   factors:dict, # the factors they are meant to show
+                  ) -> dict:
+    "Per attribute factor: the share of `images` closest to a re-render at the meant level, among re-renders changing that factor alone."
+    f, n = world.check_factors(factors), len(images)
+    want, out = factor_levels(f), {}
+    for k in COLOUR_ATTRIBUTES:
+        cands = _candidates(k)
+        d = torch.stack([((world.render({**f, k: c.expand(n)})[0] - images) ** 2).flatten(1).mean(1) for c in cands], 1)
+        out[k] = float((factor_levels({**f, k: cands[d.argmin(1)]})[k] == want[k]).float().mean())
     return out

@@ -14,7 +14,7 @@ from torch import nn, Tensor
 
 from ..data.fashion import FASHION_CLASSES, load_fashion_mnist, load_fashion_sample
 from ..data.shapes import SHAPES_CLASSES, Shapes
-from ..data.colour import COLOUR_ATTRIBUTES, COLOUR_CLASSES, ColourWorld, attributes, factor_code, intervention_readout
+from ..data.colour import COLOUR_ATTRIBUTES, COLOUR_CLASSES, ColourWorld, attributes, factor_code, intervention_readout, render_readout
 from ..engine.terms import lp_norm
 
 # %% auto #0
@@ -33,7 +33,8 @@ class TrainData:
     text: Callable     # a class index or None -> the card's description of the data
     targets: dict = field(default_factory=dict)   # kind ('code', 'attributes', ...) -> (split: 'train' | 'test' | 'sample') -> N×... tensor
     attributes: dict = field(default_factory=dict)  # factor -> its attribute names (one-hot group or one flag), in the order of targets['attributes']
-    interventions: Callable|None = None   # (encode, decode, read, images, split) -> {factor: (changed, kept)}: a generator's latent interventions, read back
+    interventions: Callable|None = None   # (encode, decode, read, images, split) -> {factor: (changed, kept)}: a generator's latent interventions, read back (read=None: by the world itself)
+    readout: Callable|None = None   # (images, split) -> {factor: share}: the world's own reading of images meant to show the split's scenes
 
 DATASETS = {}  # name -> TrainData: every dataset a recipe can name
 
@@ -158,10 +159,12 @@ def _colour_text(confounder):
 def _colour_data(name, world):
     "The colour world with its factor code and attributes as training targets, and its latent interventions read back."
     seeds = {"train": 0, "test": 1, "sample": 2}
+    factors = lambda n, split: world.sample_factors(n, seed=seeds[split])
     def interventions(encode, decode, read, images, split):
-        return intervention_readout(encode, decode, read, images, world.sample_factors(len(images), seed=seeds[split]))
+        return intervention_readout(encode, decode, read, images, factors(len(images), split), world=world)
     return world_data(name, world, _colour_text(world.confounder), targets={"code": factor_code, "attributes": attributes},
-                      attributes=dict(COLOUR_ATTRIBUTES), interventions=interventions)
+                      attributes=dict(COLOUR_ATTRIBUTES), interventions=interventions,
+                      readout=lambda images, split: render_readout(world, images, factors(len(images), split)))
 
 register_data(_colour_data("colour", ColourWorld()))
 register_data(_colour_data("colour-confounded", ColourWorld(confounder=0.9)))
