@@ -63,10 +63,11 @@ def explainer(name, model, steps, batch, device, memory=None):
     if name == "contrastive":
         from cfx.methods.contrastive import Contrastive
         g = generator(device)
-        reader, _ = model_and_data(1, device)                                   # a second ResNet-50 as the attribute reader (3 attributes)
-        reader.class_names = ["a", "b", "c"]
+        import torchvision
+        from cfx.core.models import Classifier
+        reader = Classifier(torchvision.models.resnet50(weights=None, num_classes=3).to(device), class_names=["a", "b", "c"])   # attribute reader
         c = Contrastive(model, g, reader, ["a", "b", "c"])
-        return c.fit(steps=2, batch_size=batch, seed=0) if hasattr(c, "fit") else c
+        return c.fit(steps=2, latents_per_step=batch, seed=0)
     raise ValueError(name)
 
 
@@ -89,7 +90,7 @@ def one(name, steps, batch, device, memory=None):
     if device != "cpu": torch.cuda.reset_peak_memory_stats()
     ex = explainer(name, model, steps, batch, device, memory)
     t0 = time.perf_counter()
-    ex.explain(x, target=target, seed=0) if name != "fido" and name != "bbmp" else ex.explain(x, seed=0)
+    ex.explain(x, seed=0) if name in ("fido", "bbmp", "contrastive") else ex.explain(x, target=target, seed=0)   # their default targets
     secs = time.perf_counter() - t0
     peak = (torch.cuda.max_memory_allocated() / 2 ** 20) if device != "cpu" else rss_mib() - base
     t0 = time.perf_counter()
