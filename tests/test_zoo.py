@@ -11,8 +11,8 @@ from cfx.core.models import Classifier, Generator
 from cfx import zoo
 from cfx.zoo.nets import ConvVAE
 from cfx.cli.zoo import zoo_cmd
-from cfx.train.data import DATASETS, pgd_l2
-from cfx.train.recipes import RECIPES, attribute_readout, smoke, eval_sample, hole_mse
+from cfx.train.data import DATASETS, attribute_readout, pgd_l2
+from cfx.train.recipes import RECIPES, smoke, eval_sample, hole_mse
 
 MODELS = zoo.list_models()
 # the zoo's own entries (made by a recipe of cfx.train); other folders of cfx/assets/zoo are tested by their owners

@@ -19,7 +19,7 @@ from ..engine.terms import lp_norm
 
 # %% auto #0
 __all__ = ['DATASETS', 'TrainData', 'register_data', 'world_data', 'load_split', 'augment', 'Normed', 'pgd_l2', 'accuracy',
-           'robust_accuracy']
+           'robust_accuracy', 'attribute_readout', 'edge_weight']
 
 # %% ../../nbs/59_train_data.ipynb #6d9de458
 @dataclass
@@ -140,6 +140,24 @@ def robust_accuracy(f, x, y, eps, steps=20, bs=500, seed=0):
         xa = pgd_l2(f, x[i:i + bs], y[i:i + bs], eps, steps, g=g)
         with torch.no_grad(): ok += int((f(xa).argmax(-1) == y[i:i + bs]).sum())
     return ok / len(x)
+
+# %% ../../nbs/59_train_data.ipynb #bb000002
+def attribute_readout(logits:Tensor, # N×A attribute logits (a reader's output)
+                      y:Tensor, # N×A binary targets
+                      groups:dict, # factor -> its attribute names, in column order (`TrainData.attributes`)
+                     ) -> dict:
+    "Per factor: share of rows whose reading (argmax of a one-hot group, sign of a flag) is the target's."
+    out, i = {}, 0
+    for k, names in groups.items():
+        a, b = logits[:, i:i + len(names)], y[:, i:i + len(names)]
+        out[k] = float(((a.argmax(1) == b.argmax(1)) if len(names) > 1 else ((a[:, 0] > 0) == (b[:, 0] > 0.5))).float().mean())
+        i += len(names)
+    return out
+
+def edge_weight(x:Tensor, alpha:float) -> Tensor:
+    "Per-pixel weights 1 + α·|∇x| (the image's own edges, summed over channels): outlines and textures count as much as flat regions."
+    dx, dy = (x[..., :, 1:] - x[..., :, :-1]).abs().sum(1, keepdim=True), (x[..., 1:, :] - x[..., :-1, :]).abs().sum(1, keepdim=True)
+    return 1 + alpha * (F.pad(dx, (0, 1, 0, 0)) + F.pad(dx, (1, 0, 0, 0)) + F.pad(dy, (0, 0, 0, 1)) + F.pad(dy, (0, 0, 1, 0))) / 2
 
 # %% ../../nbs/59_train_data.ipynb #td000007
 register_data(world_data("shapes-marker", Shapes(marker_corr=0.9, marker_class=2), lambda c: (

@@ -13,15 +13,14 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from .data import DATASETS, Normed, accuracy, augment, load_split, pgd_l2, robust_accuracy
+from .data import DATASETS, Normed, accuracy, attribute_readout, augment, edge_weight, load_split, pgd_l2, robust_accuracy
 from ..zoo.nets import ARCHITECTURES
 from ..zoo import zoo_dir, load as load_zoo_model
 
 # %% auto #0
 __all__ = ['RECIPES', 'TASKS', 'EVAL_ROBUST_N', 'EVAL_ROBUST_STEPS', 'SAMPLE_ROBUST_N', 'Recipe', 'random_masks', 'Task',
            'register_task', 'make_step', 'build', 'channel_stats', 'data_sha', 'fit', 'quick_eval', 'eval_sample',
-           'hole_mse', 'evaluate_model', 'attribute_readout', 'edge_weight', 'half_state', 'to_shipped_precision',
-           'write_card', 'train', 'smoke']
+           'hole_mse', 'evaluate_model', 'half_state', 'to_shipped_precision', 'write_card', 'train', 'smoke']
 
 # %% ../../nbs/60_train.ipynb #41e63ddf
 @dataclass
@@ -409,18 +408,6 @@ for _name, _m in {"classifier": _cls_metrics, "oracle": _cls_metrics, "robust": 
                   "autoencoder": lambda r, net, mt, st, xt, yt, xs, ys, **_: _autoencoder_metrics(r, net, xt, xs, ys)}.items(): TASKS[_name].metrics = _m
 
 # %% ../../nbs/60_train.ipynb #tk000002
-def attribute_readout(logits:Tensor, # N×A attribute logits (a reader's output)
-                      y:Tensor, # N×A binary targets
-                      groups:dict, # factor -> its attribute names, in column order (`TrainData.attributes`)
-                     ) -> dict:
-    "Per factor: share of rows whose reading (argmax of a one-hot group, sign of a flag) is the target's."
-    out, i = {}, 0
-    for k, names in groups.items():
-        a, b = logits[:, i:i + len(names)], y[:, i:i + len(names)]
-        out[k] = float(((a.argmax(1) == b.argmax(1)) if len(names) > 1 else ((a[:, 0] > 0) == (b[:, 0] > 0.5))).float().mean())
-        i += len(names)
-    return out
-
 def _attribute_loss(logits:Tensor, y:Tensor, groups:dict) -> Tensor:
     "Mean over factors of cross-entropy within a one-hot group (its attributes exclude each other) or BCE of a flag."
     loss, i = logits.new_zeros(()), 0
@@ -451,11 +438,6 @@ def _code_loss(c:Tensor, y:Tensor, groups:tuple) -> Tensor:
     loss, i = c.new_zeros(()), 0
     for n in groups: loss = loss + F.cross_entropy(c[:, i:i + n], y[:, i:i + n].argmax(1)); i += n
     return loss + ((c[:, i:] - y[:, i:]) ** 2).sum(1).mean()
-
-def edge_weight(x:Tensor, alpha:float) -> Tensor:
-    "Per-pixel weights 1 + α·|∇x| (the image's own edges, summed over channels): outlines and textures count as much as flat regions."
-    dx, dy = (x[..., :, 1:] - x[..., :, :-1]).abs().sum(1, keepdim=True), (x[..., 1:, :] - x[..., :-1, :]).abs().sum(1, keepdim=True)
-    return 1 + alpha * (F.pad(dx, (0, 1, 0, 0)) + F.pad(dx, (1, 0, 0, 0)) + F.pad(dy, (0, 0, 0, 1)) + F.pad(dy, (0, 0, 1, 0))) / 2
 
 def _fvae_step(r, net, mean, std, g):
     hp = r.hparams
