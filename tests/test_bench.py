@@ -93,3 +93,13 @@ def test_bench_disc_smoke(tmp_path):
         assert ("efficiency" in row) == (row["prior"] == "pixels")
         if row["prior"] != "pixels": assert row["n_params"] > 1000 and isinstance(row["mib_per_img"], float)   # one network per image
     assert _positive(res["pixel_efficiency_median"])
+
+
+def test_bench_224_smoke(tmp_path):
+    "Issue 20: every method on a ResNet-50 at 224×224 — at smoke size SVCE and FIDO, one image, one step, with a memory budget."
+    stdout, rows = _run("bench_224.py", tmp_path)
+    assert [r["method"] for r in rows] == ["svce", "fido"], stdout
+    for r in rows:
+        assert r["batch"] == 1 and r["steps"] == 1 and isinstance(r["chunk"], int) and r["chunk"] >= 1, r
+        assert all(_positive(float(r[k])) for k in ("seconds", "bare_seconds")), r
+    assert "memory budget 1.0 GiB" in stdout and "peak MiB" in stdout

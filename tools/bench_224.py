@@ -9,6 +9,7 @@ ran). Never asserts a time. Issue 20: memory must be bounded by a budget the use
   python tools/bench_224.py                         # every method, 3 steps, batch 8, one thread per process
   python tools/bench_224.py --methods fido --steps 2 --threads 2
   python tools/bench_224.py --device cuda           # on a GPU: peak memory is torch.cuda.max_memory_allocated
+  python tools/bench_224.py --smoke --json out.json # CI size
 
 The generative methods get generators of the right size with random weights (a FactorVAE with no factor code, as
 `cfx train generator` builds for 224×224 images): the time and memory are what matter here, not the pictures.
@@ -16,6 +17,9 @@ The generative methods get generators of the right size with random weights (a F
 import argparse, json, os, resource, subprocess, sys, time
 
 import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_svce import bare_loop as bare   # the floor: forward+backward passes of the batch, gradients w.r.t. the input only
 
 METHODS = ("svce", "fido", "bbmp", "disc", "latent-attack", "contrastive")
 RENDERS = {"svce": 1, "fido": 8, "bbmp": 1, "disc": 1, "latent-attack": 1, "contrastive": 1}   # classifier passes per step and image
@@ -71,16 +75,6 @@ def explainer(name, model, steps, batch, device, memory=None):
     raise ValueError(name)
 
 
-def bare(model, x, target, passes):
-    "The floor: `passes` forward+backward passes of the batch, gradients w.r.t. the input only."
-    xx = x.clone()
-    for _ in range(passes):
-        xx.requires_grad_(True)
-        loss = -model(xx).log_softmax(-1).gather(1, target[:, None]).sum()
-        (g,) = torch.autograd.grad(loss, xx)
-        xx = (xx.detach() + 1e-3 * g.sign()).clamp(0, 1)
-
-
 def one(name, steps, batch, device, memory=None):
     "Measure one method in this (fresh) process; print one JSON line."
     model, x = model_and_data(batch, device)
@@ -110,7 +104,9 @@ def main():
     ap.add_argument("--memory", type=float, help="budget in GiB per forward+backward pass: each method's `chunk` from `renders_for` (default: none)")
     ap.add_argument("--json")
     ap.add_argument("--one", help=argparse.SUPPRESS)
+    ap.add_argument("--smoke", action="store_true", help="CI size: SVCE and FIDO (with --memory 1), batch 1, one step")
     a = ap.parse_args()
+    if a.smoke: a.methods, a.steps, a.batch, a.memory = "svce,fido", 1, 1, a.memory or 1.0
     torch.set_num_threads(a.threads)
     if a.one: return one(a.one, a.steps, a.batch, a.device, a.memory)
     rows = []
