@@ -199,14 +199,16 @@ def attributes(factors:dict) -> Tensor:
     return torch.cat([F.one_hot(lv[k], len(v)).float() if len(v) > 1 else lv[k][:, None].float() for k, v in COLOUR_ATTRIBUTES.items()], 1)
 
 # %% ../../nbs/25_colour.ipynb #ca7a0003
-def read_factors(logits:Tensor # N×19 attribute logits (a reader's output)
+def read_factors(logits:Tensor, # N×A attribute logits (a reader's output)
+                 groups:dict|None=None, # factor -> its attribute names, in column order (default: `COLOUR_ATTRIBUTES`)
                 ) -> dict:
-    "Each attribute factor's level read from attribute logits: argmax within a one-hot group, the sign of a flag."
+    "Each factor's level read from attribute logits: argmax within a one-hot group, the sign of a flag."
     out, i = {}, 0
-    for k, v in COLOUR_ATTRIBUTES.items():
+    for k, v in (COLOUR_ATTRIBUTES if groups is None else groups).items():
         out[k] = logits[:, i:i + len(v)].argmax(1) if len(v) > 1 else (logits[:, i] > 0).long()
         i += len(v)
     return out
+
 
 # %% ../../nbs/25_colour.ipynb #ca7a0005
 CODE_GROUPS = (4, 3, 4)   # one-hot shape, texture, background at the start of the code

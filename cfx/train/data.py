@@ -14,7 +14,7 @@ from torch import nn, Tensor
 
 from ..data.fashion import FASHION_CLASSES, load_fashion_mnist, load_fashion_sample
 from ..data.shapes import SHAPES_CLASSES, Shapes
-from ..data.colour import COLOUR_ATTRIBUTES, COLOUR_CLASSES, ColourWorld, attributes, factor_code, intervention_readout, render_readout
+from ..data.colour import COLOUR_ATTRIBUTES, COLOUR_CLASSES, ColourWorld, attributes, factor_code, intervention_readout, read_factors, render_readout
 from ..engine.terms import lp_norm
 
 # %% auto #0
@@ -146,13 +146,9 @@ def attribute_readout(logits:Tensor, # N×A attribute logits (a reader's output)
                       y:Tensor, # N×A binary targets
                       groups:dict, # factor -> its attribute names, in column order (`TrainData.attributes`)
                      ) -> dict:
-    "Per factor: share of rows whose reading (argmax of a one-hot group, sign of a flag) is the target's."
-    out, i = {}, 0
-    for k, names in groups.items():
-        a, b = logits[:, i:i + len(names)], y[:, i:i + len(names)]
-        out[k] = float(((a.argmax(1) == b.argmax(1)) if len(names) > 1 else ((a[:, 0] > 0) == (b[:, 0] > 0.5))).float().mean())
-        i += len(names)
-    return out
+    "Per factor: share of rows whose reading (argmax of a one-hot group, sign of a flag: `read_factors`) is the target's."
+    got, want = read_factors(logits, groups), read_factors(y - 0.5, groups)
+    return {k: float((got[k] == want[k]).float().mean()) for k in groups}
 
 def edge_weight(x:Tensor, alpha:float) -> Tensor:
     "Per-pixel weights 1 + α·|∇x| (the image's own edges, summed over channels): outlines and textures count as much as flat regions."
