@@ -19,6 +19,7 @@ from ..core.models import as_classifier
 from .counterfactual import (check_tensor, check_probs, check_classes, check_tau, bad_rows, validity_targeted,
     validity_untargeted, validity_threshold, target_prob, delta_norm, l0_count, l0_share, hoyer_sparsity, predict_probs, adversarialness)
 from .saliency import check_boxes, saliency_curve, saliency_metric, saliency_box, box_iou, pointing_game
+from .field_eval import FIELD_METRICS
 
 # %% auto #0
 __all__ = ['METRICS', 'EvalContext', 'Metric', 'register_metric', 'list_metrics', 'Evaluation', 'evaluate']
@@ -130,21 +131,25 @@ def has(self:EvalContext, need:str) -> bool:
 # %% ../../nbs/32_evaluate.ipynb #51430ac9
 @dataclass(frozen=True)
 class Metric:
-    "A named per-sample metric: `fn(ctx) -> Tensor[N]`, with what it needs and which direction is better."
+    "A named metric: `fn(ctx) -> Tensor[N]` per sample (or, with `reduce`, one number per set), with what it needs and which direction is better."
     name: str                            # key in `METRICS` and column name in tables
     fn: Callable[[EvalContext], Tensor]  # per-sample values (bool, long or float), N
     needs: tuple = ()                    # context attributes or resources that must be given, e.g. ('oracle',)
     higher_is_better: bool|None = None   # True ↑, False ↓, None: neither (shown without arrow)
     description: str = ""                # one line, shown by `list_metrics`
     default: bool = True                 # computed by `evaluate` when no `metrics` are named (and needs are met)
+    reduce: Callable|None = None         # a population metric: `fn` gives per-sample rows, `reduce(rows, resources)` {'value', 'lo', 'hi', ...}
 
 # %% ../../nbs/32_evaluate.ipynb #a5332dc0
 @patch
-def compute(self:Metric, ctx:EvalContext) -> Tensor:
-    "Per-sample values for the context's explanation (checked: one per sample, on the CPU)."
+def compute(self:Metric, ctx:EvalContext) -> Tensor|tuple:
+    "Per-sample values for the context's explanation (checked: one per sample, on the CPU); a population metric's per-sample rows."
     missing = [n for n in self.needs if not ctx.has(n)]
     if missing: raise ValueError(f"metric {self.name!r} needs {', '.join(f'`{m}`' for m in missing)}: pass it to `evaluate`")
     v = self.fn(ctx)
+    if self.reduce is not None:     # a population metric: rows (tensors with one row per sample), reduced once all chunks are in
+        if isinstance(v, tuple) and all(isinstance(t, Tensor) and t.dim() and len(t) == len(ctx.explanation) for t in v): return tuple(t.detach().cpu() for t in v)
+        raise RuntimeError(f"population metric {self.name!r} must return a tuple of tensors with {len(ctx.explanation)} rows each, got {type(v).__name__}")
     if not isinstance(v, Tensor) or v.shape != (len(ctx.explanation),):
         raise RuntimeError(f"metric {self.name!r} must return a tensor of shape ({len(ctx.explanation)},), got {getattr(v, 'shape', type(v).__name__)}")
     return v.detach().cpu()
@@ -172,11 +177,12 @@ def register_metric(name:str, # the metric's name (a new name, or an existing on
                     higher_is_better:bool|None=None, # direction shown in tables: True ↑, False ↓
                     description:str="", # one line
                     default:bool=True, # part of `evaluate`'s default set (when its needs are met)
+                    reduce:Callable|None=None, # a population metric: `fn` gives per-sample rows, `reduce(rows, resources)` one number and its interval
                    ):
     "Decorator: register `fn(ctx: EvalContext) -> Tensor[N]` as a metric under `name`."
     if not isinstance(name, str) or not name: raise ValueError(f"`name` must be a non-empty string, got {name!r}")
     def deco(fn):
-        METRICS[name] = Metric(name, fn, tuple(needs), higher_is_better, description, default)
+        METRICS[name] = Metric(name, fn, tuple(needs), higher_is_better, description, default, reduce)
         return fn
     return deco
 
@@ -286,9 +292,10 @@ def _fmt(x:float) -> str:
 # %% ../../nbs/32_evaluate.ipynb #aef825da
 @dataclass
 class Evaluation:
-    "Per-sample metric values for one or several methods, with means ± standard errors; JSON round-trip."
+    "Per-sample metric values for one or several methods, with means ± standard errors, and population metrics with intervals; JSON round-trip."
     values: dict          # method -> metric -> per-sample tensor (N)
     settings: dict = field(default_factory=dict)  # how it was computed: thresholds, model, oracle, provenance
+    population: dict = field(default_factory=dict)  # method -> metric -> {'value', 'lo', 'hi', 'n', ...}: one number per set
 
     def __post_init__(self):
         if not isinstance(self.values, Mapping) or not self.values: raise ValueError("`values` must be a non-empty dict method -> metric -> tensor")
@@ -298,6 +305,8 @@ class Evaluation:
                 if not isinstance(v, Tensor) or v.dim() != 1: raise TypeError(f"`values[{meth!r}][{k!r}]` must be a 1-d tensor of per-sample values")
         self.values = {str(m): {str(k): v.detach().cpu() for k, v in row.items()} for m, row in self.values.items()}
         self.settings = jsonable(self.settings)
+        if set(map(str, self.population)) - set(self.values): raise ValueError(f"`population` has method(s) {sorted(set(map(str, self.population)) - set(self.values))} that `values` lacks")
+        self.population = {str(m): {str(k): dict(p) for k, p in row.items()} for m, row in self.population.items()}
 
 # %% ../../nbs/32_evaluate.ipynb #f557b9dc
 @patch(as_prop=True)
@@ -308,7 +317,7 @@ def methods(self:Evaluation) -> list[str]: return list(self.values)
 def metrics(self:Evaluation) -> list[str]:
     "Metric names in order of first appearance."
     out = []
-    for row in self.values.values(): out += [k for k in row if k not in out]
+    for m, row in self.values.items(): out += [k for k in (*row, *self.population.get(m, {})) if k not in out]
     return out
 
 # %% ../../nbs/32_evaluate.ipynb #232996cf
@@ -324,7 +333,8 @@ def _method(self:Evaluation, method):
 @patch
 def per_sample(self:Evaluation, metric:str, method:str|None=None) -> Tensor:
     "The per-sample values of `metric` for `method` (which may be omitted when there is one)."
-    row = self.values[self._method(method)]
+    row, pop = self.values[self._method(method)], self.population.get(self._method(method), {})
+    if metric in pop: raise KeyError(f"{metric!r} is a population metric, one number for the set: see `population[{self._method(method)!r}]`")
     if metric not in row: raise KeyError(f"no metric {metric!r}; have {list(row)}")
     return row[metric]
 
@@ -348,7 +358,8 @@ def summary(self:Evaluation) -> dict:
 @patch
 def __getitem__(self:Evaluation, method:str) -> "Evaluation":
     "The evaluation of one method."
-    return Evaluation({method: self.values[self._method(method)]}, self.settings)
+    m = self._method(method)
+    return Evaluation({m: self.values[m]}, self.settings, {m: self.population[m]} if m in self.population else {})
 
 @patch
 def __len__(self:Evaluation): return len(self.values)
@@ -359,16 +370,16 @@ def cat(cls:Evaluation, items:Sequence["Evaluation"]) -> "Evaluation":
     "Join evaluations of different methods into one table (settings of the first; provenance merged)."
     items = list(items)
     if not items: raise ValueError("`items` is empty: nothing to join")
-    vals, prov = {}, {}
+    vals, prov, pops = {}, {}, {}
     for ev in items:
         if not isinstance(ev, Evaluation): raise TypeError(f"`items` must hold Evaluations, got {type(ev).__name__}")
         for m, row in ev.values.items():
             if m in vals: raise ValueError(f"method {m!r} appears in more than one evaluation; rename one")
             vals[m] = row
-        prov.update(ev.settings.get("explanations", {}))
+        prov.update(ev.settings.get("explanations", {})); pops.update(ev.population)
     settings = dict(items[0].settings)
     if prov: settings["explanations"] = prov
-    return cls(vals, settings)
+    return cls(vals, settings, pops)
 
 # %% ../../nbs/32_evaluate.ipynb #24bdaa81
 # -- tables ---------------------------------------------------------------
@@ -376,9 +387,11 @@ def cat(cls:Evaluation, items:Sequence["Evaluation"]) -> "Evaluation":
 def _cells(self:Evaluation, metrics):
     out = {}
     for m, row in self.values.items():
-        N = max((len(v) for v in row.values()), default=0)
+        pop = self.population.get(m, {})
+        N = max([len(v) for v in row.values()] + [p.get("n", 0) for p in pop.values()], default=0)
         cells = {}
         for k in metrics:
+            if k in pop: cells[k] = f"{_fmt(pop[k]['value'])} [{_fmt(pop[k]['lo'])}, {_fmt(pop[k]['hi'])}]"; continue
             if k not in row: cells[k] = "–"; continue
             mean, se, n = _stats(row[k])
             cells[k] = f"{_fmt(mean)} ± {_fmt(se)}" + (f" (n={n})" if n != N else "")
@@ -420,7 +433,7 @@ def __repr__(self:Evaluation): return f"Evaluation of {len(self)} method(s)\n" +
 # -- persistence ------------------------------------------------------------
 @patch
 def to_dict(self:Evaluation) -> dict:
-    "Plain JSON types: per-sample values with their dtype, the summary, the settings."
+    "Plain JSON types: per-sample values with their dtype, the summary, the settings (and population metrics, when there are)."
     methods = {}
     for m, row in self.values.items():
         methods[m] = {}
@@ -429,7 +442,8 @@ def to_dict(self:Evaluation) -> dict:
             if dt not in _DTYPES: raise TypeError(f"cannot store metric {k!r} of dtype {v.dtype}")
             mean, se, n = _stats(v)
             methods[m][k] = {"dtype": dt, "values": [_enc(u) for u in v.tolist()], "mean": _enc(mean), "se": _enc(se), "n": n}
-    return {"format": "cfx.Evaluation/1", "settings": self.settings, "methods": methods}
+    pop = {m: {k: {a: _enc(b) for a, b in p.items()} for k, p in row.items()} for m, row in self.population.items()}
+    return {"format": "cfx.Evaluation/1", "settings": self.settings, "methods": methods, **({"population": pop} if pop else {})}
 
 # %% ../../nbs/32_evaluate.ipynb #98992e8c
 @patch(cls_method=True)
@@ -439,7 +453,7 @@ def from_dict(cls:Evaluation, d:dict) -> "Evaluation":
         raise ValueError(f"`d` is not a cfx evaluation (format {d.get('format') if isinstance(d, Mapping) else type(d).__name__!r})")
     vals = {m: {k: torch.tensor([_dec(u) for u in e["values"]], dtype=_DTYPES[e["dtype"]]) for k, e in row.items()}
             for m, row in d["methods"].items()}
-    return cls(vals, d.get("settings", {}))
+    return cls(vals, d.get("settings", {}), {m: {k: {a: _dec(b) for a, b in p.items()} for k, p in row.items()} for m, row in d.get("population", {}).items()})
 
 # %% ../../nbs/32_evaluate.ipynb #d3c4f1cd
 @patch
@@ -459,11 +473,12 @@ def load(cls:Evaluation, path:str|Path) -> "Evaluation":
 # %% ../../nbs/32_evaluate.ipynb #b2338eb4
 @patch
 def equals(self:Evaluation, other:"Evaluation") -> bool:
-    "Exact equality of every per-sample tensor (dtype, values, nan positions) and of the settings."
+    "Exact equality of every per-sample tensor (dtype, values, nan positions), of the population metrics and of the settings."
     def same(a, b):
         if a.dtype != b.dtype or a.shape != b.shape: return False
         return torch.equal(a, b) if not a.is_floating_point() else bool(torch.isclose(a, b, rtol=0, atol=0, equal_nan=True).all())
     return (isinstance(other, Evaluation) and self.settings == other.settings and list(self.values) == list(other.values)
+            and self.to_dict().get("population") == other.to_dict().get("population")
             and all(list(r) == list(other.values[m]) and all(same(v, other.values[m][k]) for k, v in r.items()) for m, r in self.values.items()))
 
 # %% ../../nbs/32_evaluate.ipynb #e6ce83bf
@@ -494,7 +509,7 @@ def evaluate(explanation, # an `Explanation`, a dict name -> Explanation (a row 
              l0_threshold:float=1/255, # a pixel counts as changed when max over channels |δ| exceeds this
              metrics:Sequence[str]|None=None, # metric names to compute (default: all default metrics whose needs are met)
              batch_size:int=256, # samples per chunk: per forward pass of a model or the oracle, and per metric computation
-             **resources, # inputs of metrics that need them (later: autoencoders, reference images, ...)
+             **resources, # inputs of metrics that need them: feature extractors, attribute models, autoencoders, ...
             ) -> Evaluation:
     "Score counterfactual explanations: a table with a row per method, per-sample values and means ± standard errors."
     named = _as_named(explanation)
@@ -509,7 +524,7 @@ def evaluate(explanation, # an `Explanation`, a dict name -> Explanation (a row 
         if unknown: raise ValueError(f"`metrics` has unknown name(s) {unknown}; registered: {list(METRICS)}")
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"`batch_size` must be a positive int, got {batch_size!r}")
-    values, prov = {}, {}
+    values, prov, pops = {}, {}, {}
     for name, e in named.items():
         _check_finite(e, f"explanation[{name!r}]" if len(named) > 1 else "explanation")
         chunks, chosen = [], None
@@ -519,13 +534,14 @@ def evaluate(explanation, # an `Explanation`, a dict name -> Explanation (a row 
                 chosen = [METRICS[m] for m in metrics] if metrics is not None else \
                          [m for m in METRICS.values() if m.default and all(ctx.has(n) for n in m.needs)]
             chunks.append({m.name: m.compute(ctx) for m in chosen})
-        values[name] = {m.name: torch.cat([c[m.name] for c in chunks]) for m in chosen}
+        values[name] = {m.name: torch.cat([c[m.name] for c in chunks]) for m in chosen if m.reduce is None}
+        pops[name] = {m.name: {**m.reduce(tuple(map(torch.cat, zip(*[c[m.name] for c in chunks]))), resources), "n": len(e)} for m in chosen if m.reduce is not None}
         prov[name] = {"method": e.meta.get("method"), "target_mode": ctx.target_mode, "n": len(e),
                       "params": e.meta.get("params", {}), "seed": e.meta.get("seed"),
                       "probabilities": "stored" if models[name] is None else "recomputed"}
     settings = {"l0_threshold": float(l0_threshold), "tau": None if tau is None else float(tau),
                 "oracle": oracle is not None, "explanations": prov}
-    return Evaluation(values, settings)
+    return Evaluation(values, settings, {k: v for k, v in pops.items() if v})
 
 # %% ../../nbs/32_evaluate.ipynb #404a40be3067
 @patch(as_prop=True)
@@ -576,3 +592,7 @@ def _m_point(ctx): return pointing_game(ctx.explanation.saliency, _ctx_boxes(ctx
 
 @register_metric("box_iou", needs=("saliency", "boxes"), higher_is_better=True, description="IoU of the box around the salient region (threshold 0.5) with the true box")
 def _m_iou(ctx): return box_iou(saliency_box(ctx.explanation.saliency), _ctx_boxes(ctx))
+
+# %% ../../nbs/32_evaluate.ipynb #f32b0002
+register_metric("flip_rate", higher_is_better=True, default=False, description="FR, the field's name for `validity` (asked for by name)")(_m_validity)
+METRICS.update((f.name, Metric(**f._asdict())) for f in FIELD_METRICS)     # COUT, MNAC, FS/FVA, IM1/IM2; FID, sFID, KID, CD per set

@@ -25,10 +25,11 @@ __all__ = ['insertion_order', 'cout_curves', 'trapezoid_area', 'cout', 'check_fe
 def insertion_order(x:Tensor, # original images N×C×H×W
                     x_cf:Tensor, # counterfactuals N×C×H×W
                     seed:int=0, # ties are broken in a random order from each image's stream
+                    offset:int=0, # index of `x`'s first image in a larger set (its stream follows the index, so chunks agree)
                    ) -> Tensor:
     "Per image, each pixel's place in COUT's insertion order, largest `Σ_c |x_cf − x|` first (long, N×H·W, on `x`'s device)."
     s = (x_cf.detach() - x.detach()).abs().sum(1).float().cpu()
-    order = pixel_order(s, sample_streams(len(s), check_number(seed, "seed", int, lo=0)))
+    order = pixel_order(s, sample_streams(len(s), check_number(seed, "seed", int, lo=0), check_number(offset, "offset", int, lo=0)))
     place = torch.empty_like(order).scatter_(1, order, torch.arange(order.shape[1]).expand_as(order))
     return place.to(x.device)
 
@@ -50,6 +51,7 @@ def cout_curves(model, # a `Classifier` or anything it wraps (logits N×K, or on
                 steps:int|None=None, # pixels go in `max(1, HW // steps)` at a time; None: the script's 50
                 batch_size:int=256, # path points per forward pass
                 seed:int=0, # tie-breaking of the insertion order
+                offset:int=0, # index of `x`'s first image in a larger set: tie-breaking and messages follow it
                ) -> tuple[Tensor, Tensor]:
     "`p(target)` and `p(source)` along the insertion path from `x` (point 0) to `x_cf` (point K), N×(K+1) each (float64, CPU)."
     check_images(x, "x"); check_images(x_cf, "x_cf")
@@ -59,16 +61,16 @@ def cout_curves(model, # a `Classifier` or anything it wraps (logits N×K, or on
     batch_size, model = check_number(batch_size, "batch_size", int, lo=1), as_classifier(model)
     n, _, h, w = x.shape
     step = max(1, h * w // steps); k = -(-h * w // step)                        # K chunks, the last one possibly partial
-    p0 = torch.cat([_path_probs(model, xb, i) for xb, i in zip(x.split(batch_size), torch.arange(n).split(batch_size))])
+    p0 = torch.cat([_path_probs(model, xb, i + offset) for xb, i in zip(x.split(batch_size), torch.arange(n).split(batch_size))])
     t = check_classes(target, n, p0.shape[1]).cpu()
     s = p0.argmax(1) if source is None else check_classes(source, n, p0.shape[1], "source").cpu()
-    place, ar = insertion_order(x, x_cf, seed), torch.arange(n)
+    place, ar = insertion_order(x, x_cf, seed, offset), torch.arange(n)
     pt, ps = p0[ar, t][:, None].repeat(1, k + 1), p0[ar, s][:, None].repeat(1, k + 1)
     for b in torch.arange(n * k).split(batch_size):                             # batches of path points, any images
         i, j = b // k, b % k + 1
         ix = i.to(x.device)
         m = (place[ix] < (j * step).to(x.device)[:, None]).view(-1, 1, h, w).to(x.dtype)
-        p = _path_probs(model, x_cf[ix] * m + x[ix] * (1 - m), i)
+        p = _path_probs(model, x_cf[ix] * m + x[ix] * (1 - m), i + offset)
         pt[i, j], ps[i, j] = p[torch.arange(len(b)), t[i]], p[torch.arange(len(b)), s[i]]
     return pt, ps
 
@@ -90,9 +92,10 @@ def cout(model, # a `Classifier` or anything it wraps (logits N×K, or one logit
          steps:int|None=None, # pixels go in `max(1, HW // steps)` at a time; None: the script's 50
          batch_size:int=256, # path points per forward pass
          seed:int=0, # tie-breaking of the insertion order
+         offset:int=0, # index of `x`'s first image in a larger set: tie-breaking and messages follow it
         ) -> Tensor:
     "Per image COUT = `A(p_target) − A(p_source)` along the insertion path (float64, N, in [−1, 1]); the mean is the field's COUT."
-    pt, ps = cout_curves(model, x, x_cf, target, source, steps, batch_size, seed)
+    pt, ps = cout_curves(model, x, x_cf, target, source, steps, batch_size, seed, offset)
     return trapezoid_area(pt) - trapezoid_area(ps)
 
 # %% ../../nbs/33_field.ipynb #70c56e89
