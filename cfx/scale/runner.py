@@ -17,7 +17,7 @@ from fastcore.basics import patch
 from ..methods.base import Explainer, PROGRESS_MIN_WORK, cfx_version
 from ..core.results import Explanation, jsonable, write_atomic, write_error, os_error
 from ..core.checks import check_number
-from ..metrics.evaluate import Evaluation, evaluate
+from ..metrics.evaluate import METRICS, Evaluation, evaluate
 from .sources import ImageSource, as_source, explain_indexed, feed, input_hash, sha
 
 # %% auto #0
@@ -503,6 +503,8 @@ def merge_evaluations(parts:Sequence, # `Evaluation`s of consecutive parts of th
     "One `Evaluation` of the parts together: per-sample values concatenated in order, sample counts added; settings must agree."
     parts = list(parts)
     if not parts: raise ValueError("`parts` is empty: nothing to merge")
+    if pop := sorted({k for ev in parts for row in ev.population.values() for k in row}):
+        raise ValueError(f"population metric(s) {pop} are one number for the whole set and cannot be merged from parts: evaluate them on the whole run (`evaluate_run` does)")
     def strip(s): return {**s, "explanations": {m: {k: v for k, v in p.items() if k != "n"} for m, p in s.get("explanations", {}).items()}}
     for i, ev in enumerate(parts[1:], 1):
         if ev.methods != parts[0].methods or ev.metrics != parts[0].metrics: raise ValueError(f"part {i} has methods/metrics {ev.methods}/{ev.metrics}, part 0 {parts[0].methods}/{parts[0].metrics}")
@@ -517,8 +519,15 @@ def evaluate_run(out:str|Path, # a run's folder
                  **kwargs, # as for `cfx.metrics.evaluate`: model, oracle, tau, l0_threshold, metrics, batch_size, resources
                 ):
     "Evaluate the run in `out` shard by shard (each process its share) and merge exactly: equal to `evaluate(load_run(out), ...)` with the same threads."
-    run = Run(out)
+    run, names = Run(out), kwargs.pop("metrics", None)
+    pop = [m for m in (names or []) if m in METRICS and METRICS[m].reduce is not None]     # one number per set: on the whole run
+    if pop:
+        with intra_op_threads(threads): whole = evaluate(run.load(), metrics=pop, **kwargs)
+        if len(pop) == len(names): return whole
     rank, size = world()
-    with intra_op_threads(threads): mine = {k: evaluate(run.shard(k), **kwargs).to_dict() for k in range(rank, run.n_shards, size)}
+    per = None if names is None else [m for m in names if m not in pop]
+    with intra_op_threads(threads): mine = {k: evaluate(run.shard(k), metrics=per, **kwargs).to_dict() for k in range(rank, run.n_shards, size)}
     parts = {k: v for p in all_gather(mine) for k, v in p.items()}
-    return merge_evaluations([Evaluation.from_dict(parts[k]) for k in range(run.n_shards)])
+    ev = merge_evaluations([Evaluation.from_dict(parts[k]) for k in range(run.n_shards)])
+    if pop: ev.population = whole.population
+    return ev
