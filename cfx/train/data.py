@@ -176,7 +176,8 @@ def _colour_data(name, world):
     factors = lambda n, split: world.sample_factors(n, seed=seeds[split])
     def interventions(encode, decode, read, images, split):
         return intervention_readout(encode, decode, read, images, factors(len(images), split), world=world)
-    return world_data(name, world, _colour_text(world.confounder), targets={"code": factor_code, "attributes": attributes},
+    return world_data(name, world, _colour_text(world.confounder), targets={"code": factor_code, "attributes": attributes,
+                      "code+mask": lambda f: torch.cat([factor_code(f), world.render(f)[1].flatten(1)], 1)},   # the code, then the object's coverage
                       attributes=dict(COLOUR_ATTRIBUTES), interventions=interventions,
                       readout=lambda images, split: render_readout(world, images, factors(len(images), split)))
 

@@ -119,11 +119,12 @@ def _colour_recipes(dataset):
                description="attribute reader: one logit per binary attribute (19: shape, texture, background and hue groups; large, right, low, bright), "
                            "cross-entropy per one-hot group and BCE per flag, no flips or shifts"),
         Recipe(f"{dataset}/generator", "factor-vae", dataset, "FactorVAE",
-               dict(in_channels=3, img_size=64, code_dim=19, code_groups=(4, 3, 4), free_dim=4, widths=(32, 64, 64), hidden=128),
-               epochs=12, lr=2e-3, weight_decay=0.0, seed=6, hparams=dict(beta=1.0, code_weight=100.0, edge_weight=10.0, reader=f"{dataset}/attributes"),
+               dict(in_channels=3, img_size=64, code_dim=19, code_groups=(4, 3, 4), free_dim=4, widths=(32, 64, 64), hidden=128, decoder="frames"),
+               epochs=30, lr=1e-3, batch_size=32, weight_decay=0.0, seed=6,
+               hparams=dict(beta=1.0, code_weight=100.0, mask_weight=1.0, targets="code+mask", reader=f"{dataset}/attributes"),
                description="generator with a structured latent: the 19-number factor code (supervised) + 4 free Gaussian entries; "
-                           "decoder trained on the true code, encoder's code head on the true code (Bernoulli likelihood weighted by 1 + 10·|∇x| + KL + 100·code loss; "
-                           "unweighted, 4 epochs drew blobs: shape at chance by the renderer's readout; weighted, still at chance after 7 — not shipped yet)")]
+                           "a `FrameDecoder` trained on the true code, its mask on the object's coverage, the encoder's code head on the true code "
+                           "(Bernoulli likelihood + KL + 1·mask BCE + 100·code loss; the convolutional decoder drew blobs, shape at chance after 7 epochs)")]
 
 RECIPES.update({r.name: r for d in ("colour", "colour-confounded") for r in _colour_recipes(d)})
 
@@ -197,7 +198,7 @@ class Task:
     step: Callable     # (recipe, net, mean, std, generator) -> step(xb, yb) -> the batch's loss
     quick: Callable|None = None     # (recipe, net, mt, st, xt, yt) -> dict: the cheap check after every epoch
     metrics: Callable|None = None   # (recipe, net, mt, st, xt, yt, xs, ys) -> dict: the card's metrics
-    targets: Callable|None = None   # (dataset, split) -> what `y` holds instead of the labels (e.g. a world's factors)
+    targets: Callable|None = None   # (recipe, split) -> what `y` holds instead of the labels (e.g. a world's factors)
     names: Callable|None = None     # dataset -> the names of the outputs (the card's `class_names`) if not the dataset's classes
 
 TASKS = {}  # task name -> Task
@@ -442,10 +443,12 @@ def _code_loss(c:Tensor, y:Tensor, groups:tuple) -> Tensor:
 def _fvae_step(r, net, mean, std, g):
     hp = r.hparams
     def step(xb, yb):
-        lg, c, mu, lv = net(xb, code=yb if net.code_dim else None, generator=g)
+        code = yb[:, :net.code_dim] if net.code_dim else None                    # the factor code, then (with mask_weight) the object masks
+        lg, c, mu, lv, *al = net(xb, code=code, generator=g, masks=bool(hp.get("mask_weight")))
         wt = edge_weight(xb, hp["edge_weight"]) if hp.get("edge_weight") else 1.0
         loss = (F.binary_cross_entropy_with_logits(lg, xb, reduction="none") * wt).flatten(1).sum(1).mean() + hp["beta"] * _kl(mu, lv)
-        return loss + hp["code_weight"] * _code_loss(c, yb, net.encoder.groups) if net.code_dim else loss
+        if al: loss = loss + hp["mask_weight"] * F.binary_cross_entropy_with_logits(al[0], yb[:, net.code_dim:].view_as(al[0]), reduction="none").flatten(1).sum(1).mean()
+        return loss + hp["code_weight"] * _code_loss(c, code, net.encoder.groups) if net.code_dim else loss
     return step
 
 def _fvae_quick(r, net, mt, st, xt, yt): return dict(test_mse=round(_mse(_batched(net.reconstruct, xt[:500]), xt[:500]), 5))
@@ -475,9 +478,9 @@ def _fvae_metrics(r, net, mt, st, xt, yt, xs, ys, out=None, **_):
 
 # %% ../../nbs/60_train.ipynb #tk000005
 _attr_names = lambda d: [a for v in DATASETS[d].attributes.values() for a in v]
-register_task("reader", Task(_reader_step, _reader_quick, _reader_metrics, targets=lambda d, s: DATASETS[d].targets["attributes"](s), names=_attr_names))
+register_task("reader", Task(_reader_step, _reader_quick, _reader_metrics, targets=lambda r, s: DATASETS[r.dataset].targets["attributes"](s), names=_attr_names))
 register_task("factor-vae", Task(_fvae_step, _fvae_quick, _fvae_metrics,
-                                 targets=lambda d, s: DATASETS[d].targets["code"](s) if "code" in DATASETS[d].targets else None))
+                                 targets=lambda r, s: DATASETS[r.dataset].targets[r.hparams.get("targets", "code")](s) if "code" in DATASETS[r.dataset].targets else None))
 
 # %% ../../nbs/60_train.ipynb #2b9833fa
 def _short(name): return name.split("/", 1)[1]
@@ -548,9 +551,9 @@ def _select(name) -> list[Recipe]:
 def _targets(r:Recipe, y, yt, ys, splits=("train", "test", "sample")) -> tuple:
     "What the task trains on per split: its `targets` (a world's factors) where it has them, else the labels."
     t = TASKS[r.task].targets
-    if t is None or t(r.dataset, splits[0]) is None: return y, yt, ys
+    if t is None or t(r, splits[0]) is None: return y, yt, ys
     if r.hparams.get("label") is not None: raise ValueError(f"recipe {r.name!r}: a task trained on factors takes no `label`")
-    return tuple(t(r.dataset, s) for s in splits)
+    return tuple(t(r, s) for s in splits)
 
 # %% ../../nbs/60_train.ipynb #102fa17b
 def train(name:str, # a zoo name (e.g. 'fashion/classifier'), or 'all' / 'fashion' / 'shapes' for several in order

@@ -11,7 +11,7 @@ from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['ARCHITECTURES', 'SmallCNN', 'LeNetCNN', 'VAEEncoder', 'VAEDecoder', 'ConvVAE', 'InfillVAE', 'DUQ', 'ConvAE',
-           'FactorEncoder', 'FactorDecoder', 'FactorVAE']
+           'FactorEncoder', 'FactorDecoder', 'FrameDecoder', 'FactorVAE']
 
 # %% ../../nbs/40_nets.ipynb #fe8859c2
 class SmallCNN(nn.Module):
@@ -287,6 +287,45 @@ class FactorDecoder(nn.Module):
         out = self.up(torch.cat([h, self.coords.expand(len(h), -1, -1, -1)], 1))
         return out if logits else torch.sigmoid(out)
 
+# %% ../../nbs/40_nets.ipynb #fd000002
+class FrameDecoder(nn.Module):
+    "Latents → images drawn per pixel in `frames` learned affine coordinate frames, as a foreground, a background and a mask."
+    def __init__(self, in_channels=3, img_size=64, latent_dim=23, frames=32, hidden=128, width=96, conv=32):
+        super().__init__()
+        self.S, self.m, self.c = img_size, frames, in_channels
+        self.mlp = nn.Sequential(nn.Linear(latent_dim, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU())
+        self.frame, self.film, self.embed = nn.Linear(hidden, 3 * frames), nn.Linear(hidden, width), nn.Linear(hidden, width)
+        g = (torch.arange(img_size) + 0.5) / img_size * 2 - 1
+        self.register_buffer("grid", torch.stack(torch.meshgrid(g, g, indexing="xy"), -1).view(-1, 2), persistent=False)   # P×(x, y)
+        self.pix = nn.Linear(2 + 2 * frames + 9 * (frames // 2), width)
+        self.pix2 = nn.Sequential(nn.ReLU(), nn.Linear(width, width), nn.ReLU(), nn.Linear(width, conv), nn.ReLU())
+        self.out = nn.Sequential(nn.Conv2d(conv, conv, 3, padding=1), nn.ReLU(), nn.Conv2d(conv, 2 * in_channels + 1, 3, padding=1))
+
+
+# %% ../../nbs/40_nets.ipynb #fd000003
+def _harmonics(u:Tensor, v:Tensor, k:int=4) -> list:
+    "Radius and `cos jφ, sin jφ` (j = 1…k) of the points (u, v)."
+    rho = torch.sqrt(u * u + v * v + 1e-6); c, s = u / rho, v / rho
+    out, cj, sj = [rho], c, s
+    for _ in range(k): out += [cj, sj]; cj, sj = cj * c - sj * s, sj * c + cj * s
+    return out
+
+@patch
+def forward(self:FrameDecoder, z, logits:bool=False, parts:bool=False):
+    "Images in [0, 1] (`logits`: their logits; `parts`: `(image logits, mask logits)`)."
+    h, n = self.mlp(z), len(z)
+    fr, p = self.frame(h).view(n, self.m, 3), self.grid.expand(n, -1, -1)
+    a = torch.einsum("npk,nmk->npm", p, fr[:, :, :2] * 4) + fr[:, None, :, 2]           # n×P×frames
+    feat = torch.cat([p, a, torch.sin(a)] + _harmonics(a[..., 0::2], a[..., 1::2]), 2)
+    q = self.pix2(self.pix(feat) * (1 + self.film(h)[:, None]) + self.embed(h)[:, None])
+    out = self.out(q.transpose(1, 2).reshape(n, -1, self.S, self.S))
+    al = out[:, :1]; a = torch.sigmoid(al)
+    img = torch.sigmoid(out[:, 1:1 + self.c]) * a + torch.sigmoid(out[:, 1 + self.c:]) * (1 - a)
+    if not (logits or parts): return img
+    lg = torch.logit(img.clamp(1e-6, 1 - 1e-6))
+    return (lg, al) if parts else lg
+
+
 # %% ../../nbs/40_nets.ipynb #fv000004
 class FactorVAE(nn.Module):
     "A VAE whose latent is a supervised factor code (`code_dim`; `code_groups` one-hot groups first) and a free Gaussian part (`free_dim`)."
@@ -297,21 +336,28 @@ class FactorVAE(nn.Module):
                  free_dim:int=4, # free latent entries
                  widths:tuple=(32, 64, 64), # channels of the stride-2 stages
                  hidden:int=256, # fully connected width
+                 decoder:str="conv", # 'conv': upsampling convolutions; 'frames': `FrameDecoder` (draws per pixel in learned object frames)
+                 frames:int=32, # coordinate frames of a 'frames' decoder
                 ):
         super().__init__()
         if img_size % (1 << len(widths)): raise ValueError(f"`img_size` {img_size} must be divisible by 2^len(widths) = {1 << len(widths)}")
         self.code_dim, self.free_dim, self.latent_dim = code_dim, free_dim, code_dim + free_dim
         self.encoder = FactorEncoder(in_channels, img_size, code_dim, code_groups, free_dim, widths, hidden)
-        self.decoder = FactorDecoder(in_channels, img_size, self.latent_dim, widths, hidden)
+        if decoder not in ("conv", "frames"): raise ValueError(f"`decoder` must be 'conv' or 'frames', got {decoder!r}")
+        self.decoder = (FactorDecoder(in_channels, img_size, self.latent_dim, widths, hidden) if decoder == "conv" else
+                        FrameDecoder(in_channels, img_size, self.latent_dim, frames, hidden))
 
 # %% ../../nbs/40_nets.ipynb #fv000005
 @patch
-def forward(self:FactorVAE, x, code=None, generator=None):
-    "`(recon_logits, code_logits, mu, logvar)`: decoded from `code` (the true factor code in training) or the encoder's own, and a sampled free part."
+def forward(self:FactorVAE, x, code=None, generator=None, masks:bool=False):
+    "`(recon_logits, code_logits, mu, logvar)` (+ mask logits with `masks`, for a 'frames' decoder): decoded from `code` (the true factor code in training) or the encoder's own, and a sampled free part."
     c, mu, logvar = self.encoder.parts(x)
     z = mu + torch.randn(mu.shape, generator=generator, device=mu.device) * (0.5 * logvar).exp()
     code = _group_softmax(c, self.encoder.groups) if code is None else code
-    return self.decoder(torch.cat([code, z], 1), logits=True), c, mu, logvar
+    if not masks: return self.decoder(torch.cat([code, z], 1), logits=True), c, mu, logvar
+    if not isinstance(self.decoder, FrameDecoder): raise ValueError("`masks=True` needs a 'frames' decoder (it draws a mask)")
+    lg, al = self.decoder(torch.cat([code, z], 1), parts=True)
+    return lg, c, mu, logvar, al
 
 @patch
 def reconstruct(self:FactorVAE, x):
