@@ -124,7 +124,7 @@ def test_threads_is_one_option_with_one_default():
     "Every command that computes takes `--threads`: the same Param (one help text), the same default."
     import inspect
     from cfx.cli.main import COMMANDS, THREADS, resolve_command
-    computing = ("explain", "run", "evaluate", "train", "scores")
+    computing = ("explain", "run", "evaluate", "train", "scores", "benchmark")
     for name in computing:
         q = inspect.signature(resolve_command(name), eval_str=True).parameters.get("threads")
         assert q is not None, f"`cfx {name}` has no --threads"

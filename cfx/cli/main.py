@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "run":     ("cfx.cli.run:run_cmd",     "explain a whole dataset, sharded and resumable (under torchrun: several processes)"),
     "evaluate": ("cfx.cli.run:evaluate_cmd", "evaluate a dataset run shard by shard"),
     "scores":  ("cfx.cli.scores:scores_cmd", "causal necessity / sufficiency scores of a model's attributes for one class"),
+    "benchmark": ("cfx.cli.benchmark:benchmark_cmd", "every method on one protocol: results, leaderboard, figure grid, time and memory"),
 }
 
 # %% ../../nbs/80_cli.ipynb #a7748261
